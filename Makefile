@@ -1,0 +1,127 @@
+# Goldilocks Share: build, run and test.
+#
+#   make            build every program into build/bin/
+#   make run        install what is missing, build, run the local stack in
+#                   the foreground (Ctrl-C stops it)
+#   make up / down  the same stack in the background / stop it
+#   make test       install what is missing, build, run every test
+#   make test SAN=1 the same with AddressSanitizer + UndefinedBehaviorSanitizer
+#
+# Objects go under build/ (build/san/ for SAN=1); dependency files (-MMD)
+# rebuild what a header change touches.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+OPT := -O1
+else
+BUILD := build
+SANFLAGS :=
+OPT := -O2
+endif
+
+BIN := $(BUILD)/bin
+OBJ := $(BUILD)/obj
+PKGS := rdkafka libpq jansson hiredis uuid libmicrohttpd libjwt libpcre2-8 \
+	libcrypto
+
+CC ?= cc
+# Evaluated when used, so a tree without the packages can still run
+# `make deps`.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS ?=
+CFLAGS += -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -Wshadow \
+	-Wno-missing-field-initializers -Wno-format-truncation -MMD -MP -Icommon $(SANFLAGS)
+LDLIBS = $(PKG_LIBS) -lpthread -lm
+LDFLAGS += $(SANFLAGS)
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/migrations.o \
+	$(OBJ)/gen/topics.o
+LIBCOMMON := $(BUILD)/lib/libcommon.a
+
+SERVICES := $(notdir $(wildcard services/*))
+PROGRAMS := $(SERVICES:%=$(BIN)/%) $(BIN)/devkafka
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+MIGRATIONS := $(sort $(wildcard deploy/migrations/*.sql))
+
+.PHONY: all deps run up down test unit integration bench clean format
+all: $(PROGRAMS) $(UNIT_BIN)
+
+deps:
+	@deploy/install-deps.sh
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(OBJ)/gen/migrations.c: $(MIGRATIONS) deploy/embed-sql.sh
+	@mkdir -p $(dir $@)
+	deploy/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(OBJ)/gen/topics.c: proto/topics.txt
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from proto/topics.txt: do not edit. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'const char *const topics_all[] = {'; \
+	  sed -n 's/^\([a-z][a-z.-]*\)$$/\t"\1",/p' $<; \
+	  echo '\tNULL'; echo '};'; } > $@.tmp && mv $@.tmp $@
+
+$(OBJ)/gen/%.o: $(OBJ)/gen/%.c
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(LIBCOMMON): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+.SECONDEXPANSION:
+$(BIN)/%: $$(addprefix $(OBJ)/,$$(addsuffix .o,$$(basename \
+		$$(wildcard services/$$*/*.c)))) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCOMMON) $(LDLIBS)
+
+# devkafka interposes bind(): the executable must export it to librdkafka.
+$(BIN)/devkafka: $(OBJ)/deploy/devkafka/devkafka.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(shell pkg-config --libs rdkafka) -ldl
+
+$(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS) -lcmocka
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@deploy/stack.sh run
+
+up: deps
+	@$(MAKE) --no-print-directory all
+	@deploy/stack.sh up
+
+down:
+	@deploy/stack.sh down
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/run.sh
+
+unit: all
+	@BUILD=$(BUILD) tests/run.sh unit
+
+integration: all
+	@BUILD=$(BUILD) tests/run.sh integration
+
+format:
+	clang-format -i common/*.[ch] services/*/*.[ch] tests/unit/*.c \
+		deploy/devkafka/*.c
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,76 @@
+/*
+ * The database layer: one libpq connection with reconnect and backoff,
+ * named prepared statements re-prepared after a reconnect, transactions,
+ * and the classification of errors the consumer loop acts on.
+ */
+#ifndef GL_DB_H
+#define GL_DB_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+typedef struct db db_t;
+
+/* What a failed statement means to the caller. */
+enum db_error {
+	DB_OK = 0,
+	DB_ERR_CONN,	/* connection lost: reconnect, redo the batch */
+	DB_ERR_RETRY,	/* transient (deadlock, serialization): redo */
+	DB_ERR_DATA,	/* this data is refused: find the culprit */
+};
+
+/* A handle for url; it connects lazily.  Free with db_free(). */
+db_t *db_new(const char *url) __attribute__((warn_unused_result));
+void db_free(db_t *db);
+
+/*
+ * Connect (or check the connection), retrying with backoff until it works
+ * or *stop is set.  0 when connected, -1 when stopped.
+ */
+int db_ensure(db_t *db, volatile sig_atomic_t *stop)
+	__attribute__((warn_unused_result));
+/* One attempt; 0 or -1 with the reason in err. */
+int db_connect_once(db_t *db, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+int db_is_connected(db_t *db);
+/* The connection, for statements this module does not wrap. */
+PGconn *db_conn(db_t *db);
+
+/*
+ * Register a statement by name (both strings must outlive db); it is
+ * prepared on first use on each connection.
+ */
+int db_register(db_t *db, const char *name, const char *sql)
+	__attribute__((warn_unused_result));
+
+/*
+ * Run a registered statement with text parameters (NULL is SQL NULL).
+ * Returns the result (the caller PQclear()s it) when it succeeded, or NULL
+ * with *error set and the message in the handle (db_last_error()).
+ */
+PGresult *db_run(db_t *db, const char *name, int nparams,
+		 const char *const *values, enum db_error *error)
+	__attribute__((warn_unused_result));
+/* The same with some binary parameters (lengths and formats as libpq). */
+PGresult *db_run_bin(db_t *db, const char *name, int nparams,
+		     const char *const *values, const int *lengths,
+		     const int *formats, enum db_error *error)
+	__attribute__((warn_unused_result));
+/* A plain command without parameters (BEGIN, COMMIT, …). */
+int db_exec(db_t *db, const char *sql, enum db_error *error)
+	__attribute__((warn_unused_result));
+
+int db_begin(db_t *db, enum db_error *error)
+	__attribute__((warn_unused_result));
+int db_commit(db_t *db, enum db_error *error)
+	__attribute__((warn_unused_result));
+/* Roll back if a transaction is open; never fails the caller. */
+void db_rollback(db_t *db);
+
+const char *db_last_error(db_t *db);
+/* Classify a failed result (NULL: a connection failure). */
+enum db_error db_classify(PGconn *conn, const PGresult *res);
+
+#endif

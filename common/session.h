@@ -1,0 +1,42 @@
+/*
+ * Sessions: HS256 JWTs signed with AUTH_JWT_SECRET.  libjwt 1.10 checks
+ * neither the algorithm nor any claim, so verification here insists on
+ * HS256 and on sub, tenant, role and exp, with exp enforced.
+ */
+#ifndef GL_SESSION_H
+#define GL_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SESSION_SECRET_MIN 32
+#define SESSION_TOKEN_MAX 4096
+#define SESSION_LEEWAY_SECONDS 30
+
+struct session {
+	char sub[129];
+	char tenant[129];
+	char role[8]; /* viewer, agent or admin */
+	int64_t exp;
+};
+
+/* The rank of a role (viewer 1 < agent 2 < admin 3), 0 when unknown. */
+int session_role_rank(const char *role);
+
+/*
+ * Mint a token; returns a malloc()ed string the caller frees, or NULL with
+ * the reason in err.
+ */
+char *session_mint(const char *secret, const char *sub, const char *tenant,
+		   const char *role, int64_t now, int64_t ttl, char *err,
+		   size_t errlen) __attribute__((warn_unused_result));
+
+/*
+ * Verify token at time now (Unix seconds).  0 and *out filled, or -1 with
+ * the reason in err.
+ */
+int session_verify(const char *secret, const char *token, int64_t now,
+		   struct session *out, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,114 @@
+# Helpers for integration tests: TAP output, waiting, event builders.
+# A test sources this file; RUN_DIR, BIN_DIR and STACK come from
+# tests/run.sh, the stack's addresses from $RUN_DIR/stack.env.
+set -u
+set -a
+# shellcheck disable=SC1091
+. "$RUN_DIR/stack.env"
+set +a
+CTL=$BIN_DIR/sharectl
+TAP_N=0
+TAP_FAILED=0
+
+ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
+not_ok() {
+	TAP_N=$((TAP_N + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_N - $*"
+}
+# check DESC CMD...: ok when CMD succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# check_eq DESC GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1 (got '$2', want '$3')"
+	fi
+}
+done_testing() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" = 0 ]
+}
+
+# wait_until SECONDS CMD...: poll CMD every 0.1 s; 1 on time-out.
+wait_until() {
+	local limit=$1 deadline
+	shift
+	deadline=$(($(date +%s%N) / 1000000 + limit * 1000))
+	until "$@"; do
+		[ $(($(date +%s%N) / 1000000)) -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+
+new_tenant() { echo "t-$1-$RANDOM$RANDOM"; }
+new_id() { cat /proc/sys/kernel/random/uuid; }
+
+sql() { psql "$DATABASE_URL" -Atqc "$1"; }
+
+metric() {
+	# metric URL NAME: the value of an unlabelled series.
+	curl -fsS "$1" | awk -v n="$2" '$1 == n { print $2 }'
+}
+
+# envelope TYPE TENANT DATA [ID]: a CloudEvent as one JSON line.
+envelope() {
+	jq -nc --arg type "$1" --arg tenant "$2" --argjson data "$3" \
+		--arg id "${4:-$(new_id)}" \
+		'{specversion: "1.0", id: $id, source: "/tests/integration",
+		  type: $type, time: "2026-11-20T10:03:00Z", tenantid: $tenant,
+		  data: $data}'
+}
+
+# message_json ID SEQ [TEXT]
+message_json() {
+	jq -nc --arg id "$1" --argjson seq "$2" --arg text "${3:-hello $1}" \
+		'{message_id: $id, seq: $seq, sender: "contact",
+		  sender_name: "Maria", text: $text,
+		  sent_at: "2026-11-20T10:00:00Z"}'
+}
+
+# snapshot TENANT CONV N [STATUS]: a snapshot with N messages.
+snapshot() {
+	local msgs
+	msgs=$(jq -nc --argjson n "$3" '[range(1; $n + 1) | {
+		message_id: "m-\(.)", seq: ., sender: (if . % 2 == 0
+		then "ai" else "contact" end), text: "message number \(.)",
+		sent_at: "2026-11-20T10:00:00Z"}]')
+	envelope goldilocks.conversation.snapshot "$1" "$(jq -nc \
+		--arg c "$2" --arg s "${4:-open}" --argjson m "$msgs" \
+		'{conversation_id: $c, status: $s, channel: "web-chat",
+		  contact: {id: "ct-1", name: "Maria"}, tags: ["billing"],
+		  messages: $m}')"
+}
+
+# message_added TENANT CONV MESSAGE_ID SEQ [EVENT_ID]
+message_added() {
+	envelope goldilocks.conversation.message_added "$1" "$(jq -nc \
+		--arg c "$2" --argjson m "$(message_json "$3" "$4")" \
+		'{conversation_id: $c, message: $m}')" "${5:-}"
+}
+
+produce() { "$CTL" produce "$@" 2>/dev/null; }
+
+count_messages() {
+	sql "SELECT count(*) FROM messages WHERE tenant_id = '$1'"
+}
+
+# dead_letters KEY: the dead letters with message key KEY, as JSON lines
+# {key, payload, headers {name: value}}.
+dead_letters() {
+	kcat -C -b "$KAFKA_BOOTSTRAP" -t dead-letters -o beginning -e -q -J \
+		2>/dev/null |
+		jq -c --arg k "$1" 'select(.key == $k) | {key, payload,
+			headers: ((.headers // []) as $h | [range(0;
+			$h | length; 2) as $i | {($h[$i]): $h[$i + 1]}] | add)}'
+}
+
+# q CMD...: run CMD without output (for check and wait_until).
+q() { "$@" >/dev/null 2>&1; }

@@ -1,0 +1,120 @@
+#!/bin/bash
+# Run every test and end with one summary line "N passed, N failed".
+#
+#   tests/run.sh [unit|proto|integration|all]
+#
+# Unit tests are cmocka programs (no servers).  The proto test validates
+# proto/ with JSON Schema.  Integration tests start their own stack on
+# free ports (deploy/stack.sh with a RUN_DIR of their own), drive it
+# through Kafka, sharectl and HTTP, and stop it at the end.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+BUILD=${BUILD:-build}
+WHAT=${1:-all}
+LOG_DIR=$ROOT/$BUILD/test-logs
+mkdir -p "$LOG_DIR"
+passed=0
+failed=0
+failures=()
+
+# count_tap FILE NAME: add a TAP output's results to the totals.
+count_tap() {
+	local file=$1 name=$2 rc=$3 p f
+	p=$(grep -c '^ok ' "$file")
+	f=$(grep -c '^not ok ' "$file")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" != 0 ]; then
+		failures+=("$name")
+	fi
+}
+
+run_unit() {
+	local t log rc p f
+	for t in "$BUILD"/tests/test_*; do
+		[ -x "$t" ] || continue
+		log=$LOG_DIR/$(basename "$t").log
+		"$t" > "$log" 2>&1
+		rc=$?
+		cat "$log"
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		p=${p:-0}
+		f=${f:-0}
+		if [ $rc != 0 ] && [ "$f" = 0 ]; then
+			f=1
+		fi
+		passed=$((passed + p))
+		failed=$((failed + f))
+		[ "$f" = 0 ] || failures+=("$(basename "$t")")
+	done
+}
+
+run_proto() {
+	local log=$LOG_DIR/proto.log rc
+	/usr/bin/python3 tests/proto/validate.py > "$log" 2>&1
+	rc=$?
+	grep -v '^ok ' "$log"
+	echo "proto: $(grep -c '^ok ' "$log") schema checks passed"
+	count_tap "$log" proto $rc
+}
+
+run_integration() {
+	local t log rc
+	export RUN_DIR=$ROOT/$BUILD/test-stack
+	export BIN_DIR=$ROOT/$BUILD/bin
+	export STACK=$ROOT/deploy/stack.sh
+	stop_test_stack
+	trap stop_test_stack EXIT
+	rm -rf "$RUN_DIR"
+	echo "integration: starting a test stack in $RUN_DIR"
+	if ! "$STACK" up > "$LOG_DIR/stack-up.log" 2>&1; then
+		cat "$LOG_DIR/stack-up.log"
+		echo "not ok - the test stack did not start"
+		failed=$((failed + 1))
+		failures+=("stack")
+		return
+	fi
+	for t in tests/integration/t_*.sh; do
+		log=$LOG_DIR/$(basename "$t" .sh).log
+		echo "# $t"
+		bash "$t" 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
+		count_tap "$log" "$(basename "$t")" $rc
+	done
+}
+
+stop_test_stack() {
+	local pgdata=
+	[ -n "${RUN_DIR:-}" ] && [ -f "$RUN_DIR/stack.env" ] || return 0
+	pgdata=$(sed -n 's/^PG_DATA=//p' "$RUN_DIR/stack.env")
+	"$STACK" down > /dev/null 2>&1
+	case "$pgdata" in
+	/tmp/goldilocks-pg-*) rm -rf "$pgdata" ;;
+	esac
+}
+
+case "$WHAT" in
+unit) run_unit ;;
+proto) run_proto ;;
+integration) run_integration ;;
+all)
+	run_unit
+	run_proto
+	run_integration
+	;;
+*)
+	echo "usage: tests/run.sh [unit|proto|integration|all]" >&2
+	exit 2
+	;;
+esac
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
