@@ -100,7 +100,9 @@ static int conv_fail_at(char *err, size_t errlen, const char *path,
 	char inner[256];
 
 	snprintf(inner, sizeof(inner), "%s", err);
-	snprintf(err, errlen, "%s[%zu].%s", path, idx, inner);
+	/* "not an object" is about the item itself, not one of its fields. */
+	snprintf(err, errlen, "%s[%zu]%s%s", path, idx,
+		 strncmp(inner, "not ", 4) == 0 ? ": " : ".", inner);
 	return -1;
 }
 

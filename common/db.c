@@ -88,7 +88,8 @@ int db_connect_once(db_t *db, char *err, size_t errlen)
 		return -1;
 	}
 	/* Timestamps leave the database in UTC, whatever the server says. */
-	res = PQexec(db->conn, "SET TIME ZONE 'UTC'");
+	res = PQexec(db->conn,
+		     "SET TIME ZONE 'UTC'; SET client_min_messages = warning");
 	PQclear(res);
 	return 0;
 }

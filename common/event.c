@@ -33,6 +33,9 @@ int ev_is_ident(const char *s)
 	for (p = (const unsigned char *)s; *p != '\0'; p++, n++) {
 		if (*p <= 0x20 || *p == 0x7f)
 			return 0;
+		/* C1 controls, U+0080 to U+009F, are 0xc2 0x80-0x9f. */
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 0;
 	}
 	return n >= 1 && n <= EVENT_IDENT_MAX;
 }
@@ -380,7 +383,12 @@ void rfc3339_format(int64_t us, char *buf, size_t len)
 	size_t n;
 
 	gmtime_r(&secs, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* %Y would not pad years before 1000 to four digits. */
+	n = (size_t)snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d",
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			     tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (n >= len)
+		return;
 	if (frac != 0) {
 		int digits = 6;
 

@@ -42,6 +42,11 @@ static metric_t *metrics_add(metrics_t *m, const char *name,
 
 	if (labels == NULL)
 		labels = "";
+	/* Refuse what would not fit rather than keep a truncated copy. */
+	if (strlen(name) >= sizeof(m->series[0].name) ||
+	    strlen(labels) >= sizeof(m->series[0].labels) ||
+	    strlen(help) >= sizeof(m->series[0].help))
+		return NULL;
 	for (i = 0; i < n; i++) {
 		s = &m->series[i];
 		if (strcmp(s->name, name) == 0 && strcmp(s->labels, labels) == 0)
@@ -104,7 +109,8 @@ char *metrics_render(metrics_t *m)
 	buf[0] = '\0';
 	for (i = 0; i < n; i++) {
 		const metric_t *s = &m->series[i];
-		char line[512];
+		/* Bounded by the field sizes: 3 names, help, labels, value. */
+		char line[1024];
 		int first = 1, w = 0;
 
 		/* HELP and TYPE once per name, before its first series. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <jwt.h>
 
 #include "event.h"
@@ -36,6 +37,11 @@ char *session_mint(const char *secret, const char *sub, const char *tenant,
 	if (strlen(secret) < SESSION_SECRET_MIN) {
 		snprintf(err, errlen, "AUTH_JWT_SECRET must be at least %d bytes",
 			 SESSION_SECRET_MIN);
+		return NULL;
+	}
+	if (ttl < -SESSION_TTL_MAX || ttl > SESSION_TTL_MAX ||
+	    now < 0 || now > INT32_MAX * 2LL) {
+		snprintf(err, errlen, "ttl out of range");
 		return NULL;
 	}
 	if (!ev_is_ident(sub) || !ev_is_ident(tenant) ||
@@ -77,11 +83,30 @@ static int session_claim(jwt_t *jwt, const char *name, char *out,
 	return 0;
 }
 
+/* The exp claim, which must be a JSON integer (not a string or a real). */
+static int session_exp(jwt_t *jwt, int64_t *out)
+{
+	char *text = jwt_get_grants_json(jwt, "exp");
+	json_t *v;
+	int r = -1;
+
+	if (text == NULL)
+		return -1;
+	v = json_loads(text, JSON_DECODE_ANY, NULL);
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		r = 0;
+	}
+	json_decref(v);
+	free(text);
+	return r;
+}
+
 int session_verify(const char *secret, const char *token, int64_t now,
 		   struct session *out, char *err, size_t errlen)
 {
 	jwt_t *jwt = NULL;
-	long exp;
+	int64_t exp;
 	int r = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -103,13 +128,11 @@ int session_verify(const char *secret, const char *token, int64_t now,
 		snprintf(err, errlen, "algorithm is not HS256");
 		goto done;
 	}
-	errno = 0;
-	exp = jwt_get_grant_int(jwt, "exp");
-	if (errno != 0) {
-		snprintf(err, errlen, "claim exp missing or not a number");
+	if (session_exp(jwt, &exp) < 0) {
+		snprintf(err, errlen, "claim exp missing or not an integer");
 		goto done;
 	}
-	if ((int64_t)exp + SESSION_LEEWAY_SECONDS < now) {
+	if (exp < now - SESSION_LEEWAY_SECONDS) {
 		snprintf(err, errlen, "session expired");
 		goto done;
 	}

@@ -12,6 +12,8 @@
 #define SESSION_SECRET_MIN 32
 #define SESSION_TOKEN_MAX 4096
 #define SESSION_LEEWAY_SECONDS 30
+/* The longest session sharectl mints: ten years. */
+#define SESSION_TTL_MAX (10LL * 366 * 86400)
 
 struct session {
 	char sub[129];

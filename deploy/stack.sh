@@ -105,12 +105,18 @@ load_env() {
 	set +a
 }
 
+# proc_alive PID: the process runs (a killed process nobody reaped yet is
+# a zombie: not running).
+proc_alive() {
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
+	[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
 # pid_alive NAME: the process of .run/NAME.pid runs.
 pid_alive() {
-	local f=$RUN_DIR/$1.pid pid
+	local f=$RUN_DIR/$1.pid
 	[ -f "$f" ] || return 1
-	pid=$(cat "$f" 2>/dev/null) || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+	proc_alive "$(cat "$f" 2>/dev/null)"
 }
 
 # The command prefix that runs a program as the postgres user when root.
@@ -207,10 +213,10 @@ stop_pid() {
 	pid=$(cat "$RUN_DIR/$name.pid")
 	kill -"$sig" "$pid" 2>/dev/null || true
 	for i in $(seq 1 150); do
-		kill -0 "$pid" 2>/dev/null || break
+		proc_alive "$pid" || break
 		sleep 0.1
 	done
-	if kill -0 "$pid" 2>/dev/null; then
+	if proc_alive "$pid"; then
 		say "$name did not stop in 15 s: killing it"
 		kill -KILL "$pid" 2>/dev/null || true
 		sleep 0.2
