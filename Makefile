@@ -48,11 +48,14 @@ PROGRAMS := $(SERVICES:%=$(BIN)/%) $(BIN)/devkafka
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# C parts of integration tests: cmocka programs run against the stack.
+ITEST_SRC := $(wildcard tests/integration/itest_*.c)
+ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
 MIGRATIONS := $(sort $(wildcard deploy/migrations/*.sql))
 
 .PHONY: all deps run up down test unit integration bench clean format
-all: $(PROGRAMS) $(UNIT_BIN)
+all: $(PROGRAMS) $(UNIT_BIN) $(ITEST_BIN)
 
 deps:
 	@deploy/install-deps.sh
@@ -92,7 +95,11 @@ $(BIN)/devkafka: $(OBJ)/deploy/devkafka/devkafka.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(shell pkg-config --libs rdkafka) -ldl
 
-$(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(LIBCOMMON)
+$(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/itest_%: $(OBJ)/tests/integration/itest_%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS) -lcmocka
 

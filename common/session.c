@@ -102,6 +102,32 @@ static int session_exp(jwt_t *jwt, int64_t *out)
 	return r;
 }
 
+/*
+ * Three non-empty base64url segments.  libjwt 1.10 overruns a zero-length
+ * buffer on an empty segment, so nothing else reaches it.
+ */
+static int session_well_formed(const char *token)
+{
+	size_t seg_len = 0;
+	int segs = 1;
+	const char *p;
+
+	for (p = token; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (seg_len == 0)
+				return 0;
+			segs++;
+			seg_len = 0;
+			continue;
+		}
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return 0;
+		seg_len++;
+	}
+	return segs == 3 && seg_len > 0;
+}
+
 int session_verify(const char *secret, const char *token, int64_t now,
 		   struct session *out, char *err, size_t errlen)
 {
@@ -116,6 +142,11 @@ int session_verify(const char *secret, const char *token, int64_t now,
 	}
 	if (token == NULL || strlen(token) > SESSION_TOKEN_MAX) {
 		snprintf(err, errlen, "token missing or too long");
+		return -1;
+	}
+	if (!session_well_formed(token)) {
+		snprintf(err, errlen,
+			 "malformed token: want header.payload.signature");
 		return -1;
 	}
 	if (jwt_decode(&jwt, token, (const unsigned char *)secret,

@@ -199,7 +199,8 @@ start_devkafka() {
 		--bootstrap-file "$RUN_DIR/kafka.bootstrap" --partitions 16 \
 		>> "$RUN_DIR/devkafka.log" 2>&1 &
 	echo $! > "$RUN_DIR/devkafka.pid"
-	for i in $(seq 1 100); do
+	# Topic creation in the mock sometimes stalls a second per topic.
+	for i in $(seq 1 400); do
 		[ -s "$RUN_DIR/kafka.bootstrap" ] && return 0
 		pid_alive devkafka || die "devkafka exited: see $RUN_DIR/devkafka.log"
 		sleep 0.05

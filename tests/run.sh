@@ -86,6 +86,16 @@ run_integration() {
 		rc=${PIPESTATUS[0]}
 		count_tap "$log" "$(basename "$t")" $rc
 	done
+	# A sanitizer build's daemons report into their logs: any report fails.
+	if grep -l -E "AddressSanitizer|LeakSanitizer|runtime error:" \
+		"$RUN_DIR"/*.log > "$LOG_DIR/sanitizer.log" 2>/dev/null; then
+		echo "not ok - sanitizer reports in: $(cat "$LOG_DIR/sanitizer.log")"
+		failed=$((failed + 1))
+		failures+=("sanitizer")
+	else
+		echo "ok - no sanitizer report in the stack's logs"
+		passed=$((passed + 1))
+	fi
 }
 
 stop_test_stack() {

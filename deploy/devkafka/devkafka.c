@@ -122,7 +122,6 @@ static void log_line(const char *level, const char *msg, const char *fmt, ...)
 	struct tm tm;
 	size_t n;
 	int len;
-	va_list ap;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
@@ -137,6 +136,8 @@ static void log_line(const char *level, const char *msg, const char *fmt, ...)
 		return;
 	n = (size_t)len;
 	if (n < sizeof(line)) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		len = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 		va_end(ap);
@@ -298,14 +299,14 @@ static int parse_args(int argc, char **argv, struct devkafka_opts *opts)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *bad = NULL;
-	int c;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->partitions = 16;
 	opts->brokers = 3;
 	opterr = 0;
 	for (;;) {
-		c = getopt_long(argc, argv, "", longopts, NULL);
+		int c = getopt_long(argc, argv, "", longopts, NULL);
+
 		if (c == -1)
 			break;
 		switch (c) {
@@ -490,18 +491,18 @@ static int ports_probe(int base, int count, char *errbuf, size_t errlen)
 	struct sockaddr_in sin;
 	int one = 1;
 	int port;
-	int fd;
-	int rc;
 
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (port = base; port < base + count; port++) {
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int rc;
+
 		if (fd < 0) {
 			snprintf(errbuf, errlen, "socket: %s", strerror(errno));
 			return -1;
 		}
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		sin.sin_port = htons((uint16_t)port);
 		rc = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 				sizeof(one));
@@ -667,6 +668,16 @@ int main(int argc, char **argv)
 	if (ports_probe(opts.port_base, opts.brokers, errbuf, sizeof(errbuf)) <
 	    0) {
 		log_error("port in use", errbuf);
+		goto fail;
+	}
+	/*
+	 * A file left by a killed devkafka would tell scripts waiting for it
+	 * that the broker is ready before it is.  The probe above shows no
+	 * other devkafka owns these ports, so the file is stale.
+	 */
+	if (unlink(opts.bootstrap_path) < 0 && errno != ENOENT) {
+		log_error("cannot remove stale bootstrap file",
+			  strerror(errno));
 		goto fail;
 	}
 	rk = producer_new(errbuf, sizeof(errbuf));

@@ -100,14 +100,23 @@ count_messages() {
 	sql "SELECT count(*) FROM messages WHERE tenant_id = '$1'"
 }
 
-# dead_letters KEY: the dead letters with message key KEY, as JSON lines
-# {key, payload, headers {name: value}}.
-dead_letters() {
+# dead_letters_all: every dead letter as a JSON line
+# {key, payload, bytes, headers {name: value}}; payloads over 4 KiB are
+# left out (bytes still says how long they were).
+dead_letters_all() {
 	kcat -C -b "$KAFKA_BOOTSTRAP" -t dead-letters -o beginning -e -q -J \
-		2>/dev/null |
-		jq -c --arg k "$1" 'select(.key == $k) | {key, payload,
-			headers: ((.headers // []) as $h | [range(0;
-			$h | length; 2) as $i | {($h[$i]): $h[$i + 1]}] | add)}'
+		-X fetch.message.max.bytes=20000000 2>/dev/null |
+		jq -c '{key, bytes: (.payload | utf8bytelength),
+			payload: (if (.payload | length) > 4096 then null
+			else .payload end),
+			headers: ((.headers // []) as $h |
+			[range(0; $h | length; 2) as $i |
+			{($h[$i]): $h[$i + 1]}] | add)}'
+}
+
+# dead_letters KEY: those with message key KEY.
+dead_letters() {
+	dead_letters_all | jq -c --arg k "$1" 'select(.key == $k)'
 }
 
 # q CMD...: run CMD without output (for check and wait_until).

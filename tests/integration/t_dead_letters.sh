@@ -56,7 +56,7 @@ jq -nc --rawfile t "$DIR/big.text" --arg tenant "$T" \
 	  tenantid: $tenant, data: {conversation_id: "c-big", status: "open",
 	  messages: [{message_id: "m", seq: 1, sender: "ai", text: $t,
 	  sent_at: "2026-11-20T10:03:00Z"}]}}' > "$DIR/big"
-bad_case c-big "bytes" "$DIR/big"
+bad_case "c-big-$T" "bytes" "$DIR/big"
 
 for c in "${CASES[@]}"; do
 	key=${c%%|*}
@@ -65,11 +65,22 @@ for c in "${CASES[@]}"; do
 		wait_until 30 q "$CTL" inspect conversation "$key" --tenant "$T"
 done
 
+# Read the topic once every case has its dead letter.
+DL=$DIR/dead-letters.json
+all_dead() {
+	local c keys
+	dead_letters_all > "$DL"
+	keys=$(jq -r .key "$DL")
+	for c in "${CASES[@]}"; do
+		grep -qxF -- "${c%%|*}" <<< "$keys" || return 1
+	done
+}
+wait_until 30 all_dead
+
 for c in "${CASES[@]}"; do
 	key=${c%%|*}
 	word=${c#*|}
-	wait_until 10 sh -c "[ -n \"\$(dead_letters $key)\" ]" 2>/dev/null
-	dl=$(dead_letters "$key" | head -1)
+	dl=$(jq -c --arg k "$key" 'select(.key == $k)' "$DL" | head -1)
 	if [ -z "$dl" ]; then
 		not_ok "$key: on dead-letters"
 		continue
@@ -85,11 +96,9 @@ for c in "${CASES[@]}"; do
 done
 
 # The original bytes are kept.
-orig=$(dead_letters c-notjson | head -1 | jq -r .payload)
+orig=$(jq -r 'select(.key == "c-notjson") | .payload' "$DL" | head -1)
 check_eq "dead letter keeps the original bytes" "$orig" "this is not json {"
-big=$(kcat -C -b "$KAFKA_BOOTSTRAP" -t dead-letters -o beginning -e -q \
-	-f '%k %S\n' -X fetch.message.max.bytes=20000000 2>/dev/null |
-	awk '$1 == "c-big" { print $2 }' | head -1)
+big=$(jq -r --arg k "c-big-$T" 'select(.key == $k) | .bytes' "$DL" | head -1)
 check_eq "the 2 MiB event is dead-lettered whole" "$big" \
 	"$(stat -c %s "$DIR/big")"
 

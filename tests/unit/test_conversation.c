@@ -693,6 +693,101 @@ static void test_validate_message_path_free(void **state)
 	json_decref(msg);
 }
 
+/*
+ * The whole reason for an item that is not an object: "path[i]: not an
+ * object", where a bad field of an item reads "path[i].field: …".
+ */
+static const struct path_case {
+	const char *type;
+	const char *data;
+	const char *err; /* the exact reason */
+} path_cases[] = {
+	{ SNAP, "{'conversation_id':'c-1','status':'open',"
+		"'messages':['m-1']}", "messages[0]: not an object" },
+	{ SNAP, "{'conversation_id':'c-1','status':'open',"
+		"'messages':[" MSG1 ",null]}", "messages[1]: not an object" },
+	{ SNAP, "{'conversation_id':'c-1','status':'open',"
+		"'messages':[" MSG1 "," MSG2 ",[" MSG1 "]]}",
+	  "messages[2]: not an object" },
+	{ SNAP, "{'conversation_id':'c-1','status':'open',"
+		"'messages':[7]}", "messages[0]: not an object" },
+	{ SNAP, "{'conversation_id':'c-1','status':'open','messages':[{"
+		"'message_id':'m-1','seq':1,'sender':'ai','text':'t',"
+		"'sent_at':'2026-11-20T10:03:00Z','citations':[1]}]}",
+	  "messages[0].citations[0]: not an object" },
+	{ SNAP, "{'conversation_id':'c-1','status':'open','messages':["
+		MSG1 ",{'message_id':'m-2','seq':2,'sender':'ai','text':'t',"
+		"'sent_at':'2026-11-20T10:03:00Z','citations':[{},'x']}]}",
+	  "messages[1].citations[1]: not an object" },
+	{ ADDED, "{'conversation_id':'c-1','message':{'message_id':'m-1',"
+		 "'seq':1,'sender':'ai','text':'t','citations':['x'],"
+		 "'sent_at':'2026-11-20T10:03:00Z'}}",
+	  "message.citations[0]: not an object" },
+	{ ADDED, "{'conversation_id':'c-1','message':{'message_id':'m-1',"
+		 "'seq':1,'sender':'ai','text':'t','citations':[{},null],"
+		 "'sent_at':'2026-11-20T10:03:00Z'}}",
+	  "message.citations[1]: not an object" },
+	/* Field errors keep the dot. */
+	{ SNAP, "{'conversation_id':'c-1','status':'open','messages':["
+		MSG1 ",{'message_id':'m-2','seq':2,'sender':'ai',"
+		"'sent_at':'2026-11-20T10:03:00Z'}]}",
+	  "messages[1].text: missing" },
+	{ SNAP, "{'conversation_id':'c-1','status':'open','messages':["
+		MSG1 ",{'message_id':'m-2','seq':2,'sender':'ai','text':7,"
+		"'sent_at':'2026-11-20T10:03:00Z'}]}",
+	  "messages[1].text: not a string" },
+	{ SNAP, "{'conversation_id':'c-1','status':'open','messages':[{"
+		"'message_id':'m-1','seq':1,'sender':'ai','text':'t',"
+		"'sent_at':'2026-11-20T10:03:00Z','citations':[{'title':5}]}]}",
+	  "messages[0].citations[0].title: not a string" },
+	{ ADDED, "{'conversation_id':'c-1','message':{'message_id':'m-1',"
+		 "'seq':1,'sender':'ai','text':'t',"
+		 "'citations':[{'url':[]}],"
+		 "'sent_at':'2026-11-20T10:03:00Z'}}",
+	  "message.citations[0].url: not a string" },
+};
+
+static void test_err_item_not_object(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(path_cases); i++) {
+		char err[256] = "";
+
+		case_note("path #%zu: %s", i, path_cases[i].err);
+		assert_int_equal(validate(path_cases[i].type,
+					  q(path_cases[i].data), err,
+					  sizeof(err)),
+				 -1);
+		assert_string_equal(err, path_cases[i].err);
+	}
+}
+
+static void test_validate_message_citation_not_object(void **state)
+{
+	/* On its own a message names the citation without a prefix. */
+	static const char *const cites[] = { "[1]", "['x']", "[null]",
+					     "[[]]", "[true]" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cites); i++) {
+		json_t *msg = q(MSG1);
+		char err[256] = "";
+
+		case_note("citations %s", cites[i]);
+		assert_int_equal(json_object_set_new(msg, "citations",
+						     q(cites[i])),
+				 0);
+		assert_int_equal(conversation_validate_message(msg, err,
+							       sizeof(err)),
+				 -1);
+		assert_string_equal(err, "citations[0]: not an object");
+		json_decref(msg);
+	}
+}
+
 static void test_err_small_buffer(void **state)
 {
 	/* A short err buffer truncates, never overruns. */
@@ -726,6 +821,8 @@ int main(void)
 		cmocka_unit_test(test_citations_limits),
 		cmocka_unit_test(test_validate_message),
 		cmocka_unit_test(test_validate_message_path_free),
+		cmocka_unit_test(test_err_item_not_object),
+		cmocka_unit_test(test_validate_message_citation_not_object),
 		cmocka_unit_test(test_err_small_buffer),
 	};
 

@@ -314,6 +314,63 @@ static void test_decode_id_128_returned(void **state)
 	json_decref(root);
 }
 
+static void test_decode_source_bounds(void **state)
+{
+	/*
+	 * source is a URI-reference, not an identifier: it may hold any
+	 * characters, but an empty one is refused, and so is one over 1024
+	 * bytes.
+	 */
+	static const struct {
+		const char *json; /* the source attribute as JSON text */
+		size_t fill;	  /* or, when json is NULL, this many 's' */
+		int ok;
+	} cases[] = {
+		{ "\"\"", 0, 0 },
+		{ NULL, 1, 1 },
+		{ NULL, 1024, 1 },
+		{ NULL, 1025, 0 },
+		{ NULL, 4000, 0 },
+		{ "\"/\"", 0, 1 },
+		{ "\"https://example.com/a b\"", 0, 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		json_t *root;
+		char err[256] = "";
+		event_t *ev;
+
+		if (cases[i].json != NULL) {
+			root = valid_root();
+			assert_int_equal(
+				json_object_set_new(
+					root, "source",
+					json_loads(cases[i].json,
+						   JSON_DECODE_ANY, NULL)),
+				0);
+		} else {
+			root = with_attr_of_len("source", cases[i].fill, 's');
+		}
+		case_note("source #%zu", i);
+		ev = decode_json(root, err, sizeof(err));
+		if (cases[i].ok) {
+			if (ev == NULL)
+				fail_msg("source #%zu refused: %s", i, err);
+			assert_string_equal(
+				event_source(ev),
+				json_string_value(
+					json_object_get(root, "source")));
+			event_free(ev);
+		} else {
+			assert_null(ev);
+			assert_string_equal(err, "source: empty or too long");
+		}
+		json_decref(root);
+	}
+}
+
 /*
  * The valid event with "BAD" in a data string replaced by raw bytes:
  * invalid UTF-8 must be refused by the decoder.
@@ -660,6 +717,73 @@ static void test_is_ident(void **state)
 	assert_int_equal(ev_is_ident(buf), 0);
 	buf[EVENT_IDENT_MAX] = '\0';
 	assert_int_equal(ev_is_ident(buf), 1);
+}
+
+static void test_is_ident_c1_controls(void **state)
+{
+	/*
+	 * C1 controls (U+0080 to U+009F, 0xc2 0x80-0x9f in UTF-8) are
+	 * refused like C0 ones; other multi-byte characters, including ones
+	 * whose continuation bytes fall in 0x80-0x9f, are not.
+	 */
+	static const struct {
+		const char *s;
+		int want;
+	} cases[] = {
+		{ "a\xc2\x85" "b", 0 },		/* NEL */
+		{ "\xc2\x80", 0 },		/* U+0080, the first */
+		{ "\xc2\x9f", 0 },		/* U+009F, the last */
+		{ "x\xc2\x9b[31m", 0 },		/* CSI */
+		{ "abc\xc2\x8d", 0 },		/* at the end */
+		{ "\xc2\xa1", 1 },		/* U+00A1 */
+		{ "caf\xc3\xa9", 1 },
+		{ "\xc3\x85ngstr\xc3\xb6m", 1 }, /* 0x85 after 0xc3 */
+		{ "\xe4\xbc\x9a\xe8\xa9\xb1-1", 1 }, /* CJK */
+		{ "\xe4\xb8\x85", 1 },		/* U+4E05: 0x85 after 0xb8 */
+		{ "\xe2\x82\xac", 1 },		/* euro sign */
+		{ "\xf0\x9f\x98\x80", 1 },	/* emoji */
+		{ "\xd0\x9f\xd1\x80\xd0\xb8", 1 }, /* Cyrillic, 0x9f after 0xd0 */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		case_note("ident #%zu", i);
+		assert_int_equal(ev_is_ident(cases[i].s), cases[i].want);
+	}
+}
+
+static void test_decode_c1_in_ident(void **state)
+{
+	/* The decoder refuses a C1 control in an identifier attribute. */
+	static const char *const keys[] = { "id", "type", "tenantid",
+					    "correlationid" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(keys); i++) {
+		json_t *root = valid_root();
+		char err[256] = "";
+		event_t *ev;
+
+		case_note("%s", keys[i]);
+		assert_int_equal(json_object_set_new(root, keys[i],
+						     json_string("a\xc2\x85"
+								 "b")),
+				 0);
+		assert_rejected_json(root, keys[i]);
+		/* A CJK identifier is fine. */
+		assert_int_equal(
+			json_object_set_new(root, keys[i],
+					    json_string("\xe4\xbc\x9a\xe8\xa9"
+							"\xb1-caf\xc3\xa9")),
+			0);
+		ev = decode_json(root, err, sizeof(err));
+		if (ev == NULL)
+			fail_msg("%s refused: %s", keys[i], err);
+		event_free(ev);
+		json_decref(root);
+	}
 }
 
 static void test_utf8_chars(void **state)
@@ -1380,6 +1504,100 @@ static void test_rfc3339_canonical_strings(void **state)
 	}
 }
 
+static void test_rfc3339_early_years(void **state)
+{
+	/* Years before 1000 keep four digits, so they parse back. */
+	static const char *const canon[] = {
+		"0999-06-01T00:00:00Z",	       "0001-01-01T00:00:00Z",
+		"0001-01-01T00:00:00.000001Z", "0009-12-31T23:59:59.5Z",
+		"0099-02-28T12:00:00Z",	       "0100-03-01T00:00:00Z",
+		"0400-02-29T00:00:00Z",	       "0999-12-31T23:59:59.999999Z",
+		"1000-01-01T00:00:00Z",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(canon); i++) {
+		char buf[64];
+		int64_t us = 0, back = 1;
+
+		case_note("%s", canon[i]);
+		assert_int_equal(rfc3339_parse(canon[i], &us), 0);
+		rfc3339_format(us, buf, sizeof(buf));
+		assert_string_equal(buf, canon[i]);
+		assert_int_equal(rfc3339_parse(buf, &back), 0);
+		assert_int_equal(back, us);
+	}
+}
+
+static void test_rfc3339_year_one_round_trip(void **state)
+{
+	/* 0001-01-01T00:00:00Z, the first instant rfc3339_parse accepts. */
+	static const int64_t first = INT64_C(-62135596800000000);
+	static const int64_t offsets[] = {
+		0, 1, 999999, 1000000, 86400000000, INT64_C(31535999999999),
+	};
+	int64_t us = 0;
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(rfc3339_parse("0001-01-01T00:00:00Z", &us), 0);
+	assert_int_equal(us, first);
+	assert_int_equal(us, utc_us(1, 1, 1, 0, 0, 0));
+	rfc3339_format(first, buf, sizeof(buf));
+	assert_string_equal(buf, "0001-01-01T00:00:00Z");
+	rfc3339_format(first + INT64_C(31535999999999), buf, sizeof(buf));
+	assert_string_equal(buf, "0001-12-31T23:59:59.999999Z");
+	for (i = 0; i < ARRAY_LEN(offsets); i++) {
+		int64_t back = 0;
+
+		rfc3339_format(first + offsets[i], buf, sizeof(buf));
+		case_note("%s", buf);
+		assert_int_equal(strlen(buf) >= 20, 1);
+		assert_int_equal(buf[4], '-');
+		assert_int_equal(rfc3339_parse(buf, &back), 0);
+		assert_int_equal(back, first + offsets[i]);
+	}
+	/* A sweep across the first millennium. */
+	for (us = first; us < INT64_C(-30610224000000000);
+	     us += INT64_C(98765432109876)) {
+		int64_t back = 0;
+
+		rfc3339_format(us, buf, sizeof(buf));
+		assert_int_equal(buf[4], '-');
+		assert_int_equal(rfc3339_parse(buf, &back), 0);
+		assert_int_equal(back, us);
+	}
+}
+
+static void test_rfc3339_format_short_buffer(void **state)
+{
+	/* A short buffer holds a terminated prefix of the full text. */
+	static const int64_t values[] = {
+		INT64_C(1795168980123456), INT64_C(1795168980000000),
+		INT64_C(-62135596800000000),
+	};
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(values); i++) {
+		char full[64];
+
+		rfc3339_format(values[i], full, sizeof(full));
+		for (len = 1; len <= strlen(full) + 1; len++) {
+			char buf[64];
+
+			memset(buf, 'X', sizeof(buf));
+			rfc3339_format(values[i], buf, len);
+			case_note("%s in %zu bytes: %s", full, len, buf);
+			assert_int_equal(strlen(buf), len - 1);
+			assert_memory_equal(buf, full, len - 1);
+			assert_int_equal(buf[len], 'X');
+		}
+	}
+}
+
 static void test_now_us(void **state)
 {
 	int64_t a = now_us();
@@ -1635,6 +1853,7 @@ int main(void)
 		cmocka_unit_test(test_decode_attr_rejections),
 		cmocka_unit_test(test_decode_ident_lengths),
 		cmocka_unit_test(test_decode_id_128_returned),
+		cmocka_unit_test(test_decode_source_bounds),
 		cmocka_unit_test(test_decode_invalid_utf8),
 		cmocka_unit_test(test_decode_invalid_utf8_in_attr),
 		cmocka_unit_test(test_decode_valid_utf8),
@@ -1647,6 +1866,8 @@ int main(void)
 		cmocka_unit_test(test_decode_correlation_optional),
 		cmocka_unit_test(test_decode_time_forms),
 		cmocka_unit_test(test_is_ident),
+		cmocka_unit_test(test_is_ident_c1_controls),
+		cmocka_unit_test(test_decode_c1_in_ident),
 		cmocka_unit_test(test_utf8_chars),
 		cmocka_unit_test(test_ev_ident),
 		cmocka_unit_test(test_ev_text),
@@ -1665,6 +1886,9 @@ int main(void)
 		cmocka_unit_test(test_rfc3339_format),
 		cmocka_unit_test(test_rfc3339_round_trip),
 		cmocka_unit_test(test_rfc3339_canonical_strings),
+		cmocka_unit_test(test_rfc3339_early_years),
+		cmocka_unit_test(test_rfc3339_year_one_round_trip),
+		cmocka_unit_test(test_rfc3339_format_short_buffer),
 		cmocka_unit_test(test_now_us),
 		cmocka_unit_test(test_reply_id_deterministic),
 		cmocka_unit_test(test_reply_id_golden),

@@ -1,8 +1,9 @@
 /*
  * Unit tests of common/metrics: the Prometheus text rendering (one HELP
  * and TYPE per name whatever the label sets), counter and gauge updates,
- * find-or-register semantics, the registry's capacity, NULL-safe updates,
- * and lock-free increments from several threads.
+ * find-or-register semantics, the registry's capacity, the longest fields
+ * a series keeps (rendered whole) and the refusal of longer ones, NULL-safe
+ * updates, and lock-free increments from several threads.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -20,6 +21,13 @@
 
 /* The registry's fixed capacity (METRICS_MAX in metrics.c). */
 #define REGISTRY_CAPACITY 256
+/*
+ * The longest name, labels and help a series keeps (the fields of struct
+ * metric in metrics.c are one byte longer); longer ones are refused.
+ */
+#define NAME_MAX_LEN 95
+#define LABELS_MAX_LEN 159
+#define HELP_MAX_LEN 159
 
 static size_t count_of(const char *haystack, const char *needle)
 {
@@ -377,6 +385,205 @@ static void test_long_fields(void **state)
 	metrics_free(m);
 }
 
+/* A string of n bytes: prefix, then fill, then suffix; malloc()ed. */
+static char *sized(const char *prefix, char fill, const char *suffix,
+		   size_t n)
+{
+	size_t pl = strlen(prefix), sl = strlen(suffix);
+	char *s = malloc(n + 1);
+
+	assert_non_null(s);
+	assert_true(n >= pl + sl);
+	memcpy(s, prefix, pl);
+	memset(s + pl, fill, n - pl - sl);
+	memcpy(s + n - sl, suffix, sl + 1);
+	return s;
+}
+
+static void test_longest_series_render(void **state)
+{
+	/*
+	 * The longest name, labels and help the registry keeps (95, 159 and
+	 * 159 bytes) render whole: HELP and TYPE with the sample are longer
+	 * than the line buffer once was, which cut the text and copied past
+	 * the end of the buffer.
+	 */
+	char *name = sized("", 'n', "", NAME_MAX_LEN);
+	char *labels = sized("k=\"", 'v', "\"", LABELS_MAX_LEN);
+	char *help = sized("", 'h', "", HELP_MAX_LEN);
+	char *name2 = sized("g", 'm', "", NAME_MAX_LEN);
+	metrics_t *m = metrics_new();
+	metric_t *c, *c2, *g;
+	char *text, *want;
+	size_t wlen = 4096;
+	int n;
+
+	(void)state;
+	assert_non_null(m);
+	c = metrics_counter(m, name, labels, help);
+	assert_non_null(c);
+	metric_add(c, 7);
+	/* A second series of the same name: no second HELP. */
+	c2 = metrics_counter(m, name, NULL, help);
+	assert_non_null(c2);
+	assert_ptr_not_equal(c, c2);
+	metric_inc(c2);
+	g = metrics_gauge(m, name2, labels, help);
+	assert_non_null(g);
+	metric_set(g, INT64_MIN);
+	text = metrics_render(m);
+	assert_non_null(text);
+	want = malloc(wlen);
+	assert_non_null(want);
+	n = snprintf(want, wlen,
+		     "# HELP %s %s\n# TYPE %s counter\n%s{%s} 7\n"
+		     "%s 1\n"
+		     "# HELP %s %s\n# TYPE %s gauge\n"
+		     "%s{%s} -9223372036854775808\n",
+		     name, help, name, name, labels, name, name2, help, name2,
+		     name2, labels);
+	assert_true(n > 0 && (size_t)n < wlen);
+	assert_string_equal(text, want);
+	assert_int_equal(strlen(text), (size_t)n);
+	free(want);
+	free(text);
+	metrics_free(m);
+	free(name);
+	free(labels);
+	free(help);
+	free(name2);
+}
+
+static void test_longest_series_many(void **state)
+{
+	/* Full registry of the longest series: the buffer grows, no overrun. */
+	char *name = sized("", 'n', "", NAME_MAX_LEN);
+	char *help = sized("", 'h', "", HELP_MAX_LEN);
+	char labels[LABELS_MAX_LEN + 1];
+	metrics_t *m = metrics_new();
+	size_t line;
+	char *text;
+	int i;
+
+	(void)state;
+	for (i = 0; i < REGISTRY_CAPACITY; i++) {
+		char *l;
+		int w = snprintf(labels, sizeof(labels), "i=\"%03d\",k=\"", i);
+
+		assert_true(w > 0);
+		l = sized(labels, 'v', "\"", LABELS_MAX_LEN);
+		assert_non_null(metrics_counter(m, name, l, help));
+		free(l);
+	}
+	text = metrics_render(m);
+	assert_non_null(text);
+	line = NAME_MAX_LEN + 1 + LABELS_MAX_LEN + 1 + 3;
+	assert_int_equal(strlen(text),
+			 (7 + NAME_MAX_LEN + 1 + HELP_MAX_LEN + 1) +
+				 (7 + NAME_MAX_LEN + 1 + 7 + 1) +
+				 REGISTRY_CAPACITY * line);
+	assert_int_equal(count_of(text, "\n"), REGISTRY_CAPACITY + 2);
+	assert_contains(text, "{i=\"255\",k=\"vvv");
+	assert_int_equal(text[strlen(text) - 1], '\n');
+	free(text);
+	metrics_free(m);
+	free(name);
+	free(help);
+}
+
+static void test_too_long_refused(void **state)
+{
+	/*
+	 * A name of 96 bytes or more, labels or help of 160 or more are
+	 * refused (NULL), not kept cut short; nothing is registered.
+	 */
+	char *name_ok = sized("", 'n', "", NAME_MAX_LEN);
+	char *name_long = sized("", 'n', "", NAME_MAX_LEN + 1);
+	char *name_huge = sized("", 'n', "", 4096);
+	char *labels_ok = sized("k=\"", 'v', "\"", LABELS_MAX_LEN);
+	char *labels_long = sized("k=\"", 'v', "\"", LABELS_MAX_LEN + 1);
+	char *help_ok = sized("", 'h', "", HELP_MAX_LEN);
+	char *help_long = sized("", 'h', "", HELP_MAX_LEN + 1);
+	const struct {
+		const char *name, *labels, *help;
+	} refused[] = {
+		{ name_long, NULL, "h" },
+		{ name_long, labels_ok, help_ok },
+		{ name_huge, NULL, "h" },
+		{ name_ok, labels_long, "h" },
+		{ "x", labels_long, "h" },
+		{ name_ok, NULL, help_long },
+		{ "x", "", help_long },
+	};
+	metrics_t *m = metrics_new();
+	char *text;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(refused); i++) {
+		case_note("refused #%zu", i);
+		assert_null(metrics_counter(m, refused[i].name,
+					    refused[i].labels,
+					    refused[i].help));
+		assert_null(metrics_gauge(m, refused[i].name,
+					  refused[i].labels, refused[i].help));
+	}
+	/* Refusals took no slot and render nothing. */
+	text = metrics_render(m);
+	assert_string_equal(text, "");
+	free(text);
+	/* Updates of a refused series cost nothing. */
+	metric_inc(metrics_counter(m, name_long, NULL, "h"));
+	/* A name cut to its first 95 bytes is another series, not this one. */
+	assert_non_null(metrics_counter(m, name_ok, NULL, "h"));
+	assert_null(metrics_counter(m, name_long, NULL, "h"));
+	text = metrics_render(m);
+	assert_int_equal(count_of(text, "\n"), 3);
+	assert_not_contains(text, name_long);
+	free(text);
+	metrics_free(m);
+	free(name_ok);
+	free(name_long);
+	free(name_huge);
+	free(labels_ok);
+	free(labels_long);
+	free(help_ok);
+	free(help_long);
+}
+
+static void test_longest_register_twice(void **state)
+{
+	/* The longest fitting name and labels are found again, not added. */
+	char *name = sized("", 'n', "", NAME_MAX_LEN);
+	char *labels = sized("k=\"", 'v', "\"", LABELS_MAX_LEN);
+	char *help = sized("", 'h', "", HELP_MAX_LEN);
+	metrics_t *m = metrics_new();
+	metric_t *a, *b, *c, *d;
+	char *text;
+
+	(void)state;
+	a = metrics_counter(m, name, labels, help);
+	assert_non_null(a);
+	metric_add(a, 3);
+	b = metrics_counter(m, name, labels, help);
+	assert_ptr_equal(a, b);
+	assert_int_equal(metric_get(b), 3);
+	c = metrics_gauge(m, name, NULL, help);
+	assert_non_null(c);
+	d = metrics_gauge(m, name, "", help);
+	assert_ptr_equal(c, d);
+	assert_ptr_not_equal(a, c);
+	text = metrics_render(m);
+	/* HELP, TYPE and two series. */
+	assert_int_equal(count_of(text, "\n"), 4);
+	assert_int_equal(count_of(text, "# HELP "), 1);
+	free(text);
+	metrics_free(m);
+	free(name);
+	free(labels);
+	free(help);
+}
+
 #define THREADS 4
 #define INCREMENTS 100000
 
@@ -428,6 +635,10 @@ int main(void)
 		cmocka_unit_test(test_null_safety),
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_long_fields),
+		cmocka_unit_test(test_longest_series_render),
+		cmocka_unit_test(test_longest_series_many),
+		cmocka_unit_test(test_too_long_refused),
+		cmocka_unit_test(test_longest_register_twice),
 		cmocka_unit_test(test_concurrent_increments),
 	};
 

@@ -475,6 +475,194 @@ static void test_hand_built_claims(void **state)
 	free(tok);
 }
 
+/* A token signed with our secret whose payload is the given JSON text. */
+static char *jwt_json(const char *payload)
+{
+	jwt_t *jwt = NULL;
+	char *tok;
+
+	assert_int_equal(jwt_new(&jwt), 0);
+	assert_int_equal(jwt_add_grants_json(jwt, payload), 0);
+	assert_int_equal(jwt_set_alg(jwt, JWT_ALG_HS256,
+				     (const unsigned char *)secret,
+				     (int)strlen(secret)),
+			 0);
+	tok = jwt_encode_str(jwt);
+	assert_non_null(tok);
+	jwt_free(jwt);
+	return tok;
+}
+
+static void test_exp_int64_max(void **state)
+{
+	/*
+	 * The largest exp a JSON integer can carry is accepted: adding the
+	 * leeway to it once overflowed (and, wrapped, read as expired).
+	 */
+	const struct claims c = { "u-1", "t-42", "agent", INT64_MAX };
+	static const int64_t nows[] = { 0, NOW, INT64_C(1) << 40,
+					INT64_MAX - SESSION_LEEWAY_SECONDS,
+					INT64_MAX };
+	char *tok = jwt_with(JWT_ALG_HS256, secret, &c);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(nows); i++) {
+		struct session s;
+		char err[256] = "";
+
+		case_note("now %lld", (long long)nows[i]);
+		if (session_verify(secret, tok, nows[i], &s, err,
+				   sizeof(err)) != 0)
+			fail_msg("exp INT64_MAX refused at %lld: %s",
+				 (long long)nows[i], err);
+		assert_int_equal(s.exp, INT64_MAX);
+		assert_string_equal(s.sub, "u-1");
+		assert_string_equal(s.role, "agent");
+	}
+	free(tok);
+}
+
+static void test_exp_extremes(void **state)
+{
+	/* exp near either end of int64: the leeway still counts exactly. */
+	static const struct {
+		const char *exp; /* JSON integer text */
+		int64_t now;
+		int ok;
+	} cases[] = {
+		{ "9223372036854775807", INT64_MAX, 1 },
+		{ "9223372036854775777", INT64_MAX, 1 }, /* max - 30 */
+		{ "9223372036854775776", INT64_MAX, 0 }, /* max - 31 */
+		{ "-9223372036854775808", NOW, 0 },
+		{ "-9223372036854775808", 0, 0 },
+		{ "-1", 0, 1 },
+		{ "0", SESSION_LEEWAY_SECONDS, 1 },
+		{ "0", SESSION_LEEWAY_SECONDS + 1, 0 },
+		{ "9999999999", NOW, 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		char payload[256];
+		char *tok;
+
+		snprintf(payload, sizeof(payload),
+			 "{\"sub\":\"u\",\"tenant\":\"t\",\"role\":\"viewer\","
+			 "\"exp\":%s}",
+			 cases[i].exp);
+		tok = jwt_json(payload);
+		case_note("exp %s at %lld", cases[i].exp,
+			  (long long)cases[i].now);
+		if (cases[i].ok) {
+			struct session s;
+			char err[256] = "";
+
+			if (session_verify(secret, tok, cases[i].now, &s, err,
+					   sizeof(err)) != 0)
+				fail_msg("exp %s refused: %s", cases[i].exp,
+					 err);
+			assert_int_equal(s.exp,
+					 strtoll(cases[i].exp, NULL, 10));
+		} else {
+			verify_fails(secret, tok, cases[i].now, "expired");
+		}
+		free(tok);
+	}
+}
+
+static void test_exp_not_integer(void **state)
+{
+	/*
+	 * exp of another JSON type is refused as such.  libjwt reads a
+	 * string or a real as 0, which once came out as "session expired"
+	 * (or, for a number in a string, could have been read as valid).
+	 */
+	static const char *const exps[] = {
+		"\"9999999999\"", "\"1795172580\"", "\"\"", "1.5e10",
+		"17951725800.0", "1e3", "true", "false", "[9999999999]",
+		"{\"v\":9999999999}",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(exps); i++) {
+		char payload[256];
+		struct session s;
+		char err[256] = "";
+		char *tok;
+
+		snprintf(payload, sizeof(payload),
+			 "{\"sub\":\"u\",\"tenant\":\"t\",\"role\":\"admin\","
+			 "\"exp\":%s}",
+			 exps[i]);
+		tok = jwt_json(payload);
+		case_note("exp %s", exps[i]);
+		verify_fails(secret, tok, NOW, "claim exp");
+		assert_int_equal(session_verify(secret, tok, NOW, &s, err,
+						sizeof(err)),
+				 -1);
+		assert_string_equal(err, "claim exp missing or not an integer");
+		free(tok);
+	}
+}
+
+static void test_mint_ttl_limit(void **state)
+{
+	/* Up to SESSION_TTL_MAX either way is minted; beyond is refused. */
+	static const int64_t refused[] = {
+		SESSION_TTL_MAX + 1, -SESSION_TTL_MAX - 1, INT64_MAX,
+		INT64_MIN, INT64_MAX - NOW + 1,
+	};
+	struct session s;
+	char err[256] = "";
+	char *tok;
+	size_t i;
+
+	(void)state;
+	tok = mint_ok("u-1", "t-42", "viewer", NOW, SESSION_TTL_MAX);
+	assert_int_equal(session_verify(secret, tok, NOW, &s, err,
+					sizeof(err)),
+			 0);
+	assert_int_equal(s.exp, NOW + SESSION_TTL_MAX);
+	free(tok);
+	tok = mint_ok("u-1", "t-42", "viewer", NOW, -SESSION_TTL_MAX);
+	verify_fails(secret, tok, NOW, "expired");
+	free(tok);
+	for (i = 0; i < ARRAY_LEN(refused); i++) {
+		case_note("ttl %lld", (long long)refused[i]);
+		err[0] = '\0';
+		assert_null(session_mint(secret, "u-1", "t-42", "viewer", NOW,
+					 refused[i], err, sizeof(err)));
+		assert_contains(err, "ttl");
+	}
+}
+
+static void test_mint_now_range(void **state)
+{
+	/* A clock before the epoch or far beyond 2106 is refused. */
+	static const int64_t refused[] = { -1, INT64_MIN,
+					   INT32_MAX * 2LL + 1, INT64_MAX };
+	char err[256] = "";
+	char *tok;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(refused); i++) {
+		case_note("now %lld", (long long)refused[i]);
+		err[0] = '\0';
+		assert_null(session_mint(secret, "u-1", "t-42", "viewer",
+					 refused[i], TTL, err, sizeof(err)));
+		assert_contains(err, "out of range");
+	}
+	tok = mint_ok("u-1", "t-42", "viewer", 0, SESSION_TTL_MAX);
+	free(tok);
+	tok = mint_ok("u-1", "t-42", "viewer", INT32_MAX * 2LL,
+		      SESSION_TTL_MAX);
+	free(tok);
+}
+
 static void test_other_algorithms(void **state)
 {
 	static const jwt_alg_t algs[] = { JWT_ALG_HS384, JWT_ALG_HS512 };
@@ -675,6 +863,11 @@ int main(void)
 		cmocka_unit_test(test_negative_ttl_is_expired),
 		cmocka_unit_test(test_bad_claims),
 		cmocka_unit_test(test_hand_built_claims),
+		cmocka_unit_test(test_exp_int64_max),
+		cmocka_unit_test(test_exp_extremes),
+		cmocka_unit_test(test_exp_not_integer),
+		cmocka_unit_test(test_mint_ttl_limit),
+		cmocka_unit_test(test_mint_now_range),
 		cmocka_unit_test(test_other_algorithms),
 		cmocka_unit_test(test_alg_none),
 		cmocka_unit_test(test_alg_none_with_sig_of_real_token),
