@@ -54,7 +54,7 @@ ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
 MIGRATIONS := $(sort $(wildcard deploy/migrations/*.sql))
 
-.PHONY: all deps run up down test unit integration bench clean format
+.PHONY: all deps run up down test unit integration check clean format
 all: $(PROGRAMS) $(UNIT_BIN) $(ITEST_BIN)
 
 deps:
@@ -123,6 +123,13 @@ unit: all
 
 integration: all
 	@BUILD=$(BUILD) tests/run.sh integration
+
+# Static analysis of our code (declarations stay at the top of blocks).
+check:
+	cppcheck --quiet --error-exitcode=1 --std=c11 \
+		--enable=warning,style,performance,portability \
+		--suppress=missingIncludeSystem --suppress=variableScope \
+		-I common common services deploy/devkafka
 
 format:
 	clang-format -i common/*.[ch] services/*/*.[ch] tests/unit/*.c \

@@ -94,7 +94,7 @@ int db_connect_once(db_t *db, char *err, size_t errlen)
 	return 0;
 }
 
-int db_ensure(db_t *db, volatile sig_atomic_t *stop)
+int db_ensure(db_t *db, const volatile sig_atomic_t *stop)
 {
 	char err[512];
 	int delay_ms = 100, logged = 0;

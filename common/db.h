@@ -29,7 +29,7 @@ void db_free(db_t *db);
  * Connect (or check the connection), retrying with backoff until it works
  * or *stop is set.  0 when connected, -1 when stopped.
  */
-int db_ensure(db_t *db, volatile sig_atomic_t *stop)
+int db_ensure(db_t *db, const volatile sig_atomic_t *stop)
 	__attribute__((warn_unused_result));
 /* One attempt; 0 or -1 with the reason in err. */
 int db_connect_once(db_t *db, char *err, size_t errlen)

@@ -292,6 +292,8 @@ cmd_status() {
 }
 
 banner() {
+	local gw="(gatewayd is not built yet)"
+	[ -x "$BIN_DIR/gatewayd" ] && gw=$GATEWAY_URL
 	cat <<EOF
 
   Goldilocks Share is running.
@@ -299,7 +301,7 @@ banner() {
   Kafka      $KAFKA_BOOTSTRAP
   PostgreSQL $DATABASE_URL
   Redis      $REDIS_URL
-  Gateway    $GATEWAY_URL
+  Gateway    $gw
   Metrics    $INGESTD_METRICS_URL (one per daemon, see $ENV_FILE)
   Logs       $RUN_DIR/<name>.log
 
