@@ -53,6 +53,9 @@ static const struct config_item config_items[] = {
 	    "how long an event of an unknown conversation waits"),
 	INT("SHUTDOWN_TIMEOUT_MS", shutdown_timeout_ms, "10000", 0, 600000,
 	    "longest flush of the producer at exit"),
+	INT("IDEMPOTENCY_RETENTION_DAYS", idempotency_retention_days, "14", 1,
+	    3650, "how long consumed event keys are kept (above Kafka's "
+		  "retention)"),
 };
 
 /* Default side ports, one per program, when <PROGRAM>_METRICS_ADDR is unset. */

@@ -26,6 +26,7 @@ struct config {
 	int batch_max;
 	int defer_max_seconds;
 	int shutdown_timeout_ms;
+	int idempotency_retention_days;
 };
 
 /*

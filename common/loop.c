@@ -33,6 +33,7 @@
 #define LOOP_REASON_MAX 300
 #define LOOP_OUTBOX_CHUNK 1000
 #define LOOP_IDLE_CHECK_MS 1000
+#define LOOP_PRUNE_EVERY_MS (10 * 60 * 1000)
 
 enum item_state {
 	ITEM_VALID,	/* decoded and validated */
@@ -63,9 +64,10 @@ struct loop {
 	_Atomic int db_ok;
 	_Atomic int kafka_ok;
 	_Atomic int joined;
+	int64_t next_prune_ms;
 	metric_t *m_consumed, *m_applied, *m_duplicates, *m_dead,
 		*m_batches, *m_retries, *m_db_errors, *m_outbox,
-		*m_batch_size, *m_ready;
+		*m_batch_size, *m_ready, *m_pruned;
 };
 
 static const char loop_sql_keys[] =
@@ -78,6 +80,11 @@ static const char loop_sql_keys[] =
 	" RETURNING tenant_id, source, event_id)"
 	" SELECT input.n FROM input JOIN ins ON ins.tenant_id = input.t"
 	" AND ins.source = input.s AND ins.event_id = input.i";
+static const char loop_sql_prune[] =
+	"DELETE FROM processed_events WHERE ctid IN ("
+	" SELECT ctid FROM processed_events WHERE consumer = $1"
+	" AND processed_at < now() - make_interval(days => $2::int)"
+	" LIMIT 10000)";
 static const char loop_sql_unkey[] =
 	"DELETE FROM processed_events WHERE consumer = $1"
 	" AND tenant_id = $2 AND source = $3 AND event_id = $4";
@@ -260,6 +267,9 @@ static void loop_register_metrics(struct loop *l)
 					"events in the last batch");
 	l->m_ready = metrics_gauge(m, "ready", NULL,
 				   "1 when /readyz answers 200");
+	l->m_pruned = metrics_counter(
+		m, "idempotency_keys_pruned_total", NULL,
+		"keys older than IDEMPOTENCY_RETENTION_DAYS deleted");
 }
 
 /* ---- one batch ---------------------------------------------------- */
@@ -705,6 +715,37 @@ static void loop_items_free(struct loop_item *items, size_t n)
 
 /* ---- idle work ---------------------------------------------------- */
 
+/*
+ * Delete idempotency keys past their retention, 10,000 rows a statement
+ * and at most 20 statements a round, so idle work stays short.
+ */
+static void loop_prune_keys(struct loop *l)
+{
+	const char *params[2];
+	enum db_error dberr;
+	char days[16];
+	PGresult *res;
+	long n;
+	int round;
+
+	snprintf(days, sizeof(days), "%d", l->cfg->idempotency_retention_days);
+	params[0] = l->h->name;
+	params[1] = days;
+	for (round = 0; round < 20; round++) {
+		res = db_run(l->db, "loop_prune", 2, params, &dberr);
+		if (res == NULL) {
+			log_warnx("could not prune idempotency keys: %s",
+				  db_last_error(l->db));
+			return;
+		}
+		n = strtol(PQcmdTuples(res), NULL, 10);
+		PQclear(res);
+		metric_add(l->m_pruned, (uint64_t)n);
+		if (n < 10000)
+			break;
+	}
+}
+
 static void loop_idle(struct loop *l)
 {
 	const struct rd_kafka_metadata *md = NULL;
@@ -720,6 +761,10 @@ static void loop_idle(struct loop *l)
 		atomic_store(&l->db_ok, 1);
 		if (loop_flush_outbox(l) < 0)
 			return;
+		if (loop_mono_ms() >= l->next_prune_ms) {
+			loop_prune_keys(l);
+			l->next_prune_ms = loop_mono_ms() + LOOP_PRUNE_EVERY_MS;
+		}
 	}
 	if (!atomic_load(&l->kafka_ok) &&
 	    rd_kafka_metadata(l->consumer, 0, NULL, &md, 500) ==
@@ -805,6 +850,7 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 	loop_register_metrics(&l);
 	if (db_register(l.db, "loop_keys", loop_sql_keys) < 0 ||
 	    db_register(l.db, "loop_unkey", loop_sql_unkey) < 0 ||
+	    db_register(l.db, "loop_prune", loop_sql_prune) < 0 ||
 	    outbox_prepare(l.db) < 0 ||
 	    (h->prepare != NULL && h->prepare(h->ctx, l.db, l.metrics) < 0)) {
 		log_error("could not register statements");

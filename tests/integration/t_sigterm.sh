@@ -28,6 +28,13 @@ wait $pid
 check_eq "SIGTERM: exit status 0" $? 0
 check "it logged leaving cleanly" q grep -q '"msg":"stopped"' "$LOG"
 
+# Keys past IDEMPOTENCY_RETENTION_DAYS (14) are pruned when an instance
+# starts; younger ones stay.
+sql "INSERT INTO processed_events (consumer, tenant_id, source, event_id,
+	processed_at) VALUES ('ingestd', '$T', '/old', 'old-key',
+	now() - interval '15 days'), ('ingestd', '$T', '/old', 'young-key',
+	now() - interval '13 days')" >/dev/null
+
 # The next instance finds the offsets committed: it consumes nothing old.
 "$BIN_DIR/ingestd" >> "$LOG" 2>&1 &
 pid=$!
@@ -35,6 +42,8 @@ check "a second instance becomes ready" wait_until 30 q curl -fsS "$READY_URL"
 sleep 2
 check_eq "it re-consumes nothing (offsets were committed)" \
 	"$(metric "$INGESTD_METRICS_URL" events_consumed_total)" 0
+check_eq "a key past its retention is pruned, a younger one kept" \
+	"$(sql "SELECT string_agg(event_id, ',') FROM processed_events WHERE tenant_id = '$T' AND source = '/old'")" young-key
 kill -INT $pid
 wait $pid
 check_eq "SIGINT: exit status 0" $? 0
