@@ -15,6 +15,19 @@
 #include "log.h"
 
 #define CACHE_TIMEOUT_MS 200
+
+/* SET only when the stored entry's "v" is lower than ARGV[2]. */
+static const char cache_versioned_set[] =
+	"local cur = redis.call('GET', KEYS[1]) "
+	"if cur then "
+	" local ok, obj = pcall(cjson.decode, cur) "
+	" if ok and type(obj) == 'table' and tonumber(obj.v) and "
+	"  tonumber(obj.v) >= tonumber(ARGV[2]) then return 0 end "
+	"end "
+	"if tonumber(ARGV[3]) > 0 then "
+	" redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3]) "
+	"else redis.call('SET', KEYS[1], ARGV[1]) end "
+	"return 1";
 #define CACHE_BACKOFF_MAX_MS 2000
 
 struct cache {
@@ -149,6 +162,29 @@ static int cache_ensure(cache_t *c)
 	return 0;
 }
 
+/* Queue one versioned write: EVAL script 1 key value version ttl. */
+static int cache_append_versioned(cache_t *c, const struct cache_write *w)
+{
+	char ver[24], ttl[24];
+	const char *argv[7];
+	size_t lens[7];
+	int i;
+
+	snprintf(ver, sizeof(ver), "%lld", (long long)w->version);
+	snprintf(ttl, sizeof(ttl), "%lld", (long long)w->ttl_ms);
+	argv[0] = "EVAL";
+	argv[1] = cache_versioned_set;
+	argv[2] = "1";
+	argv[3] = w->key;
+	argv[4] = w->value;
+	argv[5] = ver;
+	argv[6] = ttl;
+	for (i = 0; i < 7; i++)
+		lens[i] = strlen(argv[i]);
+	lens[4] = w->len;
+	return redisAppendCommandArgv(c->ctx, 7, argv, lens);
+}
+
 int cache_write_many(cache_t *c, struct cache_write *w, size_t n)
 {
 	const char *argv[6];
@@ -162,6 +198,13 @@ int cache_write_many(cache_t *c, struct cache_write *w, size_t n)
 	if (cache_ensure(c) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
+		if (w[i].version > 0) {
+			if (cache_append_versioned(c, &w[i]) != REDIS_OK) {
+				cache_drop(c, "could not queue a command");
+				return -1;
+			}
+			continue;
+		}
 		argc = 0;
 		argv[argc] = "SET";
 		lens[argc++] = 3;
@@ -198,8 +241,13 @@ int cache_write_many(cache_t *c, struct cache_write *w, size_t n)
 			w[i].result = 1;
 		else if (r->type == REDIS_REPLY_NIL)
 			w[i].result = 0;
+		else if (r->type == REDIS_REPLY_INTEGER)
+			w[i].result = r->integer == 1 ? 1 : 0;
 		else
 			w[i].result = -1;
+		if (w[i].result < 0)
+			log_warnx("redis refused a write: %s",
+				  r->type == REDIS_REPLY_ERROR ? r->str : "?");
 		freeReplyObject(r);
 	}
 	return 0;

@@ -13,13 +13,19 @@
 
 typedef struct cache cache_t;
 
-/* One write of a pipeline: SET key value [PX ttl_ms] [NX]. */
+/*
+ * One write of a pipeline: SET key value [PX ttl_ms] [NX].  With a
+ * version > 0 the value must be a JSON object carrying that version as
+ * "v", and the write happens only if the stored entry has a lower one, so
+ * writes that arrive out of order never put an older entry back.
+ */
 struct cache_write {
 	const char *key;
 	const void *value;
 	size_t len;
 	int64_t ttl_ms; /* 0: no expiry */
 	int nx;		/* only if absent */
+	int64_t version;
 	/* Filled in: 1 written, 0 not (NX and present), -1 failed. */
 	int result;
 };

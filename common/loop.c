@@ -13,6 +13,9 @@
  *
  * A failure of PostgreSQL or Kafka in any step repeats that step with
  * backoff; offsets never move past an event whose effects are not durable.
+ * After a commit the cache-write queue is applied to Redis (a Redis that is
+ * down only delays it).  Deferred events (see defer.h) go through the same
+ * steps when they are due, without offsets.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -23,27 +26,39 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "cache.h"
+#include "cachewrite.h"
+#include "defer.h"
 #include "http.h"
 #include "kafka.h"
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
 #include "sig.h"
+#include "strset.h"
 
 #define LOOP_REASON_MAX 300
 #define LOOP_OUTBOX_CHUNK 1000
 #define LOOP_IDLE_CHECK_MS 1000
 #define LOOP_PRUNE_EVERY_MS (10 * 60 * 1000)
+#define LOOP_DEFER_CHECK_MS 250
+#define LOOP_DEFER_CHUNK 100
+#define LOOP_CACHE_CHUNK 500
 
 enum item_state {
 	ITEM_VALID,	/* decoded and validated */
 	ITEM_DEAD,	/* to dead-letters, no key */
 	ITEM_DUP,	/* key already recorded: no effect */
 	ITEM_DONE,	/* applied */
+	ITEM_DEFERRED,	/* stored to retry */
 };
 
 struct loop_item {
-	rd_kafka_message_t *msg;
+	rd_kafka_message_t *msg; /* NULL for a deferred event */
+	int64_t deferred_id;	 /* its deferred_events row, 0 if fresh */
+	int attempts;
+	const char *payload;
+	size_t len;
 	event_t *ev;
 	struct loop_event le;
 	char *key;
@@ -51,6 +66,7 @@ struct loop_item {
 	/* Result of the current transaction attempt. */
 	int is_new;
 	int late_invalid;
+	int deferred_now;
 	char reason[LOOP_REASON_MAX];
 };
 
@@ -65,9 +81,14 @@ struct loop {
 	_Atomic int kafka_ok;
 	_Atomic int joined;
 	int64_t next_prune_ms;
+	int64_t next_defer_ms;
+	cache_t *cache;
+	int cache_logged_down;
+	strset_t *queued;
 	metric_t *m_consumed, *m_applied, *m_duplicates, *m_dead,
 		*m_batches, *m_retries, *m_db_errors, *m_outbox,
-		*m_batch_size, *m_ready, *m_pruned;
+		*m_batch_size, *m_ready, *m_pruned, *m_deferred,
+		*m_deferred_now, *m_cache_writes, *m_cache_pending;
 };
 
 static const char loop_sql_keys[] =
@@ -267,6 +288,16 @@ static void loop_register_metrics(struct loop *l)
 					"events in the last batch");
 	l->m_ready = metrics_gauge(m, "ready", NULL,
 				   "1 when /readyz answers 200");
+	l->m_deferred = metrics_counter(
+		m, "events_deferred_total", NULL,
+		"events deferred until their conversation exists");
+	l->m_deferred_now = metrics_gauge(m, "deferred_events", NULL,
+					  "events waiting for their conversation");
+	l->m_cache_writes = metrics_counter(m, "cache_writes_total", NULL,
+					    "cache entries written to Redis");
+	l->m_cache_pending = metrics_gauge(
+		m, "cache_writes_pending", NULL,
+		"cache writes waiting for Redis");
 	l->m_pruned = metrics_counter(
 		m, "idempotency_keys_pruned_total", NULL,
 		"keys older than IDEMPOTENCY_RETENTION_DAYS deleted");
@@ -381,6 +412,110 @@ static int loop_unkey(struct loop *l, const event_t *ev,
 	return 0;
 }
 
+/* The queue member of an item: tenant and message key. */
+static void loop_item_pair(const struct loop_item *it, char *out, size_t len)
+{
+	defer_pair(event_tenant(it->ev), it->key, out, len);
+}
+
+/* Fill l->queued with the fresh items' conversations that have deferred
+ * events. */
+static int loop_load_queued(struct loop *l, struct loop_item **items,
+			    size_t n, enum db_error *dberr)
+{
+	json_t *arr = json_array();
+	char *pairs;
+	size_t i, count = 0;
+	int r;
+
+	strset_clear(l->queued);
+	for (i = 0; i < n; i++) {
+		if (items[i]->state != ITEM_VALID || items[i]->deferred_id)
+			continue;
+		json_array_append_new(arr, json_pack("{s:s, s:s}", "t",
+						     event_tenant(items[i]->ev),
+						     "k", items[i]->key));
+		count++;
+	}
+	if (count == 0) {
+		json_decref(arr);
+		return 0;
+	}
+	pairs = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (pairs == NULL) {
+		*dberr = DB_ERR_RETRY;
+		return -1;
+	}
+	r = defer_load_queued(l->db, l->h->name, pairs, l->queued, dberr);
+	free(pairs);
+	return r;
+}
+
+/* Store (or reschedule) an item the handler deferred. */
+static int loop_defer_item(struct loop *l, struct loop_item *it,
+			   enum db_error *dberr)
+{
+	char pair[300];
+
+	it->deferred_now = 1;
+	if (loop_unkey(l, it->ev, dberr) < 0)
+		return -1;
+	if (it->deferred_id)
+		return defer_reschedule(l->db, it->deferred_id, it->attempts,
+					l->cfg->defer_max_seconds, dberr);
+	if (defer_insert(l->db, l->h->name, event_tenant(it->ev), it->key,
+			 it->le.topic, it->le.partition, it->le.offset,
+			 it->payload, it->len, dberr) < 0)
+		return -1;
+	loop_item_pair(it, pair, sizeof(pair));
+	if (strset_add(l->queued, pair, strlen(pair)) < 0) {
+		*dberr = DB_ERR_RETRY;
+		return -1;
+	}
+	return 0;
+}
+
+/* Handle one new valid item inside the transaction. */
+static int loop_handle_item(struct loop *l, struct loop_item *it,
+			    enum db_error *dberr)
+{
+	const struct loop_handler *h = l->h;
+	char err[LOOP_REASON_MAX], pair[300];
+	enum loop_result r;
+
+	err[0] = '\0';
+	loop_item_pair(it, pair, sizeof(pair));
+	/* Behind a deferred event of its conversation, it waits its turn. */
+	if (h->defers && !it->deferred_id &&
+	    strset_has(l->queued, pair, strlen(pair)))
+		r = LOOP_DEFER;
+	else
+		r = h->handle(h->ctx, l->db, &it->le, dberr, err, sizeof(err));
+	if (r == LOOP_DEFER && (!h->defers || it->le.final_attempt)) {
+		r = LOOP_INVALID;
+		snprintf(err, sizeof(err), "still deferred after %d seconds",
+			 l->cfg->defer_max_seconds);
+	}
+	switch (r) {
+	case LOOP_DB_ERROR:
+		return -1;
+	case LOOP_DEFER:
+		return loop_defer_item(l, it, dberr);
+	case LOOP_INVALID:
+		it->late_invalid = 1;
+		snprintf(it->reason, sizeof(it->reason), "%s", err);
+		if (loop_unkey(l, it->ev, dberr) < 0)
+			return -1;
+		break;
+	case LOOP_OK:
+		break;
+	}
+	if (it->deferred_id)
+		return defer_delete(l->db, it->deferred_id, dberr);
+	return 0;
+}
+
 /*
  * One transaction over items.  Returns 0 when committed, or -1 with
  * *dberr set (the transaction is rolled back).
@@ -389,15 +524,17 @@ static int loop_apply_tx(struct loop *l, struct loop_item **items, size_t n,
 			 enum db_error *dberr)
 {
 	const struct loop_handler *h = l->h;
-	enum loop_result r;
-	char err[LOOP_REASON_MAX];
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		items[i]->late_invalid = 0;
+		items[i]->deferred_now = 0;
+	}
 	if (db_begin(l->db, dberr) < 0)
 		goto fail;
 	if (loop_record_keys(l, items, n, dberr) < 0)
+		goto fail;
+	if (h->defers && loop_load_queued(l, items, n, dberr) < 0)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		struct loop_item *it = items[i];
@@ -409,18 +546,17 @@ static int loop_apply_tx(struct loop *l, struct loop_item **items, size_t n,
 				goto fail;
 			continue;
 		}
-		if (it->state != ITEM_VALID || !it->is_new)
+		if (it->state != ITEM_VALID)
 			continue;
-		err[0] = '\0';
-		r = h->handle(h->ctx, l->db, &it->le, dberr, err, sizeof(err));
-		if (r == LOOP_DB_ERROR)
-			goto fail;
-		if (r == LOOP_INVALID) {
-			it->late_invalid = 1;
-			snprintf(it->reason, sizeof(it->reason), "%s", err);
-			if (loop_unkey(l, it->ev, dberr) < 0)
+		if (!it->is_new) {
+			/* Done before (another instance, or a crash). */
+			if (it->deferred_id &&
+			    defer_delete(l->db, it->deferred_id, dberr) < 0)
 				goto fail;
+			continue;
 		}
+		if (loop_handle_item(l, it, dberr) < 0)
+			goto fail;
 	}
 	if (db_commit(l->db, dberr) < 0)
 		goto fail;
@@ -447,6 +583,10 @@ static void loop_settle(struct loop *l, struct loop_item **items, size_t n)
 			metric_inc(l->m_duplicates);
 		} else if (it->late_invalid) {
 			it->state = ITEM_DEAD;
+		} else if (it->deferred_now) {
+			it->state = ITEM_DEFERRED;
+			if (!it->deferred_id)
+				metric_inc(l->m_deferred);
 		} else {
 			it->state = ITEM_DONE;
 			metric_inc(l->m_applied);
@@ -482,6 +622,11 @@ static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
 				 "database refused the event: %s",
 				 db_last_error(l->db));
 			items[0]->state = ITEM_DEAD;
+			if (items[0]->deferred_id &&
+			    defer_delete(l->db, items[0]->deferred_id,
+					 &dberr) < 0)
+				log_warnx("could not drop deferred event %lld",
+					  (long long)items[0]->deferred_id);
 			return 0;
 		}
 		if (dberr == DB_ERR_CONN)
@@ -551,13 +696,13 @@ static int loop_dead_letter(struct loop *l, struct loop_item **items,
 			if (it->state != ITEM_DEAD)
 				continue;
 			snprintf(part, sizeof(part), "%d",
-				 (int)it->msg->partition);
+				 (int)it->le.partition);
 			snprintf(off, sizeof(off), "%lld",
-				 (long long)it->msg->offset);
+				 (long long)it->le.offset);
 			hv[0] = "error";
 			hv[1] = it->reason;
 			hv[2] = "source-topic";
-			hv[3] = rd_kafka_topic_name(it->msg->rkt);
+			hv[3] = it->le.topic;
 			hv[4] = "source-partition";
 			hv[5] = strdup(part);
 			hv[6] = "source-offset";
@@ -567,10 +712,10 @@ static int loop_dead_letter(struct loop *l, struct loop_item **items,
 			hv[10] = NULL;
 			memset(&outs[k], 0, sizeof(outs[k]));
 			outs[k].topic = KAFKA_TOPIC_DEAD_LETTERS;
-			outs[k].key = it->msg->key;
-			outs[k].keylen = it->msg->key_len;
-			outs[k].value = it->msg->payload;
-			outs[k].len = it->msg->len;
+			outs[k].key = it->key;
+			outs[k].keylen = strlen(it->key);
+			outs[k].value = it->payload;
+			outs[k].len = it->len;
 			if (outs[k].len > KAFKA_DLQ_MAX_BYTES)
 				outs[k].len = KAFKA_DLQ_MAX_BYTES;
 			outs[k].headers = hv;
@@ -598,9 +743,9 @@ static int loop_dead_letter(struct loop *l, struct loop_item **items,
 	for (i = 0; i < n; i++) {
 		if (items[i]->state == ITEM_DEAD) {
 			log_warnx("dead letter: %s [%d] @%lld: %s",
-				  rd_kafka_topic_name(items[i]->msg->rkt),
-				  (int)items[i]->msg->partition,
-				  (long long)items[i]->msg->offset,
+				  items[i]->le.topic,
+				  (int)items[i]->le.partition,
+				  (long long)items[i]->le.offset,
 				  items[i]->reason);
 			metric_inc(l->m_dead);
 		}
@@ -621,7 +766,11 @@ static void loop_store_offsets(struct loop *l, struct loop_item *items,
 
 	for (i = 0; i < n; i++) {
 		const rd_kafka_message_t *msg = items[i].msg;
-		const char *topic = rd_kafka_topic_name(msg->rkt);
+		const char *topic;
+
+		if (msg == NULL)
+			continue; /* a deferred event: its offset moved on */
+		topic = rd_kafka_topic_name(msg->rkt);
 
 		p = rd_kafka_topic_partition_list_find(parts, topic,
 						       msg->partition);
@@ -639,12 +788,13 @@ static void loop_store_offsets(struct loop *l, struct loop_item *items,
 	rd_kafka_topic_partition_list_destroy(parts);
 }
 
-static void loop_decode(struct loop *l, struct loop_item *it)
+/* Fill an item's source fields from a polled message. */
+static void loop_item_from_msg(struct loop_item *it, rd_kafka_message_t *msg)
 {
-	const struct loop_handler *h = l->h;
-	const rd_kafka_message_t *msg = it->msg;
-	char err[LOOP_REASON_MAX];
-
+	memset(it, 0, sizeof(*it));
+	it->msg = msg;
+	it->payload = msg->payload;
+	it->len = msg->len;
 	it->key = malloc(msg->key_len + 1);
 	if (it->key == NULL)
 		fatalx("out of memory");
@@ -654,9 +804,16 @@ static void loop_decode(struct loop *l, struct loop_item *it)
 	it->le.topic = rd_kafka_topic_name(msg->rkt);
 	it->le.partition = msg->partition;
 	it->le.offset = msg->offset;
+}
+
+static void loop_decode(struct loop *l, struct loop_item *it)
+{
+	const struct loop_handler *h = l->h;
+	char err[LOOP_REASON_MAX];
+
 	it->le.key = it->key;
 	it->state = ITEM_VALID;
-	it->ev = event_decode(msg->payload, msg->len, err, sizeof(err));
+	it->ev = event_decode(it->payload, it->len, err, sizeof(err));
 	if (it->ev == NULL) {
 		it->state = ITEM_DEAD;
 		snprintf(it->reason, sizeof(it->reason), "%s", err);
@@ -671,8 +828,32 @@ static void loop_decode(struct loop *l, struct loop_item *it)
 	}
 }
 
-/* Process one polled batch; -1 when stopped before it was settled. */
-static int loop_batch(struct loop *l, struct loop_item *items, size_t n)
+/* Apply queued cache writes until none is left or Redis is down. */
+static void loop_flush_cache(struct loop *l)
+{
+	enum db_error dberr;
+	int r;
+
+	if (!l->h->writes_cache)
+		return;
+	do {
+		r = cachewrite_flush(l->db, l->cache, LOOP_CACHE_CHUNK, &dberr);
+		if (r > 0)
+			metric_add(l->m_cache_writes, (uint64_t)r);
+	} while (r == LOOP_CACHE_CHUNK);
+	if (r == -2 && !l->cache_logged_down) {
+		log_warnx("cache writes kept for later: redis unreachable");
+		l->cache_logged_down = 1;
+	} else if (r >= 0) {
+		l->cache_logged_down = 0;
+	}
+}
+
+/*
+ * Process items (fresh from a poll, or deferred events now due); -1 when
+ * stopped before they were settled.  Offsets are stored for fresh ones.
+ */
+static int loop_process(struct loop *l, struct loop_item *items, size_t n)
 {
 	struct loop_item **ptrs = malloc(n * sizeof(*ptrs));
 	size_t i;
@@ -684,13 +865,12 @@ static int loop_batch(struct loop *l, struct loop_item *items, size_t n)
 		loop_decode(l, &items[i]);
 		ptrs[i] = &items[i];
 	}
-	metric_add(l->m_consumed, n);
-	metric_set(l->m_batch_size, (int64_t)n);
 	loop_mark_batch_duplicates(l, ptrs, n);
 	if (loop_apply(l, ptrs, n) < 0)
 		goto done;
 	if (l->h->after_commit != NULL)
 		l->h->after_commit(l->h->ctx);
+	loop_flush_cache(l);
 	if (loop_flush_outbox(l) < 0)
 		goto done;
 	if (loop_dead_letter(l, ptrs, n) < 0)
@@ -709,8 +889,56 @@ static void loop_items_free(struct loop_item *items, size_t n)
 	for (i = 0; i < n; i++) {
 		event_free(items[i].ev);
 		free(items[i].key);
-		rd_kafka_message_destroy(items[i].msg);
+		if (items[i].msg != NULL)
+			rd_kafka_message_destroy(items[i].msg);
 	}
+}
+
+/*
+ * Retry the deferred events that are due: the head of each conversation's
+ * queue, oldest first.  Several instances may pick the same row; the
+ * idempotency key lets only one of them apply it.
+ */
+static int loop_retry_deferred(struct loop *l)
+{
+	struct loop_item *items = NULL;
+	enum db_error dberr;
+	PGresult *rows;
+	int i, n, r;
+
+	rows = defer_due(l->db, l->h->name, LOOP_DEFER_CHUNK, &dberr);
+	if (rows == NULL)
+		return 0; /* the database is away: try again later */
+	n = PQntuples(rows);
+	if (n == 0) {
+		PQclear(rows);
+		return 0;
+	}
+	items = calloc((size_t)n, sizeof(*items));
+	if (items == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < n; i++) {
+		struct loop_item *it = &items[i];
+
+		it->deferred_id = strtoll(PQgetvalue(rows, i, 0), NULL, 10);
+		it->key = strdup(PQgetvalue(rows, i, 2));
+		if (it->key == NULL)
+			fatalx("out of memory");
+		it->le.topic = PQgetvalue(rows, i, 3);
+		it->le.partition = (int32_t)strtol(PQgetvalue(rows, i, 4),
+						   NULL, 10);
+		it->le.offset = strtoll(PQgetvalue(rows, i, 5), NULL, 10);
+		it->payload = PQgetvalue(rows, i, 6);
+		it->len = (size_t)PQgetlength(rows, i, 6);
+		it->le.final_attempt = strtod(PQgetvalue(rows, i, 7), NULL) >=
+				       (double)l->cfg->defer_max_seconds;
+		it->attempts = (int)strtol(PQgetvalue(rows, i, 8), NULL, 10);
+	}
+	r = loop_process(l, items, (size_t)n);
+	loop_items_free(items, (size_t)n);
+	free(items);
+	PQclear(rows);
+	return r;
 }
 
 /* ---- idle work ---------------------------------------------------- */
@@ -765,6 +993,13 @@ static void loop_idle(struct loop *l)
 			loop_prune_keys(l);
 			l->next_prune_ms = loop_mono_ms() + LOOP_PRUNE_EVERY_MS;
 		}
+		loop_flush_cache(l);
+		if (l->h->writes_cache)
+			metric_set(l->m_cache_pending,
+				   cachewrite_pending(l->db));
+		if (l->h->defers)
+			metric_set(l->m_deferred_now,
+				   defer_count(l->db, l->h->name));
 	}
 	if (!atomic_load(&l->kafka_ok) &&
 	    rd_kafka_metadata(l->consumer, 0, NULL, &md, 500) ==
@@ -796,8 +1031,7 @@ static size_t loop_poll(struct loop *l, struct loop_item *items, size_t max)
 			continue;
 		}
 		atomic_store(&l->kafka_ok, 1);
-		memset(&items[n], 0, sizeof(items[n]));
-		items[n++].msg = msg;
+		loop_item_from_msg(&items[n++], msg);
 	}
 	return n;
 }
@@ -814,11 +1048,20 @@ static int loop_main(struct loop *l)
 	while (!sig_stopping()) {
 		n = loop_poll(l, items, max);
 		if (n > 0) {
-			if (loop_batch(l, items, n) < 0)
+			metric_add(l->m_consumed, n);
+			metric_set(l->m_batch_size, (int64_t)n);
+			if (loop_process(l, items, n) < 0)
 				stopped_mid_batch = 1;
 			loop_items_free(items, n);
 			if (stopped_mid_batch)
 				break;
+		}
+		if (l->h->defers && loop_mono_ms() >= l->next_defer_ms) {
+			if (loop_retry_deferred(l) < 0) {
+				stopped_mid_batch = 1;
+				break;
+			}
+			l->next_defer_ms = loop_mono_ms() + LOOP_DEFER_CHECK_MS;
 		}
 		if (loop_mono_ms() - last_idle >= LOOP_IDLE_CHECK_MS) {
 			loop_idle(l);
@@ -845,12 +1088,21 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 	sig_install();
 	l.metrics = metrics_new();
 	l.db = db_new(cfg->database_url);
-	if (l.metrics == NULL || l.db == NULL)
+	l.queued = strset_new();
+	if (l.metrics == NULL || l.db == NULL || l.queued == NULL)
 		fatalx("out of memory");
+	if (h->writes_cache) {
+		l.cache = cache_new(cfg->redis_url, why, sizeof(why));
+		if (l.cache == NULL) {
+			log_error("%s", why);
+			goto done;
+		}
+	}
 	loop_register_metrics(&l);
 	if (db_register(l.db, "loop_keys", loop_sql_keys) < 0 ||
 	    db_register(l.db, "loop_unkey", loop_sql_unkey) < 0 ||
 	    db_register(l.db, "loop_prune", loop_sql_prune) < 0 ||
+	    defer_prepare(l.db) < 0 || cachewrite_prepare(l.db) < 0 ||
 	    outbox_prepare(l.db) < 0 ||
 	    (h->prepare != NULL && h->prepare(h->ctx, l.db, l.metrics) < 0)) {
 		log_error("could not register statements");
@@ -893,6 +1145,8 @@ done:
 		rd_kafka_destroy(l.consumer);
 	}
 	kafka_producer_close(l.producer, cfg->shutdown_timeout_ms);
+	cache_free(l.cache);
+	strset_free(l.queued);
 	db_free(l.db);
 	metrics_free(l.metrics);
 	if (status == 0)

@@ -23,12 +23,18 @@ struct loop_event {
 	int32_t partition;
 	int64_t offset;
 	const char *key; /* the Kafka message key, NUL-terminated copy */
+	/*
+	 * Set on the last try of a deferred event (DEFER_MAX_SECONDS have
+	 * passed): the handler answers now instead of deferring again.
+	 */
+	int final_attempt;
 };
 
 enum loop_result {
 	LOOP_OK = 0,	/* effects written */
 	LOOP_INVALID,	/* refused after all: dead-letter, record no key */
 	LOOP_DB_ERROR,	/* a statement failed: *dberr says how */
+	LOOP_DEFER,	/* its conversation is not known yet: retry later */
 };
 
 struct loop_handler {
@@ -57,8 +63,15 @@ struct loop_handler {
 	enum loop_result (*reject)(void *ctx, db_t *db,
 				   const struct loop_event *le,
 				   const char *reason, enum db_error *dberr);
-	/* Optional: runs after each commit (cache writes). */
+	/* Optional: runs after each commit. */
 	void (*after_commit)(void *ctx);
+	/*
+	 * The handler may answer LOOP_DEFER; events of a conversation with
+	 * deferred events then queue behind them (keyed by message key).
+	 */
+	int defers;
+	/* The handler queues cache writes (cachewrite_add) to apply. */
+	int writes_cache;
 };
 
 /*

@@ -75,8 +75,11 @@ static void test_pipeline(void **state)
 	for (i = 0; i < N; i++) {
 		snprintf(keys[i], sizeof(keys[i]), "%s:k%zu", prefix, i);
 		snprintf(vals[i], sizeof(vals[i]), "value-%zu", i);
-		w[i] = (struct cache_write){ keys[i], vals[i], strlen(vals[i]),
-					     60000, 0, 99 };
+		w[i] = (struct cache_write){ .key = keys[i],
+					     .value = vals[i],
+					     .len = strlen(vals[i]),
+					     .ttl_ms = 60000,
+					     .result = 99 };
 	}
 	assert_int_equal(cache_write_many(c, w, N), 0);
 	assert_true(cache_is_up(c));
@@ -114,8 +117,10 @@ static void test_nx_and_binary(void **state)
 	(void)state;
 	assert_non_null(c);
 	snprintf(key, sizeof(key), "%s:nx", prefix);
-	w[0] = (struct cache_write){ key, bin, sizeof(bin), 0, 1, 99 };
-	w[1] = (struct cache_write){ key, "newer", 5, 0, 1, 99 };
+	w[0] = (struct cache_write){ .key = key, .value = bin,
+				     .len = sizeof(bin), .nx = 1 };
+	w[1] = (struct cache_write){ .key = key, .value = "newer", .len = 5,
+				     .nx = 1 };
 	assert_int_equal(cache_write_many(c, w, 2), 0);
 	assert_int_equal(w[0].result, 1);
 	assert_int_equal(w[1].result, 0); /* NX never overwrites */
@@ -125,6 +130,44 @@ static void test_nx_and_binary(void **state)
 	free(v);
 	assert_int_equal(cache_del(c, key), 0);
 	assert_int_equal(cache_get(c, key, &v, &len), 0);
+	cache_free(c);
+}
+
+/* A versioned write lands only over a lower version. */
+static void test_versioned(void **state)
+{
+	char err[128], key[128], *v;
+	struct cache_write w[4];
+	size_t len;
+	cache_t *c = cache_new(redis_url(), err, sizeof(err));
+
+	(void)state;
+	assert_non_null(c);
+	snprintf(key, sizeof(key), "%s:versioned", prefix);
+	w[0] = (struct cache_write){ .key = key, .value = "{\"v\":2,\"s\":\"b\"}",
+				     .len = 15, .version = 2,
+				     .ttl_ms = 60000 };
+	w[1] = (struct cache_write){ .key = key, .value = "{\"v\":1,\"s\":\"a\"}",
+				     .len = 15, .version = 1,
+				     .ttl_ms = 60000 };
+	w[2] = (struct cache_write){ .key = key, .value = "{\"v\":2,\"s\":\"x\"}",
+				     .len = 15, .version = 2,
+				     .ttl_ms = 60000 };
+	w[3] = (struct cache_write){ .key = key, .value = "{\"v\":3,\"s\":\"c\"}",
+				     .len = 15, .version = 3 };
+	assert_int_equal(cache_write_many(c, w, 2), 0);
+	assert_int_equal(w[0].result, 1);
+	assert_int_equal(w[1].result, 0); /* older: refused */
+	assert_int_equal(cache_write_many(c, &w[2], 1), 0);
+	assert_int_equal(w[2].result, 0); /* same version: kept */
+	assert_int_equal(cache_get(c, key, &v, &len), 1);
+	assert_string_equal(v, "{\"v\":2,\"s\":\"b\"}");
+	free(v);
+	assert_int_equal(cache_write_many(c, &w[3], 1), 0);
+	assert_int_equal(w[3].result, 1); /* newer: written */
+	assert_int_equal(cache_get(c, key, &v, &len), 1);
+	assert_string_equal(v, "{\"v\":3,\"s\":\"c\"}");
+	free(v);
 	cache_free(c);
 }
 
@@ -144,13 +187,14 @@ static void test_redis_down_and_back(void **state)
 	assert_non_null(stop);
 	assert_non_null(start);
 	snprintf(key, sizeof(key), "%s:down", prefix);
-	w = (struct cache_write){ key, "before", 6, 0, 0, 99 };
+	w = (struct cache_write){ .key = key, .value = "before", .len = 6 };
 	assert_int_equal(cache_write_many(c, &w, 1), 0);
 	assert_int_equal(system(stop), 0);
 	/* Down: every call fails fast, nothing crashes. */
 	t0 = mono_ms();
 	for (i = 0; i < 20; i++) {
-		w = (struct cache_write){ key, "during", 6, 0, 0, 99 };
+		w = (struct cache_write){ .key = key, .value = "during",
+					  .len = 6 };
 		assert_int_equal(cache_write_many(c, &w, 1), -1);
 		assert_int_equal(cache_get(c, key, &v, &len), -1);
 	}
@@ -160,7 +204,8 @@ static void test_redis_down_and_back(void **state)
 	/* Back: the same handle reconnects within its backoff (2 s max). */
 	t0 = mono_ms();
 	while (mono_ms() - t0 < 10000) {
-		w = (struct cache_write){ key, "after", 5, 0, 0, 99 };
+		w = (struct cache_write){ .key = key, .value = "after",
+					  .len = 5 };
 		r = cache_write_many(c, &w, 1);
 		if (r == 0)
 			break;
@@ -181,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_bad_urls),
 		cmocka_unit_test(test_pipeline),
 		cmocka_unit_test(test_nx_and_binary),
+		cmocka_unit_test(test_versioned),
 		cmocka_unit_test(test_redis_down_and_back),
 	};
 

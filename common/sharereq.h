@@ -1,0 +1,123 @@
+/*
+ * Share requests (SPEC §3 share-requests, §4 rules): parsing and the pure
+ * rules, in the order SPEC §4 answers them.  Rule 3 (the conversation
+ * exists) needs the database and lives with the handler; the rest is here
+ * so it can be tested without servers.
+ */
+#ifndef GL_SHAREREQ_H
+#define GL_SHAREREQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+enum share_code {
+	SHARE_OK = 0,
+	SHARE_INVALID,		   /* invalid_request */
+	SHARE_FORBIDDEN,	   /* forbidden */
+	SHARE_UNKNOWN_CONVERSATION, /* unknown_conversation */
+	SHARE_UNKNOWN_SHARE,	   /* unknown_share */
+	SHARE_EXPIRY_TOO_LONG,	   /* expiry_too_long */
+	SHARE_TOO_LARGE,	   /* too_large */
+};
+
+/* The wire name of a code ("invalid_request", …). */
+const char *share_code_name(enum share_code code);
+
+struct share_limits {
+	int64_t max_external_ttl_s; /* SHARE_MAX_EXTERNAL_TTL */
+	int64_t max_team_ttl_s;	    /* SHARE_MAX_TEAM_TTL */
+};
+
+/* What to include beyond the transcript (SPEC §4). */
+struct share_include {
+	int contact_identifier;
+	int signal_tags;
+	int internal_notes;
+	int source_citations;
+};
+
+/*
+ * A parsed share.requested.  Strings and JSON are borrowed from the event's
+ * data and live as long as it.
+ */
+struct share_request {
+	const char *conversation_id;
+	const char *user_id;
+	const char *role;
+	const char *audience;
+	const char *permission;
+	const char *min_role;
+	int require_login;
+	int64_t expires_at; /* µs since the epoch; 0: never */
+	struct share_include include;
+	int redact_pii;
+	json_t *redact_message_ids; /* array or NULL */
+	json_t *redact_terms;	    /* array or NULL */
+	json_t *context;	    /* object or NULL */
+	json_t *recipients;	    /* array or NULL */
+	int snapshot;
+};
+
+/*
+ * Rules 1 and 2 for share.requested at time now (µs): SHARE_OK, or the
+ * first failure with a message for the requester in msg.
+ */
+enum share_code sharereq_parse(json_t *data, int64_t now,
+			       struct share_request *out, char *msg,
+			       size_t msglen);
+
+/* Rule 4: the expiry within the audience's limit. */
+enum share_code sharereq_check_expiry(const char *audience,
+				      int64_t expires_at, int64_t now,
+				      const struct share_limits *limits,
+				      char *msg, size_t msglen);
+
+/* A parsed share.update_requested: only the fields given are set. */
+struct share_update {
+	const char *share_id;
+	const char *user_id;
+	const char *role;
+	const char *conversation_id; /* or NULL */
+	const char *permission;	     /* or NULL */
+	const char *min_role;	     /* or NULL */
+	int has_expiry;
+	int64_t expires_at; /* µs; with has_expiry */
+	int has_include;
+	struct share_include include; /* fields absent stay -1 */
+	int has_redact;
+	int redact_pii; /* -1 when not given */
+	json_t *redact_message_ids;
+	json_t *redact_terms;
+};
+
+enum share_code sharereq_parse_update(json_t *data, int64_t now,
+				      struct share_update *out, char *msg,
+				      size_t msglen);
+
+/* A parsed share.revoke_requested: exactly one of the ids is set. */
+struct share_revoke {
+	const char *share_id;
+	const char *conversation_id;
+	const char *user_id;
+	const char *role;
+};
+
+enum share_code sharereq_parse_revoke(json_t *data, struct share_revoke *out,
+				      char *msg, size_t msglen);
+
+/*
+ * Rule 2 for a share's settings (creation and update): edit needs an
+ * admin, external links are view only, a viewer creates only view team
+ * links.
+ */
+enum share_code sharereq_check_permission(const char *audience,
+					  const char *permission,
+					  const char *role, char *msg,
+					  size_t msglen);
+
+/* 1 when s looks like an email address (bounded, one @, a dot after it). */
+int sharereq_is_email(const char *s);
+
+#endif
