@@ -131,6 +131,45 @@ check:
 		--suppress=missingIncludeSystem --suppress=variableScope \
 		-I common common services deploy/devkafka
 
+# Fuzz targets (tests/fuzz/fuzz_*.c, libFuzzer): built with clang, ASan and
+# UBSan into build/fuzz/, each run for FUZZ_SECONDS on a copy of its seed
+# corpus (tests/fuzz/corpus/<target>/); a crash or leak fails the run.
+FUZZ_SECONDS ?= 30
+FUZZ_DIR := build/fuzz
+FUZZ_CC := clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -MMD -MP -Icommon \
+	$(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,\
+	$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJ := $(COMMON_SRC:%.c=$(FUZZ_DIR)/obj/%.o) \
+	$(FUZZ_DIR)/obj/gen/migrations.o $(FUZZ_DIR)/obj/gen/topics.o
+
+.PHONY: fuzz
+fuzz: deps
+	@tests/fuzz/install.sh
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BIN)
+
+# The generated sources come from the rules of `make all` above.
+$(FUZZ_DIR)/obj/gen/%.o: $(OBJ)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# Keep the objects and generated sources make would see as intermediate.
+.SECONDARY: $(FUZZ_OBJ) $(OBJ)/gen/migrations.c $(OBJ)/gen/topics.c \
+	$(FUZZ_BIN:$(FUZZ_DIR)/%=$(FUZZ_DIR)/obj/tests/fuzz/%.o)
+
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
+
 format:
 	clang-format -i common/*.[ch] services/*/*.[ch] tests/unit/*.c \
 		deploy/devkafka/*.c
