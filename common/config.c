@@ -53,6 +53,10 @@ static const struct config_item config_items[] = {
 	    "how long an event of an unknown conversation waits"),
 	INT("SHUTDOWN_TIMEOUT_MS", shutdown_timeout_ms, "10000", 0, 600000,
 	    "longest flush of the producer at exit"),
+	INT("SHARE_MAX_EXTERNAL_TTL", share_max_external_ttl, "2592000", 60,
+	    315360000, "longest expiry of an external link, in seconds"),
+	INT("SHARE_MAX_TEAM_TTL", share_max_team_ttl, "31536000", 60,
+	    315360000, "longest expiry of a team link, in seconds"),
 	INT("IDEMPOTENCY_RETENTION_DAYS", idempotency_retention_days, "14", 1,
 	    3650, "how long consumed event keys are kept (above Kafka's "
 		  "retention)"),

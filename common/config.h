@@ -27,6 +27,8 @@ struct config {
 	int defer_max_seconds;
 	int shutdown_timeout_ms;
 	int idempotency_retention_days;
+	int share_max_external_ttl;
+	int share_max_team_ttl;
 };
 
 /*

@@ -897,14 +897,15 @@ static void loop_items_free(struct loop_item *items, size_t n)
 /*
  * Retry the deferred events that are due: the head of each conversation's
  * queue, oldest first.  Several instances may pick the same row; the
- * idempotency key lets only one of them apply it.
+ * idempotency key lets only one of them apply it.  Returns how many left
+ * their queue (so the next in line can go at once), or -1 when stopped.
  */
 static int loop_retry_deferred(struct loop *l)
 {
 	struct loop_item *items = NULL;
 	enum db_error dberr;
 	PGresult *rows;
-	int i, n, r;
+	int i, n, r, settled = 0;
 
 	rows = defer_due(l->db, l->h->name, LOOP_DEFER_CHUNK, &dberr);
 	if (rows == NULL)
@@ -935,10 +936,12 @@ static int loop_retry_deferred(struct loop *l)
 		it->attempts = (int)strtol(PQgetvalue(rows, i, 8), NULL, 10);
 	}
 	r = loop_process(l, items, (size_t)n);
+	for (i = 0; i < n; i++)
+		settled += items[i].state != ITEM_DEFERRED;
 	loop_items_free(items, (size_t)n);
 	free(items);
 	PQclear(rows);
-	return r;
+	return r < 0 ? -1 : settled;
 }
 
 /* ---- idle work ---------------------------------------------------- */
@@ -1057,7 +1060,14 @@ static int loop_main(struct loop *l)
 				break;
 		}
 		if (l->h->defers && loop_mono_ms() >= l->next_defer_ms) {
-			if (loop_retry_deferred(l) < 0) {
+			int rounds = 0, settled;
+
+			/* A settled head lets the next in line go at once. */
+			do {
+				settled = loop_retry_deferred(l);
+			} while (settled > 0 && ++rounds < 50 &&
+				 !sig_stopping());
+			if (settled < 0) {
 				stopped_mid_batch = 1;
 				break;
 			}

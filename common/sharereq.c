@@ -8,7 +8,8 @@
 #include "event.h"
 #include "sharereq.h"
 
-#define SHAREREQ_TTL_CAP_S (10LL * 366 * 86400)
+/* Beyond any limit, so rule 4 (not rule 1) answers long expiries. */
+#define SHAREREQ_TTL_CAP_S (100LL * 366 * 86400)
 
 static const char *const sharereq_audiences[] = { "team", "external", NULL };
 static const char *const sharereq_permissions[] = { "view", "comment", "edit",
@@ -226,6 +227,11 @@ static enum share_code sharereq_recipients(json_t *data, json_t **out,
 		json_t *uid = json_object_get(v, "user_id");
 		json_t *email = json_object_get(v, "email");
 
+		/* A null member is an absent one. */
+		if (json_is_null(uid))
+			uid = NULL;
+		if (json_is_null(email))
+			email = NULL;
 		if (!json_is_object(v) || (uid == NULL) == (email == NULL)) {
 			snprintf(msg, msglen,
 				 "recipients[%zu]: give one of user_id and "
@@ -322,7 +328,8 @@ enum share_code sharereq_parse(json_t *data, int64_t now,
 					    "external links always redact "
 					    "PII");
 		if (!has_expiry)
-			return sharereq_bad(msg, msglen, NULL,
+			return sharereq_bad(msg, msglen,
+					    "expires_in_seconds or expires_at",
 					    "external links need an expiry");
 		out->require_login = 0;
 		out->redact_pii = 1;
@@ -386,6 +393,14 @@ enum share_code sharereq_parse_update(json_t *data, int64_t now,
 				    msglen);
 	if (c != SHARE_OK)
 		return c;
+	/* An empty include or redact object changes nothing. */
+	out->has_include = out->include.contact_identifier >= 0 ||
+			   out->include.signal_tags >= 0 ||
+			   out->include.internal_notes >= 0 ||
+			   out->include.source_citations >= 0;
+	out->has_redact = out->redact_pii >= 0 ||
+			  out->redact_message_ids != NULL ||
+			  out->redact_terms != NULL;
 	changes = (out->permission != NULL) + (out->min_role != NULL) +
 		  out->has_expiry + out->has_include + out->has_redact;
 	if (changes == 0)

@@ -84,6 +84,9 @@ write_env() {
 		echo "EXPORT_SIGNING_KEY=$sigkey"
 		echo "KAFKA_SESSION_TIMEOUT_MS=6000"
 		echo "KAFKA_FETCH_WAIT_MAX_MS=10"
+		# Test stacks shorten the wait for unknown conversations.
+		[ -n "${DEFER_MAX_SECONDS:-}" ] &&
+			echo "DEFER_MAX_SECONDS=$DEFER_MAX_SECONDS"
 		echo "PG_DATA=$pgdata"
 		echo "PG_PORT=$((base + 3))"
 		echo "REDIS_PORT=$((base + 4))"

@@ -87,9 +87,12 @@ int cmd_inspect(const struct config *cfg, int argc, char **argv)
 	db_t *db;
 	int r;
 
+	if (argc == 3 && strcmp(argv[1], "share") == 0)
+		return cmd_inspect_share(cfg, argv[2]);
 	if (argc != 5 || strcmp(argv[1], "conversation") != 0 ||
 	    tenant == NULL || strcmp(argv[2], "--tenant") == 0) {
-		ctl_error("usage: sharectl inspect conversation ID --tenant T");
+		ctl_error("usage: sharectl inspect conversation ID --tenant T "
+			  "| inspect share SHARE_ID");
 		return EXIT_USAGE;
 	}
 	if (!ev_is_ident(argv[2]) || !ev_is_ident(tenant)) {

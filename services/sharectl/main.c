@@ -15,11 +15,15 @@ static const struct {
 	const char *usage;
 } commands[] = {
 	{ "migrate", cmd_migrate, "migrate" },
-	{ "inspect", cmd_inspect, "inspect conversation ID --tenant T" },
+	{ "inspect", cmd_inspect,
+	  "inspect conversation ID --tenant T | inspect share SHARE_ID" },
 	{ "stats", cmd_stats, "stats [--tenant T]" },
 	{ "produce", cmd_produce, "produce TOPIC [FILE]" },
 	{ "token", cmd_token,
 	  "token --tenant T --role R --sub U [--ttl SECONDS]" },
+	{ "audit", cmd_audit, "audit SHARE_ID" },
+	{ "revoke", cmd_revoke, "revoke SHARE_ID" },
+	{ "demo", cmd_demo, "demo" },
 };
 
 void ctl_error(const char *fmt, ...)

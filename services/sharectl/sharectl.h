@@ -18,5 +18,9 @@ int cmd_inspect(const struct config *cfg, int argc, char **argv);
 int cmd_stats(const struct config *cfg, int argc, char **argv);
 int cmd_produce(const struct config *cfg, int argc, char **argv);
 int cmd_token(const struct config *cfg, int argc, char **argv);
+int cmd_inspect_share(const struct config *cfg, const char *share_id);
+int cmd_audit(const struct config *cfg, int argc, char **argv);
+int cmd_revoke(const struct config *cfg, int argc, char **argv);
+int cmd_demo(const struct config *cfg, int argc, char **argv);
 
 #endif

@@ -121,3 +121,48 @@ dead_letters() {
 
 # q CMD...: run CMD without output (for check and wait_until).
 q() { "$@" >/dev/null 2>&1; }
+
+# replies_all: every event on share-events and notifications as a JSON line
+# {topic, key, ev} (ev is the parsed CloudEvent).
+replies_all() {
+	local t
+	for t in share-events notifications; do
+		kcat -C -b "$KAFKA_BOOTSTRAP" -t "$t" -o beginning -e -q -J \
+			2>/dev/null |
+			jq -c '{topic, key, ev: (.payload | fromjson? // null)}'
+	done
+}
+
+# replies_to ID: the replies correlated to request ID (from a dump file
+# given as $2, or read now).
+replies_to() {
+	if [ -n "${2:-}" ]; then
+		jq -c --arg id "$1" 'select(.ev.correlationid == $id)' "$2"
+	else
+		replies_all | jq -c --arg id "$1" 'select(.ev.correlationid == $id)'
+	fi
+}
+
+# share_request TENANT CONV [JQ-EXPR-ON-DATA] [ID]: a share.requested line.
+share_request() {
+	local data
+	data=$(jq -nc --arg c "$2" '{conversation_id: $c,
+		requested_by: {user_id: "u-1", role: "agent"}}' |
+		jq -c "${3:-.}")
+	envelope goldilocks.share.requested "$1" "$data" "${4:-}"
+}
+
+# wait_reply ID [SECONDS]: wait until request ID has a reply; print it.
+wait_reply() {
+	local id=$1 limit=${2:-20} r deadline
+	deadline=$((SECONDS + limit))
+	while [ $SECONDS -le $deadline ]; do
+		r=$(replies_to "$id" | grep -v '"goldilocks.email.requested"' | head -1)
+		if [ -n "$r" ]; then
+			echo "$r"
+			return 0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
