@@ -12,6 +12,7 @@
 #include "cachewrite.h"
 #include "event.h"
 #include "share.h"
+#include "shareentry.h"
 
 #define SHARE_TS(col)                                                    \
 	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -68,14 +69,11 @@ static const char share_sql_audit[] =
 	"INSERT INTO audit_events (tenant_id, share_id, conversation_id, type,"
 	" actor, role, reason, details)"
 	" VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8::jsonb)";
+/* The columns of a cache entry, in share_entry_from_row()'s order. */
 #define SHARE_ENTRY                                                      \
-	"token_hash, json_build_object('v', version, 'share_id', share_id,"   \
-	" 'tenant', tenant_id, 'conversation_id', conversation_id,"     \
-	" 'audience', audience, 'permission', permission,"              \
-	" 'min_role', min_role, 'require_login', require_login,"        \
-	" 'expires_at', extract(epoch FROM expires_at)::bigint,"         \
-	" 'revoked', revoked_at IS NOT NULL)::text, version,"            \
-	" (extract(epoch FROM expires_at - now()) * 1000)::bigint"
+	"token_hash, version, share_id, tenant_id, conversation_id,"     \
+	" audience, permission, min_role, require_login,"                \
+	" extract(epoch FROM expires_at)::bigint, revoked_at IS NOT NULL"
 static const char share_sql_entry[] =
 	"SELECT " SHARE_ENTRY " FROM shares WHERE tenant_id = $1"
 	" AND share_id = $2::uuid";
@@ -330,24 +328,52 @@ int share_audit(db_t *db, const char *tenant, const char *share_id,
 	return r;
 }
 
+/* The entry of the first row of an SHARE_ENTRY result. */
+static void share_entry_from_row(PGresult *res, struct share_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->version = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	snprintf(e->share_id, sizeof(e->share_id), "%s",
+		 PQgetvalue(res, 0, 2));
+	snprintf(e->tenant, sizeof(e->tenant), "%s", PQgetvalue(res, 0, 3));
+	snprintf(e->conversation_id, sizeof(e->conversation_id), "%s",
+		 PQgetvalue(res, 0, 4));
+	snprintf(e->audience, sizeof(e->audience), "%s",
+		 PQgetvalue(res, 0, 5));
+	snprintf(e->permission, sizeof(e->permission), "%s",
+		 PQgetvalue(res, 0, 6));
+	snprintf(e->min_role, sizeof(e->min_role), "%s",
+		 PQgetvalue(res, 0, 7));
+	e->require_login = strcmp(PQgetvalue(res, 0, 8), "t") == 0;
+	e->expires_at = PQgetisnull(res, 0, 9)
+				? 0
+				: strtoll(PQgetvalue(res, 0, 9), NULL, 10);
+	e->revoked = strcmp(PQgetvalue(res, 0, 10), "t") == 0;
+}
+
+static int64_t share_now_ms(void)
+{
+	return now_us() / 1000;
+}
+
 /* Queue the entry of one row of an SHARE_ENTRY result. */
 static int share_queue_row(db_t *db, PGresult *res, enum db_error *error)
 {
-	char key[SHARE_CACHE_KEY_MAX];
-	int64_t ttl = SHARE_CACHE_TTL_MAX_MS;
+	char key[SHARE_CACHE_KEY_MAX], *text;
+	struct share_entry e;
+	int r;
 
-	share_cache_key(PQgetvalue(res, 0, 0), key);
-	if (!PQgetisnull(res, 0, 3)) {
-		ttl = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
-		if (ttl > SHARE_CACHE_TTL_MAX_MS)
-			ttl = SHARE_CACHE_TTL_MAX_MS;
-		/* Expired already: a short entry still answers "expired". */
-		if (ttl < 1000)
-			ttl = 1000;
+	share_entry_from_row(res, &e);
+	text = share_entry_encode(&e);
+	if (text == NULL) {
+		*error = DB_ERR_RETRY;
+		return -1;
 	}
-	return cachewrite_add(db, key, PQgetvalue(res, 0, 1),
-			      strtoll(PQgetvalue(res, 0, 2), NULL, 10), ttl,
-			      error);
+	share_cache_key(PQgetvalue(res, 0, 0), key);
+	r = cachewrite_add(db, key, text, e.version,
+			   share_entry_ttl_ms(&e, share_now_ms()), error);
+	free(text);
+	return r;
 }
 
 int share_queue_cache(db_t *db, const char *tenant, const char *share_id,
@@ -371,22 +397,21 @@ int share_cache_entry(db_t *db, const char *token_hash, char **entry,
 	const char *params[1] = { token_hash };
 	PGresult *res = db_run(db, "share_entry_by_hash", 1, params, error);
 
+	struct share_entry e;
+	int found;
+
 	*entry = NULL;
-	*ttl_ms = SHARE_CACHE_TTL_MAX_MS;
+	*ttl_ms = SHARE_ENTRY_TTL_MAX_MS;
 	if (res == NULL)
 		return -1;
-	if (PQntuples(res) == 1) {
-		*entry = strdup(PQgetvalue(res, 0, 1));
-		if (!PQgetisnull(res, 0, 3)) {
-			*ttl_ms = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
-			if (*ttl_ms > SHARE_CACHE_TTL_MAX_MS)
-				*ttl_ms = SHARE_CACHE_TTL_MAX_MS;
-			if (*ttl_ms < 1000)
-				*ttl_ms = 1000;
-		}
+	found = PQntuples(res) == 1;
+	if (found) {
+		share_entry_from_row(res, &e);
+		*entry = share_entry_encode(&e);
+		*ttl_ms = share_entry_ttl_ms(&e, share_now_ms());
 	}
 	PQclear(res);
-	if (PQntuples(res) == 1 && *entry == NULL) {
+	if (found && *entry == NULL) {
 		*error = DB_ERR_RETRY;
 		return -1;
 	}

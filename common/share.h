@@ -19,8 +19,6 @@
 
 /* "gl:share:{<hash>}": the braces keep a key on one Redis Cluster slot. */
 #define SHARE_CACHE_KEY_MAX 96
-/* A cache entry (and a tombstone) lives at most this long. */
-#define SHARE_CACHE_TTL_MAX_MS (30LL * 86400 * 1000)
 
 int share_prepare(db_t *db) __attribute__((warn_unused_result));
 

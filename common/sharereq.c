@@ -172,10 +172,10 @@ static enum share_code sharereq_redact(json_t *data, int *pii, json_t **ids,
 	}
 	json_array_foreach(*terms, i, v) {
 		s = json_string_value(v);
-		if (s == NULL || *s == '\0' ||
+		if (s == NULL || s[strspn(s, " \t\r\n")] == '\0' ||
 		    ev_utf8_chars(s) > EVENT_TEXT_MAX)
 			return sharereq_bad(msg, msglen, "redact.terms",
-					    "not a list of non-empty strings "
+					    "not a list of non-blank strings "
 					    "of at most 4000 characters");
 	}
 	return SHARE_OK;
