@@ -48,13 +48,15 @@ PROGRAMS := $(SERVICES:%=$(BIN)/%) $(BIN)/devkafka
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 # C parts of integration tests: cmocka programs run against the stack.
 ITEST_SRC := $(wildcard tests/integration/itest_*.c)
 ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
 MIGRATIONS := $(sort $(wildcard deploy/migrations/*.sql))
 
-.PHONY: all deps run up down test unit integration check clean format
+.PHONY: all deps run up down test unit integration bench check clean format fuzz
 all: $(PROGRAMS) $(UNIT_BIN) $(ITEST_BIN)
 
 deps:
@@ -99,6 +101,10 @@ $(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS) -lcmocka
 
+$(BUILD)/bench/%: $(OBJ)/tests/bench/%.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS)
+
 $(BUILD)/tests/itest_%: $(OBJ)/tests/integration/itest_%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS) -lcmocka
@@ -117,6 +123,11 @@ down:
 test: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run.sh
+
+# The targets of SPEC §7, each as a ratio to a limit measured in the run.
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@BUILD=$(BUILD) tests/bench/run.sh
 
 unit: all
 	@BUILD=$(BUILD) tests/run.sh unit

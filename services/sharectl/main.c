@@ -24,6 +24,7 @@ static const struct {
 	{ "audit", cmd_audit, "audit SHARE_ID" },
 	{ "revoke", cmd_revoke, "revoke SHARE_ID" },
 	{ "demo", cmd_demo, "demo" },
+	{ "redact", cmd_redact, "redact [--term T]..." },
 };
 
 void ctl_error(const char *fmt, ...)

@@ -22,5 +22,6 @@ int cmd_inspect_share(const struct config *cfg, const char *share_id);
 int cmd_audit(const struct config *cfg, int argc, char **argv);
 int cmd_revoke(const struct config *cfg, int argc, char **argv);
 int cmd_demo(const struct config *cfg, int argc, char **argv);
+int cmd_redact(const struct config *cfg, int argc, char **argv);
 
 #endif

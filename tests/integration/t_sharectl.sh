@@ -37,4 +37,12 @@ check_eq "an unreachable database is a failed operation (exit 1)" $? 1
 echo 'not json' | "$CTL" produce conversations >/dev/null 2>&1
 check_eq "a line that is not JSON is refused (exit 1)" $? 1
 
+out=$(printf 'write to ana@example.com\norder #A-20931 is late\nmy card is 4111 1111 1111 1111\n' |
+	"$CTL" redact)
+check_eq "sharectl redact redacts line by line" "$out" \
+	"$(printf 'write to [REDACTED]\norder #A-20931 is late\nmy card is [REDACTED]')"
+check_eq "with the request's terms too" \
+	"$(echo 'Project Falcon ships' | "$CTL" redact --term falcon)" \
+	"Project [REDACTED] ships"
+
 done_testing

@@ -1,0 +1,40 @@
+/*
+ * sharesd: creates, updates and revokes share links from `share-requests`
+ * and answers on `share-events` (and `notifications` for recipients), on
+ * the common consumer loop.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "loop.h"
+#include "session.h"
+#include "sharesd.h"
+
+static const char *const sharesd_topics[] = { "share-requests", NULL };
+
+int main(void)
+{
+	struct loop_handler h;
+	struct sharesd s;
+	struct config cfg;
+	char err[256];
+
+	if (config_load(&cfg, "sharesd", err, sizeof(err)) < 0) {
+		fprintf(stderr, "sharesd: %s\n", err);
+		return 2;
+	}
+	log_init("sharesd", cfg.log_level);
+	sharesd_init(&s, &cfg);
+	memset(&h, 0, sizeof(h));
+	h.name = "sharesd";
+	h.topics = sharesd_topics;
+	h.ctx = &s;
+	h.prepare = sharesd_prepare;
+	h.validate = sharesd_validate;
+	h.handle = sharesd_handle;
+	h.reject = sharesd_reject;
+	h.defers = 1;
+	h.writes_cache = 1;
+	return loop_run(&cfg, &h);
+}
