@@ -315,8 +315,7 @@ int cmd_revoke(const struct config *cfg, int argc, char **argv)
 	ctl_new_id(id);
 	ev = event_build("goldilocks.share.revoke_requested", "/sharectl", id,
 			 tenant, NULL,
-			 json_pack("{s:s, s:s, s:{s:s, s:s}}", "share_id",
-				   argv[1], "conversation_id", conv,
+			 json_pack("{s:s, s:{s:s, s:s}}", "share_id", argv[1],
 				   "requested_by", "user_id", "sharectl",
 				   "role", "admin"));
 	rk = ctl_reply_consumer(cfg);

@@ -474,6 +474,8 @@ static enum loop_result sharesd_update(struct sharesd *s, db_t *db,
 	share = share_load(db, tenant, u.share_id, 0, dberr);
 	if (share == NULL)
 		goto done;
+	/* conv pointed into the share just released: take it again. */
+	conv = json_string_value(json_object_get(share, "conversation_id"));
 	after = sharesd_settings(share);
 	if (share_audit(db, tenant, u.share_id, conv, TYPE_UPDATED, u.user_id,
 			u.role, NULL, json_deep_copy(event_data(le->ev)),
