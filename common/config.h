@@ -19,6 +19,9 @@ struct config {
 	char public_base_url[CONFIG_STR_MAX];
 	char log_level[16];
 	char auth_jwt_secret[CONFIG_STR_MAX];
+	char gateway_addr[128];
+	char login_url[CONFIG_STR_MAX];
+	char trusted_proxies[CONFIG_STR_MAX];
 	/* <PROGRAM>_METRICS_ADDR: host:port of the side HTTP port. */
 	char metrics_addr[128];
 	int kafka_session_timeout_ms;
@@ -29,6 +32,9 @@ struct config {
 	int idempotency_retention_days;
 	int share_max_external_ttl;
 	int share_max_team_ttl;
+	int guess_burst;
+	int guess_rate;
+	int gateway_threads;
 };
 
 /*

@@ -1,29 +1,53 @@
 /*
  * ingestd: keeps the conversation read model from the `conversations`
- * topic.  All delivery guarantees come from the common consumer loop; this
- * file only wires the conversation module in as the handler.
+ * topic and persists `access-log` events into the audit trail.  All
+ * delivery guarantees come from the common consumer loop; this file only
+ * wires the conversation and audit-log modules in as the handler.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "auditlog.h"
 #include "config.h"
 #include "conversation.h"
 #include "log.h"
 #include "loop.h"
 
-static const char *const ingestd_topics[] = { "conversations", NULL };
+static const char *const ingestd_topics[] = { "conversations", "access-log",
+					       NULL };
+
+struct ingestd {
+	metric_t *m_anonymous;
+	metric_t *m_audited;
+};
+
+static int ingestd_is_access(const struct loop_event *le)
+{
+	return strcmp(le->topic, "access-log") == 0;
+}
 
 static int ingestd_prepare(void *ctx, db_t *db, metrics_t *metrics)
 {
-	(void)ctx;
-	(void)metrics;
-	return conversation_prepare(db);
+	struct ingestd *in = ctx;
+
+	in->m_anonymous = metrics_counter(
+		metrics, "access_events_anonymous_total", NULL,
+		"access events that matched no share (stored nowhere)");
+	in->m_audited = metrics_counter(metrics, "access_events_stored_total",
+					NULL,
+					"access events stored in the audit "
+					"trail");
+	if (conversation_prepare(db) < 0 || auditlog_prepare(db) < 0)
+		return -1;
+	return 0;
 }
 
 static int ingestd_validate(void *ctx, const struct loop_event *le,
 			    char *err, size_t errlen)
 {
 	(void)ctx;
+	if (ingestd_is_access(le))
+		return auditlog_validate(le->ev, err, errlen);
 	return conversation_validate(le->ev, err, errlen);
 }
 
@@ -32,7 +56,18 @@ static enum loop_result ingestd_handle(void *ctx, db_t *db,
 				       enum db_error *dberr, char *err,
 				       size_t errlen)
 {
-	(void)ctx;
+	struct ingestd *in = ctx;
+
+	if (ingestd_is_access(le)) {
+		if (auditlog_is_anonymous(le->ev)) {
+			metric_inc(in->m_anonymous);
+			return LOOP_OK;
+		}
+		if (auditlog_apply(db, le->ev, dberr) < 0)
+			return LOOP_DB_ERROR;
+		metric_inc(in->m_audited);
+		return LOOP_OK;
+	}
 	switch (conversation_apply(db, le->ev, dberr, err, errlen)) {
 	case CONV_APPLIED:
 		return LOOP_OK;
@@ -46,6 +81,7 @@ static enum loop_result ingestd_handle(void *ctx, db_t *db,
 int main(void)
 {
 	struct loop_handler h;
+	struct ingestd in;
 	struct config cfg;
 	char err[256];
 
@@ -55,6 +91,8 @@ int main(void)
 	}
 	log_init("ingestd", cfg.log_level);
 	memset(&h, 0, sizeof(h));
+	memset(&in, 0, sizeof(in));
+	h.ctx = &in;
 	h.name = "ingestd";
 	h.topics = ingestd_topics;
 	h.prepare = ingestd_prepare;

@@ -1,0 +1,65 @@
+/*
+ * Token buckets per client address against token guessing (SPEC §4): each
+ * unknown-token answer takes one token from the client's bucket, which
+ * refills continuously at rate_per_s up to burst; a client whose bucket
+ * holds less than one token is answered 429.  A client never seen, and a
+ * bucket that has refilled to full, are the same thing, so only buckets
+ * that are not full need memory.  Memory is fixed at max_clients buckets;
+ * beyond that a new client evicts a full bucket when it finds one among
+ * the oldest, else the bucket whose last take is the oldest.  Safe to call
+ * from many threads (striped locks inside); no global state.
+ */
+#ifndef GL_RATELIMIT_H
+#define GL_RATELIMIT_H
+
+#include <stddef.h>
+
+/*
+ * The longest client string kept as it is: an IPv6 address in text (with
+ * an IPv4 tail) is at most 45 characters.  A longer one, as an address
+ * with a zone suffix, is stored as its first 28 bytes, '~' and 16 hex
+ * digits of a keyed hash of its first RATELIMIT_CLIENT_READ bytes: the
+ * same input always maps to the same bucket, and two long inputs share a
+ * bucket only if they agree on those bytes or the hashes collide.
+ */
+#define RATELIMIT_CLIENT_MAX  45
+#define RATELIMIT_CLIENT_READ 1024
+/* The most buckets one limiter holds. */
+#define RATELIMIT_CLIENTS_MAX (1UL << 26)
+
+typedef struct ratelimit ratelimit_t;
+
+/*
+ * A limiter whose buckets hold up to burst tokens (burst >= 1) and refill
+ * at rate_per_s tokens a second (>= 0, finite), for at most max_clients
+ * clients (1 .. RATELIMIT_CLIENTS_MAX).  The buckets are allocated here,
+ * once.  NULL when an argument is out of range or memory is short.  The
+ * caller frees it with ratelimit_free().
+ */
+ratelimit_t *ratelimit_new(double rate_per_s, double burst,
+			   size_t max_clients)
+	__attribute__((warn_unused_result));
+
+/* Free rl and every bucket; NULL is a no-op. */
+void ratelimit_free(ratelimit_t *rl);
+
+/*
+ * 1 when client's bucket holds at least one token at now_s, else 0.  A
+ * client never seen has a full bucket.  client is a NUL-terminated
+ * string, borrowed (NULL counts as ""); now_s is seconds on a clock that
+ * does not go back, such as CLOCK_MONOTONIC (a time before the bucket's
+ * last take refills nothing; a non-finite one counts as 0).
+ */
+int ratelimit_allowed(ratelimit_t *rl, const char *client, double now_s);
+
+/*
+ * Take one token from client's bucket at now_s (after an unknown-token
+ * answer).  A bucket never goes below zero tokens.  Arguments as for
+ * ratelimit_allowed().
+ */
+void ratelimit_take(ratelimit_t *rl, const char *client, double now_s);
+
+/* How many buckets are held now, never more than max_clients. */
+size_t ratelimit_clients(const ratelimit_t *rl);
+
+#endif

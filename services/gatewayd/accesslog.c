@@ -1,0 +1,124 @@
+/*
+ * The access log: every answer becomes an event on `access-log`, handed to
+ * an idempotent producer without waiting (SPEC §2: access events never
+ * slow a request).  An event is lost only when the producer refuses it
+ * (queue full) or its delivery finally fails; access_log_dropped_total
+ * counts both.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <uuid/uuid.h>
+
+#include "event.h"
+#include "kafka.h"
+#include "log.h"
+#include "gatewayd.h"
+
+static void gateway_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
+			  void *opaque)
+{
+	struct gateway *g = opaque;
+
+	(void)rk;
+	if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR)
+		metric_inc(g->m_log_dropped);
+	else
+		metric_inc(g->m_log_sent);
+}
+
+int gateway_accesslog_init(struct gateway *g, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf = kafka_conf_new(g->cfg, err, errlen);
+	char why[512];
+
+	if (conf == NULL)
+		return -1;
+	if (kafka_conf_set(conf, "enable.idempotence", "true", err, errlen) <
+		    0 ||
+	    kafka_conf_set(conf, "partitioner", "murmur2_random", err,
+			   errlen) < 0 ||
+	    kafka_conf_set(conf, "compression.type", "lz4", err, errlen) < 0 ||
+	    kafka_conf_set(conf, "linger.ms", "20", err, errlen) < 0 ||
+	    kafka_conf_set(conf, "queue.buffering.max.messages", "200000", err,
+			   errlen) < 0 ||
+	    kafka_conf_set(conf, "message.timeout.ms", "300000", err, errlen) <
+		    0) {
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	rd_kafka_conf_set_opaque(conf, g);
+	rd_kafka_conf_set_dr_msg_cb(conf, gateway_dr_cb);
+	g->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+	if (g->producer == NULL) {
+		rd_kafka_conf_destroy(conf);
+		snprintf(err, errlen, "could not create producer: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+void gateway_accesslog_close(struct gateway *g)
+{
+	kafka_producer_close(g->producer, g->cfg->shutdown_timeout_ms);
+	g->producer = NULL;
+}
+
+void gateway_accesslog(struct gateway *g, const char *type,
+		       const struct share_entry *entry,
+		       const struct gateway_request *req, int status,
+		       const char *reason)
+{
+	const char *tenant = entry != NULL ? entry->tenant : "-";
+	const char *actor = req->session != NULL ? req->session->sub
+						 : "anonymous";
+	json_t *data, *ev;
+	char id[37], *text;
+	rd_kafka_resp_err_t err;
+	rd_kafka_headers_t *hdrs;
+	uuid_t u;
+
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, id);
+	data = json_pack("{s:o, s:o, s:s, s:o, s:i, s:s, s:s, s:s}",
+			 "share_id",
+			 entry != NULL ? json_string(entry->share_id)
+				       : json_null(),
+			 "conversation_id",
+			 entry != NULL ? json_string(entry->conversation_id)
+				       : json_null(),
+			 "actor", actor, "role",
+			 req->session != NULL ? json_string(req->session->role)
+					      : json_null(),
+			 "status", status, "reason", reason, "client",
+			 req->client, "user_agent",
+			 req->user_agent != NULL ? req->user_agent : "");
+	ev = event_build(type, GATEWAYD_SOURCE, id, tenant, NULL, data);
+	text = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
+	json_decref(ev);
+	if (text == NULL) {
+		metric_inc(g->m_log_dropped);
+		return;
+	}
+	hdrs = rd_kafka_headers_new(1);
+	rd_kafka_header_add(hdrs, "content-type", -1, EVENT_CONTENT_TYPE, -1);
+	err = rd_kafka_producev(
+		g->producer, RD_KAFKA_V_TOPIC("access-log"),
+		RD_KAFKA_V_KEY(entry != NULL ? entry->conversation_id : "-",
+			       strlen(entry != NULL ? entry->conversation_id
+						    : "-")),
+		RD_KAFKA_V_VALUE(text, strlen(text)),
+		RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
+		RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		rd_kafka_headers_destroy(hdrs);
+		free(text);
+		metric_inc(g->m_log_dropped);
+		log_debug("access log event dropped: %s",
+			  rd_kafka_err2str(err));
+	}
+	/* Serve delivery reports; never blocks. */
+	rd_kafka_poll(g->producer, 0);
+}

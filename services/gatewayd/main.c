@@ -1,0 +1,118 @@
+/*
+ * gatewayd: opens share links over HTTP.  This file loads the
+ * configuration, refuses a session secret shorter than 32 bytes, starts
+ * the access-log producer, the HTTP server and the side port, and stops
+ * them in order on SIGTERM or SIGINT.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "http.h"
+#include "log.h"
+#include "sig.h"
+#include "gatewayd.h"
+
+static int gateway_ready(void *ctx, char *why, size_t whylen)
+{
+	struct gateway *g = ctx;
+
+	if (gateway_db_ready(g))
+		return 1;
+	snprintf(why, whylen, "database unreachable");
+	return 0;
+}
+
+static void gateway_metrics(struct gateway *g)
+{
+	metrics_t *m = g->metrics;
+
+	g->m_requests = metrics_counter(m, "http_requests_total", NULL,
+					"HTTP requests answered");
+	g->m_allowed = metrics_counter(m, "access_allowed_total", NULL,
+				       "access checks allowed");
+	g->m_denied = metrics_counter(m, "access_denied_total", NULL,
+				      "access checks denied");
+	g->m_not_found = metrics_counter(m, "access_unknown_token_total",
+					 NULL, "unknown tokens asked for");
+	g->m_rate_limited = metrics_counter(m, "rate_limited_total", NULL,
+					    "answers 429 to token guessing");
+	g->m_cache_hits = metrics_counter(m, "cache_hits_total", NULL,
+					  "tokens resolved from Redis");
+	g->m_cache_misses = metrics_counter(m, "cache_misses_total", NULL,
+					    "tokens not found in Redis");
+	g->m_db_lookups = metrics_counter(m, "db_lookups_total", NULL,
+					  "tokens resolved from PostgreSQL");
+	g->m_log_sent = metrics_counter(m, "access_log_sent_total", NULL,
+					"access-log events delivered");
+	g->m_log_dropped = metrics_counter(m, "access_log_dropped_total",
+					   NULL, "access-log events lost");
+}
+
+int main(void)
+{
+	struct MHD_Daemon *server = NULL;
+	http_side_t *side = NULL;
+	struct gateway g;
+	struct config cfg;
+	char err[512];
+	int status = 1;
+
+	if (config_load(&cfg, "gatewayd", err, sizeof(err)) < 0) {
+		fprintf(stderr, "gatewayd: %s\n", err);
+		return 2;
+	}
+	log_init("gatewayd", cfg.log_level);
+	if (strlen(cfg.auth_jwt_secret) < SESSION_SECRET_MIN) {
+		log_error("AUTH_JWT_SECRET must be at least %d bytes",
+			  SESSION_SECRET_MIN);
+		return 2;
+	}
+	sig_install();
+	memset(&g, 0, sizeof(g));
+	g.cfg = &cfg;
+	g.metrics = metrics_new();
+	g.guesses = ratelimit_new((double)cfg.guess_rate,
+				  (double)cfg.guess_burst, 100000);
+	if (g.metrics == NULL || g.guesses == NULL ||
+	    gateway_lookup_init(&g) < 0)
+		fatalx("out of memory");
+	gateway_metrics(&g);
+	if (gateway_accesslog_init(&g, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto done;
+	}
+	server = gateway_server_start(&g, err, sizeof(err));
+	if (server == NULL) {
+		log_error("%s", err);
+		goto done;
+	}
+	side = http_side_start(cfg.metrics_addr, g.metrics, gateway_ready, &g,
+			       err, sizeof(err));
+	if (side == NULL) {
+		log_error("%s", err);
+		goto done;
+	}
+	log_info("serving links on %s; side port %s", cfg.gateway_addr,
+		 cfg.metrics_addr);
+	while (!sig_stopping()) {
+		usleep(100 * 1000);
+		rd_kafka_poll(g.producer, 0);
+	}
+	log_info("shutting down");
+	status = 0;
+done:
+	http_side_stop(side);
+	if (server != NULL)
+		MHD_stop_daemon(server);
+	if (g.producer != NULL)
+		gateway_accesslog_close(&g);
+	gateway_lookup_free(&g);
+	ratelimit_free(g.guesses);
+	metrics_free(g.metrics);
+	if (status == 0)
+		log_info("stopped");
+	return status;
+}

@@ -1,0 +1,120 @@
+#!/bin/bash
+# gatewayd's access API (GET /api/v1/access) as other services use it:
+# every row of the SPEC §4 access table, revocation within a second,
+# expiry at its instant, Redis down, rate limiting, the access log.
+. "$(dirname "$0")/lib.sh"
+
+T=$(new_tenant gw)
+OTHER=$(new_tenant gwother)
+snapshot "$T" c-1 3 | produce conversations
+wait_until 20 q "$CTL" inspect conversation c-1 --tenant "$T"
+
+# new_link JQ-EXPR: create a link, print "share_id token".
+new_link() {
+	local id r
+	id=$(new_id)
+	share_request "$T" c-1 "$1" "$id" | produce share-requests
+	r=$(wait_reply "$id")
+	echo "$(echo "$r" | jq -r .ev.data.share_id) $(echo "$r" | jq -r .ev.data.url | sed 's|.*/s/||')"
+}
+# access TOKEN [SESSION]: the JSON answer.
+access() {
+	if [ -n "${2:-}" ]; then
+		curl -s -H "Authorization: Bearer $2" "$GATEWAY_URL/api/v1/access?token=$1"
+	else
+		curl -s "$GATEWAY_URL/api/v1/access?token=$1"
+	fi
+}
+reason() { access "$@" | jq -r .reason; }
+
+read -r EXT_ID EXT <<< "$(new_link '.audience = "external" | .expires_in_seconds = 3600')"
+read -r TEAM_ID TEAM <<< "$(new_link '.min_role = "agent" | .permission = "comment"')"
+viewer=$("$CTL" token --tenant "$T" --role viewer --sub u-v)
+agent=$("$CTL" token --tenant "$T" --role agent --sub u-a)
+stranger=$("$CTL" token --tenant "$OTHER" --role admin --sub u-x)
+expired=$("$CTL" token --tenant "$T" --role admin --sub u-old --ttl -120)
+forged=$(AUTH_JWT_SECRET=another-secret-of-at-least-32-bytes!! "$CTL" token --tenant "$T" --role admin --sub u-f)
+none_alg="$(printf '{"alg":"none","typ":"JWT"}' | base64 | tr '+/' '-_' | tr -d '=\n').$(printf '{"sub":"u","tenant":"%s","role":"admin","exp":9999999999}' "$T" | base64 | tr '+/' '-_' | tr -d '=\n')."
+
+a=$(access "$EXT")
+check_eq "external link, anonymous: allowed with its permission" \
+	"$(echo "$a" | jq -c '[.allowed, .reason, .permission, .share_id]')" \
+	"[true,\"ok\",\"view\",\"$EXT_ID\"]"
+check "expires_at in RFC 3339" q jq -e '.expires_at | test("Z$")' <<< "$a"
+check_eq "team link, no session: login_required" "$(reason "$TEAM")" login_required
+check_eq "team link, expired session: login_required" "$(reason "$TEAM" "$expired")" login_required
+check_eq "team link, forged session: login_required" "$(reason "$TEAM" "$forged")" login_required
+check_eq "team link, alg none: login_required" "$(reason "$TEAM" "$none_alg")" login_required
+check_eq "team link, another tenant: forbidden" "$(reason "$TEAM" "$stranger")" forbidden
+check_eq "team link, role below min_role: forbidden" "$(reason "$TEAM" "$viewer")" forbidden
+check_eq "team link, agent of the tenant: allowed with comment" \
+	"$(access "$TEAM" "$agent" | jq -c '[.allowed, .permission]')" '[true,"comment"]'
+check_eq "unknown token: unknown" "$(reason AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA)" unknown
+check_eq "malformed token: unknown" "$(reason 'not-a-token')" unknown
+
+# Revocation is refused within a second of its reply.
+RV=$(new_id)
+envelope goldilocks.share.revoke_requested "$T" "$(jq -nc --arg s "$EXT_ID" \
+	'{share_id: $s, requested_by: {user_id: "u-1", role: "admin"}}')" "$RV" |
+	produce share-requests
+wait_reply "$RV" >/dev/null
+check "revoked within a second of share.revoked" \
+	wait_until 1 sh -c "[ \"\$(curl -s '$GATEWAY_URL/api/v1/access?token=$EXT' | jq -r .reason)\" = revoked ]"
+
+# Expiry at its instant, whatever the cache holds.
+read -r SHORT_ID SHORT <<< "$(new_link '.audience = "external" | .expires_in_seconds = 6')"
+exp=$(date -d "$(access "$SHORT" | jq -r .expires_at)" +%s)
+# sleep_until EPOCH OFFSET: sleep until EPOCH + OFFSET seconds.
+sleep_until() {
+	sleep "$(awk -v e="$1" -v o="$2" -v n="$(date +%s.%N)" \
+		'BEGIN { d = e + o - n; print (d > 0 ? d : 0) }')"
+}
+sleep_until "$exp" -0.7
+check_eq "a short link is allowed until its expiry" "$(reason "$SHORT")" ok
+sleep_until "$exp" 0.05
+check_eq "and refused from the expiry instant" "$(reason "$SHORT")" expired
+
+# Redis down: PostgreSQL answers, and stays correct.
+kill -TERM "$(cat "$RUN_DIR/redis.pid")"
+wait_until 10 sh -c "! redis-cli -p $REDIS_PORT ping >/dev/null 2>&1"
+check_eq "Redis down: a valid link still allowed" \
+	"$(reason "$TEAM" "$agent")" ok
+check_eq "Redis down: a revoked link still revoked" "$(reason "$EXT")" revoked
+"$STACK" up >/dev/null 2>&1
+check_eq "Redis back: still allowed" "$(reason "$TEAM" "$agent")" ok
+
+# Token guessing: GUESS_BURST (20) unknown answers, then 429.
+codes=$(for i in $(seq 1 25); do
+	curl -s -o /dev/null -w '%{http_code}\n' \
+		"$GATEWAY_URL/api/v1/access?token=guess$i"
+done | sort | uniq -c | tr -s ' ' | tr '\n' ' ')
+check "after the burst, guesses get 429 ($codes)" q grep -q "429" <<< "$codes"
+check_eq "X-Forwarded-For from an untrusted peer changes nothing" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-For: 203.0.113.9' \
+	"$GATEWAY_URL/api/v1/access?token=$TEAM")" 429
+check_eq "429 on the access API even for a valid token" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY_URL/api/v1/access?token=$TEAM")" 429
+
+# Every answer is an access-log event in the share's tenant.
+log_events() {
+	kcat -C -b "$KAFKA_BOOTSTRAP" -t access-log -o beginning -e -q 2>/dev/null |
+		jq -c --arg t "$T" 'select(.tenantid == $t)'
+}
+check "accesses and denials reach the access log" wait_until 10 sh -c \
+	"[ \$(kcat -C -b $KAFKA_BOOTSTRAP -t access-log -o beginning -e -q 2>/dev/null | grep -c '$TEAM_ID') -ge 8 ]"
+ev=$(log_events | jq -c --arg s "$TEAM_ID" 'select(.data.share_id == $s and .data.actor == "u-v")' | head -1)
+check_eq "a denial carries actor, role, status and reason" \
+	"$(echo "$ev" | jq -c '[.type, .data.actor, .data.role, .data.status]')" \
+	'["goldilocks.share.access_denied","u-v","viewer",403]'
+check "unknown tokens are logged in tenant -" q test "$(kcat -C -b "$KAFKA_BOOTSTRAP" \
+	-t access-log -o beginning -e -q 2>/dev/null | jq -r 'select(.tenantid == "-") | .data.reason' | sort -u | tr '\n' ' ')" != ""
+check "ingestd stores them in the audit trail" wait_until 10 sh -c \
+	"[ \$(psql '$DATABASE_URL' -Atqc \"SELECT count(*) FROM audit_events WHERE share_id = '$TEAM_ID' AND type LIKE 'goldilocks.share.access%'\") -ge 8 ]"
+check_eq "sharectl audit lists creation, then allowed and denied accesses" \
+	"$("$CTL" audit "$TEAM_ID" | jq -c '[.events[].type] | unique')" \
+	'["goldilocks.share.access_denied","goldilocks.share.accessed","goldilocks.share.created"]'
+check_eq "anonymous answers are stored nowhere" \
+	"$(sql "SELECT count(*) FROM audit_events WHERE tenant_id = '-'")" 0
+check "no token in gatewayd's log" q bash -c "! grep -qF -e '$TEAM' -e '$EXT' '$RUN_DIR/gatewayd.log'"
+
+done_testing
