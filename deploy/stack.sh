@@ -315,9 +315,17 @@ EOF
 }
 
 cmd_run() {
+	local link
 	trap 'echo; say "stopping"; cmd_down; exit 0' INT TERM
 	cmd_up
 	banner
+	# A sample conversation and its link, once the gateway serves pages.
+	if [ -x "$BIN_DIR/sharesd" ] &&
+		link=$("$BIN_DIR/sharectl" demo 2>/dev/null) &&
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$link")" = 200 ]; then
+		echo "  Demo link: $link"
+		echo
+	fi
 	# Readable logs: program, level and message of each JSON line.
 	tail -n 0 -q -F "$RUN_DIR"/*.log 2>/dev/null |
 		jq -R -r --unbuffered 'fromjson? // {msg: .} |
