@@ -69,6 +69,17 @@ static const char share_sql_audit[] =
 	"INSERT INTO audit_events (tenant_id, share_id, conversation_id, type,"
 	" actor, role, reason, details)"
 	" VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8::jsonb)";
+static const char share_sql_audit_list[] =
+	"SELECT json_build_object('at', to_char(a.at AT TIME ZONE 'UTC',"
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'type', a.type,"
+	" 'actor', a.actor, 'role', a.role, 'status', a.status,"
+	" 'reason', a.reason, 'client', a.client,"
+	" 'user_agent', a.user_agent)::text"
+	" FROM shares s LEFT JOIN audit_events a ON a.tenant_id = s.tenant_id"
+	" AND a.share_id = s.share_id"
+	" WHERE s.tenant_id = $1 AND s.share_id = $2::uuid"
+	" ORDER BY a.at, a.id";
+
 /* The columns of a cache entry, in share_entry_from_row()'s order. */
 #define SHARE_ENTRY                                                      \
 	"token_hash, version, share_id, tenant_id, conversation_id,"     \
@@ -92,6 +103,7 @@ int share_prepare(db_t *db)
 	    db_register(db, "share_revoke", share_sql_revoke) < 0 ||
 	    db_register(db, "share_audit", share_sql_audit) < 0 ||
 	    db_register(db, "share_entry", share_sql_entry) < 0 ||
+	    db_register(db, "share_audit_list", share_sql_audit_list) < 0 ||
 	    db_register(db, "share_entry_by_hash", share_sql_entry_by_hash) <
 		    0)
 		return -1;
@@ -416,4 +428,36 @@ int share_cache_entry(db_t *db, const char *token_hash, char **entry,
 		return -1;
 	}
 	return 0;
+}
+
+json_t *share_audit_events(db_t *db, const char *tenant, const char *share_id,
+			   enum db_error *error)
+{
+	const char *params[2] = { tenant, share_id };
+	PGresult *res;
+	json_t *list;
+	int i;
+
+	*error = DB_OK;
+	if (!share_is_uuid(share_id))
+		return NULL;
+	res = db_run(db, "share_audit_list", 2, params, error);
+	if (res == NULL)
+		return NULL;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return NULL;
+	}
+	list = json_array();
+	for (i = 0; i < PQntuples(res); i++) {
+		json_t *ev = json_loads(PQgetvalue(res, i, 0), 0, NULL);
+
+		/* The LEFT JOIN gives one empty row for a share without events. */
+		if (ev != NULL && !json_is_null(json_object_get(ev, "type")))
+			json_array_append_new(list, ev);
+		else
+			json_decref(ev);
+	}
+	PQclear(res);
+	return list;
 }

@@ -83,6 +83,15 @@ int share_audit(db_t *db, const char *tenant, const char *share_id,
 		const char *role, const char *reason, json_t *details,
 		enum db_error *error) __attribute__((warn_unused_result));
 
+/*
+ * The audit trail of a share in tenant, oldest first: an array of {at,
+ * type, actor, role, status, reason, client, user_agent} (new reference),
+ * or NULL with *error DB_OK when the share is not in tenant.
+ */
+json_t *share_audit_events(db_t *db, const char *tenant, const char *share_id,
+			   enum db_error *error)
+	__attribute__((warn_unused_result));
+
 /* Queue the share's current cache entry (after any change). */
 int share_queue_cache(db_t *db, const char *tenant, const char *share_id,
 		      enum db_error *error) __attribute__((warn_unused_result));

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 
 #include "access.h"
@@ -51,6 +52,12 @@ void gateway_lookup_free(struct gateway *g);
 int gateway_lookup(struct gateway *g, const char *token_hash,
 		   struct share_entry *entry);
 int gateway_db_ready(struct gateway *g);
+/*
+ * The audit trail of a share of tenant (new reference), or NULL: not in
+ * that tenant, or *unavailable when PostgreSQL could not answer.
+ */
+json_t *gateway_audit(struct gateway *g, const char *tenant,
+		      const char *share_id, int *unavailable);
 
 /* ---- accesslog.c ---- */
 int gateway_accesslog_init(struct gateway *g, char *err, size_t errlen);

@@ -162,3 +162,20 @@ int gateway_lookup(struct gateway *g, const char *token_hash,
 	metric_inc(g->m_cache_misses);
 	return gateway_lookup_db(g, t, key, token_hash, entry);
 }
+
+json_t *gateway_audit(struct gateway *g, const char *tenant,
+		      const char *share_id, int *unavailable)
+{
+	struct gateway_thread *t = gateway_thread(g);
+	enum db_error dberr = DB_OK;
+	char err[256];
+	json_t *events;
+
+	*unavailable = 1;
+	if (t == NULL || (!db_is_connected(t->db) &&
+			  db_connect_once(t->db, err, sizeof(err)) < 0))
+		return NULL;
+	events = share_audit_events(t->db, tenant, share_id, &dberr);
+	*unavailable = events == NULL && dberr != DB_OK;
+	return events;
+}

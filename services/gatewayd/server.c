@@ -246,13 +246,60 @@ static enum MHD_Result gateway_access_api(struct gateway *g,
 			  "expires_at", gateway_expiry(found ? &entry : NULL)));
 }
 
+/* GET /api/v1/shares/{share_id}/audit: for the tenant's admins. */
+static enum MHD_Result gateway_audit_api(struct gateway *g,
+					 struct MHD_Connection *conn,
+					 const char *share_id)
+{
+	struct session session;
+	int unavailable;
+	json_t *events;
+
+	if (!gateway_session(g, conn, &session))
+		return gateway_error(conn, 401, "login_required",
+				     "a session is needed");
+	if (strcmp(session.role, "admin") != 0)
+		return gateway_error(conn, 403, "forbidden",
+				     "the audit trail is for the tenant's "
+				     "admins");
+	events = gateway_audit(g, session.tenant, share_id, &unavailable);
+	if (events == NULL && unavailable)
+		return gateway_error(conn, 503, "unavailable",
+				     "the audit trail is unreachable");
+	if (events == NULL)
+		return gateway_error(conn, 404, "unknown_share",
+				     "no such share in your tenant");
+	return gateway_json(conn, 200,
+			    json_pack("{s:s, s:o}", "share_id", share_id,
+				      "events", events));
+}
+
+/* The share id of "/api/v1/shares/{id}/audit", copied to out; 0 or -1. */
+static int gateway_audit_route(const char *url, char *out, size_t len)
+{
+	static const char prefix[] = "/api/v1/shares/";
+	static const char suffix[] = "/audit";
+	size_t n = strlen(url), id;
+
+	if (strncmp(url, prefix, sizeof(prefix) - 1) != 0 ||
+	    n < sizeof(prefix) - 1 + sizeof(suffix) - 1 ||
+	    strcmp(url + n - (sizeof(suffix) - 1), suffix) != 0)
+		return -1;
+	id = n - (sizeof(prefix) - 1) - (sizeof(suffix) - 1);
+	if (id == 0 || id >= len)
+		return -1;
+	memcpy(out, url + sizeof(prefix) - 1, id);
+	out[id] = '\0';
+	return 0;
+}
+
 static enum MHD_Result gateway_handle(void *cls, struct MHD_Connection *conn,
 				      const char *url, const char *method,
 				      const char *version, const char *upload,
 				      size_t *upload_size, void **con_cls)
 {
 	struct gateway *g = cls;
-	char *text;
+	char *text, share_id[64];
 
 	(void)version;
 	(void)upload;
@@ -267,6 +314,8 @@ static enum MHD_Result gateway_handle(void *cls, struct MHD_Connection *conn,
 				     "this route takes GET");
 	if (strcmp(url, "/api/v1/access") == 0)
 		return gateway_access_api(g, conn);
+	if (gateway_audit_route(url, share_id, sizeof(share_id)) == 0)
+		return gateway_audit_api(g, conn, share_id);
 	if (strcmp(url, "/healthz") == 0)
 		return gateway_send(conn, 200, "text/plain", strdup("ok\n"));
 	if (strcmp(url, "/readyz") == 0)

@@ -21,12 +21,6 @@
 
 static const char ctl_sql_tenant[] =
 	"SELECT tenant_id, conversation_id FROM shares WHERE share_id = $1::uuid";
-static const char ctl_sql_audit[] =
-	"SELECT json_build_object('at', to_char(at AT TIME ZONE 'UTC',"
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'type', type, 'actor', actor,"
-	" 'role', role, 'status', status, 'reason', reason, 'client', client,"
-	" 'user_agent', user_agent)::text FROM audit_events"
-	" WHERE tenant_id = $1 AND share_id = $2::uuid ORDER BY at, id";
 
 static db_t *ctl_db(const struct config *cfg)
 {
@@ -40,8 +34,7 @@ static db_t *ctl_db(const struct config *cfg)
 		return NULL;
 	}
 	if (share_prepare(db) < 0 ||
-	    db_register(db, "ctl_tenant", ctl_sql_tenant) < 0 ||
-	    db_register(db, "ctl_audit", ctl_sql_audit) < 0) {
+	    db_register(db, "ctl_tenant", ctl_sql_tenant) < 0) {
 		db_free(db);
 		return NULL;
 	}
@@ -114,12 +107,10 @@ int cmd_inspect_share(const struct config *cfg, const char *share_id)
 int cmd_audit(const struct config *cfg, int argc, char **argv)
 {
 	char tenant[256], conv[256];
-	const char *params[2];
 	enum db_error dberr;
-	PGresult *res;
 	json_t *out, *events;
 	db_t *db;
-	int i, r = 1;
+	int r = 1;
 
 	if (argc != 2) {
 		ctl_error("usage: sharectl audit SHARE_ID");
@@ -131,18 +122,11 @@ int cmd_audit(const struct config *cfg, int argc, char **argv)
 	if (ctl_share_tenant(db, argv[1], tenant, sizeof(tenant), conv,
 			     sizeof(conv)) < 0)
 		goto done;
-	params[0] = tenant;
-	params[1] = argv[1];
-	res = db_run(db, "ctl_audit", 2, params, &dberr);
-	if (res == NULL) {
+	events = share_audit_events(db, tenant, argv[1], &dberr);
+	if (events == NULL) {
 		ctl_error("could not read: %s", db_last_error(db));
 		goto done;
 	}
-	events = json_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_array_append_new(events,
-				      json_loads(PQgetvalue(res, i, 0), 0, NULL));
-	PQclear(res);
 	out = json_pack("{s:s, s:o}", "share_id", argv[1], "events", events);
 	r = ctl_print(out);
 	json_decref(out);

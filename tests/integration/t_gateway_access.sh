@@ -113,6 +113,23 @@ check "ingestd stores them in the audit trail" wait_until 10 sh -c \
 check_eq "sharectl audit lists creation, then allowed and denied accesses" \
 	"$("$CTL" audit "$TEAM_ID" | jq -c '[.events[].type] | unique')" \
 	'["goldilocks.share.access_denied","goldilocks.share.accessed","goldilocks.share.created"]'
+admin=$("$CTL" token --tenant "$T" --role admin --sub u-admin)
+audit=$(curl -s -H "Authorization: Bearer $admin" "$GATEWAY_URL/api/v1/shares/$TEAM_ID/audit")
+check_eq "audit API: the tenant's admin gets the trail, oldest first" \
+	"$(echo "$audit" | jq -c '[.share_id, .events[0].type, (.events | length >= 8)]')" \
+	"[\"$TEAM_ID\",\"goldilocks.share.created\",true]"
+check "audit API: accesses carry status, client and user agent" \
+	q jq -e '[.events[] | select(.type == "goldilocks.share.access_denied"
+		and .status == 403)][0] | .reason == "forbidden"
+		and .client == "127.0.0.1" and (.user_agent | length > 0)' <<< "$audit"
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+check_eq "audit API: no session is 401" "$(code "$GATEWAY_URL/api/v1/shares/$TEAM_ID/audit")" 401
+check_eq "audit API: an agent is 403" \
+	"$(code -H "Authorization: Bearer $agent" "$GATEWAY_URL/api/v1/shares/$TEAM_ID/audit")" 403
+check_eq "audit API: another tenant's admin is 404" \
+	"$(code -H "Authorization: Bearer $stranger" "$GATEWAY_URL/api/v1/shares/$TEAM_ID/audit")" 404
+check_eq "audit API: an id that is no UUID is 404" \
+	"$(code -H "Authorization: Bearer $admin" "$GATEWAY_URL/api/v1/shares/x'%20OR%201=1/audit")" 404
 check_eq "anonymous answers are stored nowhere" \
 	"$(sql "SELECT count(*) FROM audit_events WHERE tenant_id = '-'")" 0
 check "no token in gatewayd's log" q bash -c "! grep -qF -e '$TEAM' -e '$EXT' '$RUN_DIR/gatewayd.log'"
