@@ -261,21 +261,6 @@ int conversation_validate(const event_t *ev, char *err, size_t errlen)
 	return -1;
 }
 
-/* Run a statement and drop its result; -1 with *dberr on failure. */
-static int conv_run(db_t *db, const char *name, int n,
-		    const char *const *params, enum db_error *dberr,
-		    int *rows)
-{
-	PGresult *res = db_run(db, name, n, params, dberr);
-
-	if (res == NULL)
-		return -1;
-	if (rows != NULL)
-		*rows = PQntuples(res);
-	PQclear(res);
-	return 0;
-}
-
 static char *conv_dump(json_t *v)
 {
 	return v != NULL && !json_is_null(v) ? json_dumps(v, JSON_COMPACT)
@@ -307,11 +292,11 @@ static enum conversation_apply conv_apply_snapshot(db_t *db,
 	params[4] = contact;
 	params[5] = tags;
 	params[6] = count;
-	if (conv_run(db, "conv_upsert", 7, params, dberr, NULL) < 0 ||
-	    conv_run(db, "conv_clear", 2, params, dberr, NULL) < 0)
+	if (db_run_rows(db, "conv_upsert", 7, params, dberr, NULL) < 0 ||
+	    db_run_rows(db, "conv_clear", 2, params, dberr, NULL) < 0)
 		goto done;
 	params[2] = msgs;
-	if (conv_run(db, "conv_insert_many", 3, params, dberr, NULL) < 0)
+	if (db_run_rows(db, "conv_insert_many", 3, params, dberr, NULL) < 0)
 		goto done;
 	r = CONV_APPLIED;
 done:
@@ -345,18 +330,19 @@ static enum conversation_apply conv_apply_message(db_t *db, const event_t *ev,
 	params[1] = json_string_value(json_object_get(data, "conversation_id"));
 	params[2] = msgs;
 	params[3] = max;
-	if (conv_run(db, "conv_start", 2, params, dberr, NULL) < 0 ||
-	    conv_run(db, "conv_add_one", 4, params, dberr, &rows) < 0)
+	if (db_run_rows(db, "conv_start", 2, params, dberr, NULL) < 0 ||
+	    db_run_rows(db, "conv_add_one", 4, params, dberr, &rows) < 0)
 		goto done;
 	if (rows == 1) {
-		if (conv_run(db, "conv_count_one", 2, params, dberr, NULL) < 0)
+		if (db_run_rows(db, "conv_count_one", 2, params, dberr,
+				NULL) < 0)
 			goto done;
 		r = CONV_APPLIED;
 		goto done;
 	}
 	/* Nothing inserted: the message is known already, or no room. */
 	params[2] = json_string_value(json_object_get(msg, "message_id"));
-	if (conv_run(db, "conv_has_message", 3, params, dberr, &rows) < 0)
+	if (db_run_rows(db, "conv_has_message", 3, params, dberr, &rows) < 0)
 		goto done;
 	if (rows == 1) {
 		r = CONV_APPLIED;
@@ -385,7 +371,7 @@ enum conversation_apply conversation_apply(db_t *db, const event_t *ev,
 	params[0] = event_tenant(ev);
 	params[1] = json_string_value(json_object_get(data, "conversation_id"));
 	params[2] = json_string_value(json_object_get(data, "status"));
-	if (conv_run(db, "conv_status", 3, params, dberr, NULL) < 0)
+	if (db_run_rows(db, "conv_status", 3, params, dberr, NULL) < 0)
 		return CONV_DB_ERROR;
 	return CONV_APPLIED;
 }

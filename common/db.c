@@ -230,6 +230,21 @@ PGresult *db_run(db_t *db, const char *name, int nparams,
 	return db_run_bin(db, name, nparams, values, NULL, NULL, error);
 }
 
+int db_run_rows(db_t *db, const char *name, int nparams,
+		const char *const *values, enum db_error *error, int *rows)
+{
+	PGresult *res = db_run(db, name, nparams, values, error);
+
+	if (res == NULL)
+		return -1;
+	if (rows != NULL)
+		*rows = PQresultStatus(res) == PGRES_TUPLES_OK
+				? PQntuples(res)
+				: atoi(PQcmdTuples(res));
+	PQclear(res);
+	return 0;
+}
+
 int db_exec(db_t *db, const char *sql, enum db_error *error)
 {
 	PGresult *res;

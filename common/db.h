@@ -58,6 +58,14 @@ PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 		     const char *const *values, const int *lengths,
 		     const int *formats, enum db_error *error)
 	__attribute__((warn_unused_result));
+/*
+ * Run a registered statement and drop its result: 0, or -1 with *error.
+ * *rows (when not NULL) is how many rows it returned, or, for a statement
+ * that returns none, how many it changed.
+ */
+int db_run_rows(db_t *db, const char *name, int nparams,
+		const char *const *values, enum db_error *error, int *rows)
+	__attribute__((warn_unused_result));
 /* A plain command without parameters (BEGIN, COMMIT, …). */
 int db_exec(db_t *db, const char *sql, enum db_error *error)
 	__attribute__((warn_unused_result));

@@ -73,17 +73,6 @@ int defer_load_queued(db_t *db, const char *consumer, const char *pairs_json,
 	return 0;
 }
 
-static int defer_exec(db_t *db, const char *name, int n,
-		      const char *const *params, enum db_error *error)
-{
-	PGresult *res = db_run(db, name, n, params, error);
-
-	if (res == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
-}
-
 int defer_insert(db_t *db, const char *consumer, const char *tenant,
 		 const char *key, const char *topic, int32_t partition,
 		 int64_t offset, const char *payload, size_t len,
@@ -110,7 +99,7 @@ int defer_insert(db_t *db, const char *consumer, const char *tenant,
 	params[4] = part;
 	params[5] = off;
 	params[6] = text;
-	r = defer_exec(db, "defer_insert", 7, params, error);
+	r = db_run_rows(db, "defer_insert", 7, params, error, NULL);
 	free(text);
 	return r;
 }
@@ -130,7 +119,7 @@ int defer_reschedule(db_t *db, int64_t id, int attempts, int max_seconds,
 	snprintf(sid, sizeof(sid), "%lld", (long long)id);
 	snprintf(backoff, sizeof(backoff), "%.3f", secs);
 	snprintf(max, sizeof(max), "%d", max_seconds);
-	return defer_exec(db, "defer_reschedule", 3, params, error);
+	return db_run_rows(db, "defer_reschedule", 3, params, error, NULL);
 }
 
 int defer_delete(db_t *db, int64_t id, enum db_error *error)
@@ -139,7 +128,7 @@ int defer_delete(db_t *db, int64_t id, enum db_error *error)
 	const char *params[1] = { sid };
 
 	snprintf(sid, sizeof(sid), "%lld", (long long)id);
-	return defer_exec(db, "defer_delete", 1, params, error);
+	return db_run_rows(db, "defer_delete", 1, params, error, NULL);
 }
 
 PGresult *defer_due(db_t *db, const char *consumer, int limit,

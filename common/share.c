@@ -122,22 +122,6 @@ int share_is_uuid(const char *s)
 	return strlen(s) == 36 && uuid_parse(s, u) == 0;
 }
 
-static int share_exec(db_t *db, const char *name, int n,
-		      const char *const *params, enum db_error *error,
-		      int *rows)
-{
-	PGresult *res = db_run(db, name, n, params, error);
-
-	if (res == NULL)
-		return -1;
-	if (rows != NULL)
-		*rows = PQresultStatus(res) == PGRES_TUPLES_OK
-				? PQntuples(res)
-				: atoi(PQcmdTuples(res));
-	PQclear(res);
-	return 0;
-}
-
 int share_conversation(db_t *db, const char *tenant, const char *conv,
 		       int *exists, int64_t *last_seq, enum db_error *error)
 {
@@ -224,7 +208,7 @@ int share_create(db_t *db, const char *tenant, const struct share_request *req,
 	params[15] = req->user_id;
 	params[16] = req->role;
 	params[17] = escalation_id;
-	if (share_exec(db, "share_insert", 18, params, error, NULL) < 0)
+	if (db_run_rows(db, "share_insert", 18, params, error, NULL) < 0)
 		goto done;
 	r = share_queue_cache(db, tenant, share_id, error);
 done:
@@ -282,8 +266,8 @@ json_t *share_active_of_conversation(db_t *db, const char *tenant,
 
 int share_update(db_t *db, const char *tenant, const char *share_id,
 		 const char *permission, const char *min_role,
-		 int64_t expires_at, const json_t *include, const json_t *redact,
-		 enum db_error *error)
+		 int64_t expires_at, const json_t *include,
+		 const json_t *redact, enum db_error *error)
 {
 	char expires[40], *inc = share_dump(include), *red = share_dump(redact);
 	const char *params[7];
@@ -302,7 +286,7 @@ int share_update(db_t *db, const char *tenant, const char *share_id,
 	params[4] = expires_at != 0 ? expires : NULL;
 	params[5] = inc;
 	params[6] = red;
-	if (share_exec(db, "share_update", 7, params, error, NULL) < 0)
+	if (db_run_rows(db, "share_update", 7, params, error, NULL) < 0)
 		goto done;
 	r = share_queue_cache(db, tenant, share_id, error);
 done:
@@ -317,7 +301,7 @@ int share_revoke(db_t *db, const char *tenant, const char *share_id,
 	const char *params[3] = { tenant, share_id, actor };
 	int rows = 0;
 
-	if (share_exec(db, "share_revoke", 3, params, error, &rows) < 0)
+	if (db_run_rows(db, "share_revoke", 3, params, error, &rows) < 0)
 		return -1;
 	if (rows == 0)
 		return 0; /* revoked before: the tombstone is there */
@@ -334,7 +318,7 @@ int share_audit(db_t *db, const char *tenant, const char *share_id,
 				  actor, role, reason, det };
 	int r;
 
-	r = share_exec(db, "share_audit", 8, params, error, NULL);
+	r = db_run_rows(db, "share_audit", 8, params, error, NULL);
 	free(det);
 	json_decref(details);
 	return r;
@@ -452,7 +436,7 @@ json_t *share_audit_events(db_t *db, const char *tenant, const char *share_id,
 	for (i = 0; i < PQntuples(res); i++) {
 		json_t *ev = json_loads(PQgetvalue(res, i, 0), 0, NULL);
 
-		/* The LEFT JOIN gives one empty row for a share without events. */
+		/* A share without events gives one empty row (LEFT JOIN). */
 		if (ev != NULL && !json_is_null(json_object_get(ev, "type")))
 			json_array_append_new(list, ev);
 		else
