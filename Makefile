@@ -159,7 +159,7 @@ FUZZ_OBJ := $(COMMON_SRC:%.c=$(FUZZ_DIR)/obj/%.o) \
 
 .PHONY: fuzz
 fuzz: deps
-	@tests/fuzz/install.sh
+	@deploy/install-deps.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BIN)
 

@@ -47,6 +47,14 @@ int cachewrite_add(db_t *db, const char *key, const char *value,
 	return 0;
 }
 
+/* Keep the rows Redis answered (a refused write stays for a retry). */
+static int cw_answered(int row, void *ctx)
+{
+	const struct cache_write *w = ctx;
+
+	return w[row].result >= 0;
+}
+
 int cachewrite_flush(db_t *db, cache_t *cache, int limit,
 		     enum db_error *error)
 {
@@ -54,7 +62,6 @@ int cachewrite_flush(db_t *db, cache_t *cache, int limit,
 	PGresult *rows = NULL, *res;
 	const char *params[1];
 	char lim[16], *ids = NULL;
-	size_t cap, len;
 	int i, n, applied = 0, r = -1;
 
 	if (db_begin(db, error) < 0)
@@ -70,9 +77,7 @@ int cachewrite_flush(db_t *db, cache_t *cache, int limit,
 		return db_commit(db, error) < 0 ? -1 : 0;
 	}
 	w = calloc((size_t)n, sizeof(*w));
-	cap = (size_t)n * 21 + 3;
-	ids = malloc(cap);
-	if (w == NULL || ids == NULL) {
+	if (w == NULL) {
 		*error = DB_ERR_RETRY;
 		goto fail;
 	}
@@ -90,19 +95,13 @@ int cachewrite_flush(db_t *db, cache_t *cache, int limit,
 		r = -2;
 		goto fail;
 	}
-	len = 0;
-	ids[len++] = '{';
-	for (i = 0; i < n; i++) {
-		/* A refused write (not a stale one) stays for a retry. */
-		if (w[i].result < 0)
-			continue;
-		len += (size_t)snprintf(ids + len, cap - len, "%s%s",
-					len > 1 ? "," : "",
-					PQgetvalue(rows, i, 0));
-		applied++;
+	for (i = 0; i < n; i++)
+		applied += cw_answered(i, w);
+	ids = db_id_array(rows, 0, cw_answered, w);
+	if (ids == NULL) {
+		*error = DB_ERR_RETRY;
+		goto fail;
 	}
-	ids[len++] = '}';
-	ids[len] = '\0';
 	params[0] = ids;
 	res = db_run(db, "cw_delete", 1, params, error);
 	if (res == NULL)

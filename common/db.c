@@ -245,6 +245,28 @@ int db_run_rows(db_t *db, const char *name, int nparams,
 	return 0;
 }
 
+char *db_id_array(const PGresult *rows, int col,
+		  int (*keep)(int row, void *ctx), void *ctx)
+{
+	int i, n = PQntuples(rows);
+	size_t cap = (size_t)n * 21 + 3, len = 0;
+	char *buf = malloc(cap);
+
+	if (buf == NULL)
+		return NULL;
+	buf[len++] = '{';
+	for (i = 0; i < n; i++) {
+		if (!keep(i, ctx))
+			continue;
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+					len > 1 ? "," : "",
+					PQgetvalue(rows, i, col));
+	}
+	buf[len++] = '}';
+	buf[len] = '\0';
+	return buf;
+}
+
 int db_exec(db_t *db, const char *sql, enum db_error *error)
 {
 	PGresult *res;

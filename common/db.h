@@ -66,6 +66,14 @@ PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 int db_run_rows(db_t *db, const char *name, int nparams,
 		const char *const *values, enum db_error *error, int *rows)
 	__attribute__((warn_unused_result));
+/*
+ * The ids in column col of the rows for which keep(row, ctx) is true, as a
+ * PostgreSQL array literal ("{1,2,3}") for "= ANY ($1::bigint[])".  The
+ * column must hold integers.  malloc()ed; NULL when out of memory.
+ */
+char *db_id_array(const PGresult *rows, int col,
+		  int (*keep)(int row, void *ctx), void *ctx)
+	__attribute__((warn_unused_result));
 /* A plain command without parameters (BEGIN, COMMIT, …). */
 int db_exec(db_t *db, const char *sql, enum db_error *error)
 	__attribute__((warn_unused_result));

@@ -51,27 +51,12 @@ int outbox_add(db_t *db, const char *topic, const char *key,
 	return 0;
 }
 
-/* Build "{1,2,3}" from the delivered rows' ids. */
-static char *outbox_id_list(PGresult *rows, const struct kafka_out *outs,
-			    int n)
+/* Keep the rows whose delivery Kafka confirmed. */
+static int outbox_delivered(int row, void *ctx)
 {
-	size_t cap = (size_t)n * 21 + 3, len = 0;
-	char *buf = malloc(cap);
-	int i;
+	const struct kafka_out *outs = ctx;
 
-	if (buf == NULL)
-		return NULL;
-	buf[len++] = '{';
-	for (i = 0; i < n; i++) {
-		if (outs[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
-			continue;
-		len += (size_t)snprintf(buf + len, cap - len, "%s%s",
-					len > 1 ? "," : "",
-					PQgetvalue(rows, i, 0));
-	}
-	buf[len++] = '}';
-	buf[len] = '\0';
-	return buf;
+	return outs[row].err == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 int outbox_relay(db_t *db, rd_kafka_t *producer, int limit,
@@ -116,7 +101,7 @@ int outbox_relay(db_t *db, rd_kafka_t *producer, int limit,
 		log_warnx("outbox: %zu of %d replies not delivered yet",
 			  (size_t)n - delivered, n);
 	if (delivered > 0) {
-		ids = outbox_id_list(rows, outs, n);
+		ids = db_id_array(rows, 0, outbox_delivered, outs);
 		if (ids == NULL) {
 			*error = DB_ERR_RETRY;
 			goto fail;

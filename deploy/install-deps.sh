@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install the Debian packages the project needs to build, run and test.
+# Install the Debian packages the project needs to build, run and test,
+# plus any packages named as arguments (make fuzz adds clang).
 # Idempotent: does nothing when every package is already installed.
 set -eu
 
@@ -9,7 +10,7 @@ postgresql-15 libpq-dev postgresql-client-15
 redis-server libhiredis-dev
 libjansson-dev uuid-dev
 libmicrohttpd-dev libjwt-dev libssl-dev libpcre2-dev
-libcmocka-dev curl procps jq python3-jsonschema"
+libcmocka-dev curl procps jq python3-jsonschema $*"
 
 missing=""
 for p in $PKGS; do
