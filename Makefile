@@ -101,6 +101,12 @@ $(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS) -lcmocka
 
+# gatewayd's routing is pure: its test links the one object it needs.
+$(BUILD)/tests/test_route: $(OBJ)/tests/unit/test_route.o \
+		$(OBJ)/services/gatewayd/route.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCOMMON) $(LDLIBS) -lcmocka
+
 $(BUILD)/bench/%: $(OBJ)/tests/bench/%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS)

@@ -63,6 +63,8 @@ static const struct config_item config_items[] = {
 	    315360000, "longest expiry of an external link, in seconds"),
 	INT("SHARE_MAX_TEAM_TTL", share_max_team_ttl, "31536000", 60,
 	    315360000, "longest expiry of a team link, in seconds"),
+	INT("ESCALATION_LINK_TTL", escalation_link_ttl, "1209600", 60,
+	    31536000, "expiry of an escalation's team link, in seconds"),
 	INT("GUESS_BURST", guess_burst, "20", 1, 100000,
 	    "unknown-token answers a client may get in a burst"),
 	INT("GUESS_RATE", guess_rate, "1", 1, 100000,

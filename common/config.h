@@ -32,6 +32,7 @@ struct config {
 	int idempotency_retention_days;
 	int share_max_external_ttl;
 	int share_max_team_ttl;
+	int escalation_link_ttl;
 	int guess_burst;
 	int guess_rate;
 	int gateway_threads;

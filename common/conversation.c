@@ -62,6 +62,9 @@ static const char conv_sql_status[] =
 	"INSERT INTO conversations (tenant_id, conversation_id, status)"
 	" VALUES ($1, $2, $3) ON CONFLICT (tenant_id, conversation_id)"
 	" DO UPDATE SET status = EXCLUDED.status, updated_at = now()";
+static const char conv_sql_contact[] =
+	"SELECT contact::text FROM conversations WHERE tenant_id = $1"
+	" AND conversation_id = $2";
 static const char conv_sql_load[] =
 	"SELECT c.status, c.channel, c.contact::text, c.tags::text,"
 	" to_char(c.updated_at AT TIME ZONE 'UTC',"
@@ -88,7 +91,8 @@ int conversation_prepare(db_t *db)
 	    db_register(db, "conv_has_message", conv_sql_has_message) < 0 ||
 	    db_register(db, "conv_count_one", conv_sql_count_one) < 0 ||
 	    db_register(db, "conv_status", conv_sql_status) < 0 ||
-	    db_register(db, "conv_load", conv_sql_load) < 0)
+	    db_register(db, "conv_load", conv_sql_load) < 0 ||
+	    db_register(db, "conv_contact", conv_sql_contact) < 0)
 		return -1;
 	return 0;
 }
@@ -416,4 +420,19 @@ json_t *conversation_load(db_t *db, const char *tenant, const char *id,
 			    conv_parse(PQgetvalue(res, 0, 5)));
 	PQclear(res);
 	return conv;
+}
+
+json_t *conversation_contact(db_t *db, const char *tenant, const char *id,
+			     enum db_error *dberr)
+{
+	const char *params[2] = { tenant, id };
+	PGresult *res = db_run(db, "conv_contact", 2, params, dberr);
+	json_t *contact = NULL;
+
+	if (res == NULL)
+		return NULL;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		contact = conv_parse(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return contact != NULL ? contact : json_null();
 }

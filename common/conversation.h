@@ -54,4 +54,12 @@ json_t *conversation_load(db_t *db, const char *tenant, const char *id,
 			  enum db_error *dberr)
 	__attribute__((warn_unused_result));
 
+/*
+ * The contact of a conversation ({id, name, email, phone}; JSON null when
+ * unknown), a new reference; NULL on a database error.
+ */
+json_t *conversation_contact(db_t *db, const char *tenant, const char *id,
+			     enum db_error *dberr)
+	__attribute__((warn_unused_result));
+
 #endif

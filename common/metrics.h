@@ -1,6 +1,6 @@
 /*
- * A small Prometheus registry: counters and gauges registered at start,
- * updated lock-free from any thread, rendered in the text format.
+ * A small Prometheus registry: counters, gauges and histograms registered
+ * at start, updated lock-free from any thread, rendered in the text format.
  */
 #ifndef GL_METRICS_H
 #define GL_METRICS_H
@@ -24,11 +24,37 @@ metric_t *metrics_counter(metrics_t *m, const char *name, const char *labels,
 metric_t *metrics_gauge(metrics_t *m, const char *name, const char *labels,
 			const char *help);
 
-/* NULL-safe, so an unregistered metric costs nothing. */
+/* The most bounds a histogram has (besides "+Inf"). */
+#define METRICS_HISTOGRAM_BOUNDS 16
+
+/*
+ * Register (or find) a histogram, as metrics_counter() does.  bounds are
+ * nbounds (0 to METRICS_HISTOGRAM_BOUNDS) finite upper bounds in seconds,
+ * strictly ascending, copied; more, or bounds out of order, return NULL.
+ * A histogram found again keeps its first bounds.  A name and labels
+ * already registered as a counter or gauge return NULL, and the reverse.
+ */
+metric_t *metrics_histogram(metrics_t *m, const char *name,
+			    const char *labels, const char *help,
+			    const double *bounds, int nbounds);
+
+/*
+ * NULL-safe, so an unregistered metric costs nothing.  metric_add(),
+ * metric_inc() and metric_set() leave a histogram alone; metric_get()
+ * returns a histogram's count.
+ */
 void metric_add(metric_t *c, uint64_t n);
 void metric_inc(metric_t *c);
 void metric_set(metric_t *g, int64_t v);
 int64_t metric_get(const metric_t *c);
+
+/*
+ * Count one observation of a histogram, in seconds, in the first bucket
+ * whose bound is at least seconds (or only in "+Inf"); negative values
+ * count as 0.  The sum keeps whole microseconds.  NULL-safe; does nothing
+ * to a counter or gauge.
+ */
+void metric_observe(metric_t *h, double seconds);
 
 /* Render the registry; returns a malloc()ed string the caller frees. */
 char *metrics_render(metrics_t *m) __attribute__((warn_unused_result));

@@ -165,6 +165,7 @@ struct redactor {
 	struct redact_span *spans, *tspans, *out;
 	size_t nspans, ntspans, nout;
 	size_t cap, tcap, ocap;
+	int terms_only; /* skip the PII pass */
 };
 
 /* One redaction pass over a text. */
@@ -1812,6 +1813,11 @@ void redactor_set_match_limit(redactor_t *r, unsigned limit)
 	pcre2_set_match_limit(r->mctx, limit);
 }
 
+void redactor_set_terms_only(redactor_t *r, int on)
+{
+	r->terms_only = on != 0;
+}
+
 void redactor_free(redactor_t *r)
 {
 	size_t k;
@@ -1845,7 +1851,7 @@ int redact_find(redactor_t *r, const char *text, size_t len,
 	x.counts = counts;
 	r->nspans = 0;
 	r->ntspans = 0;
-	if (scan_text(&x) < 0)
+	if (!r->terms_only && scan_text(&x) < 0)
 		return -1;
 	if (r->nterms > 0 && terms_scan(r, x.t, len, counts) < 0)
 		return -1;

@@ -70,6 +70,12 @@ void redactor_free(redactor_t *r);
 void redactor_set_match_limit(redactor_t *r, unsigned limit);
 
 /*
+ * Look for the terms only (on non-zero) or for PII and the terms (0, the
+ * default): a link that redacts named terms without redacting PII.
+ */
+void redactor_set_terms_only(redactor_t *r, int on);
+
+/*
  * Redact len bytes of text.  Returns a malloc()ed NUL-terminated copy the
  * caller frees, its length in *outlen (when outlen is not NULL); adds each
  * finding to counts[kind] when counts is not NULL.  NULL only on

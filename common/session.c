@@ -10,9 +10,13 @@
 
 #include <jansson.h>
 #include <jwt.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "event.h"
 #include "session.h"
+#include "token.h"
 
 int session_role_rank(const char *role)
 {
@@ -185,4 +189,39 @@ done:
 	if (r < 0)
 		memset(out, 0, sizeof(*out));
 	return r;
+}
+
+void session_csrf(const char *secret, const char *session_token,
+		  const char *scope, char out[SESSION_CSRF_LEN + 1])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	size_t ns = strlen(scope), nt = strlen(session_token);
+	unsigned char *msg = malloc(5 + ns + 1 + nt + 1);
+
+	out[0] = '\0';
+	if (msg == NULL)
+		return;
+	/* "csrf", the scope and the session, each ended by a NUL so that
+	 * "a"+"bc" and "ab"+"c" differ. */
+	memcpy(msg, "csrf", 5);
+	memcpy(msg + 5, scope, ns + 1);
+	memcpy(msg + 5 + ns + 1, session_token, nt + 1);
+	if (HMAC(EVP_sha256(), secret, (int)strlen(secret), msg,
+		 5 + ns + 1 + nt + 1, mac, &maclen) != NULL &&
+	    maclen == 32)
+		token_b64url(mac, maclen, out);
+	free(msg);
+}
+
+int session_csrf_ok(const char *secret, const char *session_token,
+		    const char *scope, const char *given)
+{
+	char want[SESSION_CSRF_LEN + 1];
+
+	if (given == NULL || strlen(given) != SESSION_CSRF_LEN)
+		return 0;
+	session_csrf(secret, session_token, scope, want);
+	return strlen(want) == SESSION_CSRF_LEN &&
+	       CRYPTO_memcmp(want, given, SESSION_CSRF_LEN) == 0;
 }

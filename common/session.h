@@ -41,4 +41,20 @@ int session_verify(const char *secret, const char *token, int64_t now,
 		   struct session *out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
+/* A CSRF token: base64url of an HMAC-SHA256, 43 characters. */
+#define SESSION_CSRF_LEN 43
+
+/*
+ * The CSRF token of a page form for one session and one scope (the
+ * share id): HMAC-SHA256 with secret of the session token and the scope,
+ * so it changes with the session and cannot be reused on another share.
+ * out holds SESSION_CSRF_LEN + 1 bytes.
+ */
+void session_csrf(const char *secret, const char *session_token,
+		  const char *scope, char out[SESSION_CSRF_LEN + 1]);
+
+/* 1 when given is the CSRF token of that session and scope (constant time). */
+int session_csrf_ok(const char *secret, const char *session_token,
+		    const char *scope, const char *given);
+
 #endif

@@ -80,6 +80,10 @@ static const char share_sql_audit_list[] =
 	" WHERE s.tenant_id = $1 AND s.share_id = $2::uuid"
 	" ORDER BY a.at, a.id";
 
+static const char share_sql_escalation[] =
+	"SELECT share_id FROM shares WHERE tenant_id = $1"
+	" AND escalation_id = $2";
+
 /* The columns of a cache entry, in share_entry_from_row()'s order. */
 #define SHARE_ENTRY                                                      \
 	"token_hash, version, share_id, tenant_id, conversation_id,"     \
@@ -96,6 +100,7 @@ int share_prepare(db_t *db)
 	if (db_register(db, "share_conversation", share_sql_conversation) <
 		    0 ||
 	    db_register(db, "share_insert", share_sql_insert) < 0 ||
+	    db_register(db, "share_escalation", share_sql_escalation) < 0 ||
 	    db_register(db, "share_load", share_sql_load) < 0 ||
 	    db_register(db, "share_load_locked", share_sql_load_locked) < 0 ||
 	    db_register(db, "share_active", share_sql_active) < 0 ||
@@ -444,4 +449,31 @@ json_t *share_audit_events(db_t *db, const char *tenant, const char *share_id,
 	}
 	PQclear(res);
 	return list;
+}
+
+void share_url(const char *base_url, const char *token, char *out,
+	       size_t len)
+{
+	size_t base = strlen(base_url);
+
+	while (base > 0 && base_url[base - 1] == '/')
+		base--;
+	snprintf(out, len, "%.*s/s/%s", (int)base, base_url, token);
+}
+
+int share_of_escalation(db_t *db, const char *tenant,
+			const char *escalation_id, char share_id[37],
+			enum db_error *error)
+{
+	const char *params[2] = { tenant, escalation_id };
+	PGresult *res = db_run(db, "share_escalation", 2, params, error);
+	int found;
+
+	if (res == NULL)
+		return -1;
+	found = PQntuples(res) == 1;
+	if (found)
+		snprintf(share_id, 37, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return found;
 }

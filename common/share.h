@@ -24,6 +24,10 @@ int share_prepare(db_t *db) __attribute__((warn_unused_result));
 
 void share_cache_key(const char *token_hash, char out[SHARE_CACHE_KEY_MAX]);
 
+/* The link of a token: PUBLIC_BASE_URL (without a trailing /) + /s/token. */
+void share_url(const char *base_url, const char *token, char *out,
+	       size_t len);
+
 /* 1 when s is a UUID in its text form (share and export ids are). */
 int share_is_uuid(const char *s);
 
@@ -44,6 +48,14 @@ int share_create(db_t *db, const char *tenant, const struct share_request *req,
 		 int64_t snapshot_seq, const char *escalation_id,
 		 char share_id[37], char token[TOKEN_LEN + 1],
 		 enum db_error *error) __attribute__((warn_unused_result));
+
+/*
+ * The link an escalation already has in tenant: 1 with share_id filled,
+ * 0 when none, -1 on a database error.
+ */
+int share_of_escalation(db_t *db, const char *tenant,
+			const char *escalation_id, char share_id[37],
+			enum db_error *error) __attribute__((warn_unused_result));
 
 /*
  * The share as JSON (new reference): its settings, created_by, version and

@@ -213,15 +213,14 @@ static enum share_code sharereq_context(json_t *data, json_t **out,
 	return SHARE_OK;
 }
 
-static enum share_code sharereq_recipients(json_t *data, json_t **out,
-					   char *msg, size_t msglen)
+enum share_code sharereq_recipients(json_t *data, const char *field,
+				    json_t **out, char *msg, size_t msglen)
 {
 	json_t *v;
 	const char *s;
 	size_t i;
 
-	if (ev_array(data, "recipients", 0, EVENT_LIST_MAX, out, msg,
-		     msglen) < 0)
+	if (ev_array(data, field, 0, EVENT_LIST_MAX, out, msg, msglen) < 0)
 		return SHARE_INVALID;
 	json_array_foreach(*out, i, v) {
 		json_t *uid = json_object_get(v, "user_id");
@@ -234,16 +233,15 @@ static enum share_code sharereq_recipients(json_t *data, json_t **out,
 			email = NULL;
 		if (!json_is_object(v) || (uid == NULL) == (email == NULL)) {
 			snprintf(msg, msglen,
-				 "recipients[%zu]: give one of user_id and "
-				 "email",
-				 i);
+				 "%s[%zu]: give one of user_id and email",
+				 field, i);
 			return SHARE_INVALID;
 		}
 		s = json_string_value(uid != NULL ? uid : email);
 		if (s == NULL || (uid != NULL && !ev_is_ident(s)) ||
 		    (email != NULL && !sharereq_is_email(s))) {
-			snprintf(msg, msglen, "recipients[%zu]: not a valid %s",
-				 i, uid != NULL ? "user_id" : "email");
+			snprintf(msg, msglen, "%s[%zu]: not a valid %s",
+				 field, i, uid != NULL ? "user_id" : "email");
 			return SHARE_INVALID;
 		}
 	}
@@ -303,7 +301,8 @@ enum share_code sharereq_parse(json_t *data, int64_t now,
 	c = sharereq_expiry(data, now, &has_expiry, &out->expires_at, msg,
 			    msglen);
 	if (c == SHARE_OK)
-		c = sharereq_recipients(data, &out->recipients, msg, msglen);
+		c = sharereq_recipients(data, "recipients", &out->recipients,
+					msg, msglen);
 	if (c == SHARE_OK)
 		c = sharereq_include(data, &out->include, &has, msg, msglen);
 	if (c == SHARE_OK)

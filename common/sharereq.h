@@ -120,4 +120,12 @@ enum share_code sharereq_check_permission(const char *audience,
 /* 1 when s looks like an email address (bounded, one @, a dot after it). */
 int sharereq_is_email(const char *s);
 
+/*
+ * The optional list field of data ("recipients", "notify"): at most
+ * EVENT_LIST_MAX objects each with exactly one of user_id (an identifier)
+ * and email.  *out borrows the array (unchanged when absent).
+ */
+enum share_code sharereq_recipients(json_t *data, const char *field,
+				    json_t **out, char *msg, size_t msglen);
+
 #endif

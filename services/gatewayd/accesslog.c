@@ -69,7 +69,7 @@ void gateway_accesslog_close(struct gateway *g)
 void gateway_accesslog(struct gateway *g, const char *type,
 		       const struct share_entry *entry,
 		       const struct gateway_request *req, int status,
-		       const char *reason)
+		       const char *reason, json_t *extra)
 {
 	const char *tenant = entry != NULL ? entry->tenant : "-";
 	const char *actor = req->session != NULL ? req->session->sub
@@ -94,7 +94,10 @@ void gateway_accesslog(struct gateway *g, const char *type,
 					      : json_null(),
 			 "status", status, "reason", reason, "client",
 			 req->client, "user_agent",
-			 req->user_agent != NULL ? req->user_agent : "");
+			 req->user_agent);
+	if (data != NULL && extra != NULL)
+		json_object_update(data, extra);
+	json_decref(extra);
 	ev = event_build(type, GATEWAYD_SOURCE, id, tenant, NULL, data);
 	text = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
 	json_decref(ev);

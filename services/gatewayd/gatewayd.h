@@ -13,8 +13,11 @@
 
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
+#include <microhttpd.h>
 
+#include "buf.h"
 #include "access.h"
+#include "route.h"
 #include "config.h"
 #include "metrics.h"
 #include "ratelimit.h"
@@ -22,6 +25,13 @@
 #include "shareentry.h"
 
 #define GATEWAYD_SOURCE "/goldilocks/gatewayd"
+
+/* The answers counted per route; anything else counts as "other". */
+#define GW_STATUSES 15
+extern const int gw_statuses[GW_STATUSES - 1];
+
+/* The largest request body read (a note's 4,000 characters, encoded). */
+#define GW_BODY_MAX (64 * 1024)
 
 struct gateway {
 	const struct config *cfg;
@@ -32,13 +42,16 @@ struct gateway {
 	volatile int db_ok;
 	metric_t *m_requests, *m_allowed, *m_denied, *m_not_found,
 		*m_rate_limited, *m_cache_hits, *m_cache_misses,
-		*m_db_lookups, *m_log_sent, *m_log_dropped;
+		*m_db_lookups, *m_log_sent, *m_log_dropped, *m_notes,
+		*m_tags;
+	metric_t *m_answers[GW_ROUTES][GW_STATUSES];
+	metric_t *m_latency[GW_ROUTES];
 };
 
 /* What a request is about, for the access log. */
 struct gateway_request {
 	char client[64];
-	const char *user_agent;
+	char user_agent[256]; /* printable ASCII, cut */
 	const struct session *session; /* NULL when none */
 };
 
@@ -59,21 +72,124 @@ int gateway_db_ready(struct gateway *g);
 json_t *gateway_audit(struct gateway *g, const char *tenant,
 		      const char *share_id, int *unavailable);
 
+/*
+ * A share's view (transcript.h) for an allowed request, or NULL: the
+ * share vanished (*unavailable 0) or PostgreSQL could not answer.
+ */
+json_t *gateway_view(struct gateway *g, const struct share_entry *entry,
+		     int *unavailable);
+
+enum gw_write {
+	GW_WRITE_OK,
+	GW_WRITE_GONE,		  /* the share is revoked or gone */
+	GW_WRITE_UNKNOWN_MESSAGE, /* the note names a message not shown */
+	GW_WRITE_FULL,		  /* the share holds too many notes */
+	GW_WRITE_UNAVAILABLE,	  /* PostgreSQL could not answer */
+};
+
+/* Store a note (text checked); *note is the stored note on GW_WRITE_OK. */
+enum gw_write gateway_add_note(struct gateway *g,
+			       const struct share_entry *entry,
+			       const struct session *s, const char *message_id,
+			       const char *text, json_t **note);
+
+/* Replace the review tags (checked). */
+enum gw_write gateway_set_tags(struct gateway *g,
+			       const struct share_entry *entry, json_t *tags);
+
 /* ---- accesslog.c ---- */
 int gateway_accesslog_init(struct gateway *g, char *err, size_t errlen);
 void gateway_accesslog_close(struct gateway *g);
 /*
  * Hand an access-log event to the producer without waiting.  entry NULL:
- * no share matched (tenant "-").  type: goldilocks.share.accessed or
- * goldilocks.share.access_denied.
+ * no share matched (tenant "-").  type: goldilocks.share.accessed,
+ * …access_denied, …note_added or …tags_changed.  extra (stolen, NULL
+ * for none) adds fields to the event's data (note_id, tags).
  */
 void gateway_accesslog(struct gateway *g, const char *type,
 		       const struct share_entry *entry,
 		       const struct gateway_request *req, int status,
-		       const char *reason);
+		       const char *reason, json_t *extra);
 
-/* ---- server.c ---- */
+/* ---- server.c: the server, answers, the common first step ---- */
 struct MHD_Daemon *gateway_server_start(struct gateway *g, char *err,
 					size_t errlen);
+
+/* One HTTP request. */
+struct gw_req {
+	struct gateway *g;
+	struct MHD_Connection *conn;
+	struct gw_match match;
+	double start;	/* monotonic seconds, for the latency histogram */
+	buf_t body;	/* the request body, at most GW_BODY_MAX */
+	int too_large;	/* the body was longer */
+};
+
+/*
+ * Queue an answer and count it (route, status, latency).  body is
+ * malloc()ed and taken.  Every answer carries no-store, nosniff,
+ * no-referrer and frame denial; HTML answers the pages' CSP.  hname and
+ * hvalue add one more header (Location, Allow) when not NULL.
+ */
+enum MHD_Result gw_answer(struct gw_req *r, unsigned int status,
+			  const char *type, char *body, const char *hname,
+			  const char *hvalue);
+/* JSON body (stolen). */
+enum MHD_Result gw_json(struct gw_req *r, unsigned int status, json_t *body);
+/* {"error": {"code", "message"}}. */
+enum MHD_Result gw_error(struct gw_req *r, unsigned int status,
+			 const char *code, const char *message);
+/* A friendly HTML page; token (for 401: the login link's return) or NULL. */
+enum MHD_Result gw_page_error(struct gw_req *r, unsigned int status,
+			      const char *detail, const char *token);
+/* A query-string value (borrowed from the connection) or NULL. */
+const char *gw_query(struct gw_req *r, const char *key);
+
+/* The first step of every token route. */
+struct gw_open {
+	struct gateway_request req;
+	struct session session;
+	const char *session_token; /* borrowed; NULL without a session */
+	int by_cookie;		   /* the session came from the cookie */
+	struct share_entry entry;
+	int found;
+	struct access_decision d;
+};
+
+/*
+ * Resolve token for the request: the client, its session, the rate limit
+ * and the access decision in o->d.  Returns 0, or 429 (rate limited, the
+ * access log has it) or 503 (the link store is unreachable).
+ */
+int gw_open(struct gw_req *r, const char *token, struct gw_open *o);
+
+/* The request's verified session into o (o->req.session NULL: none). */
+void gw_session(struct gw_req *r, struct gw_open *o);
+
+/* The access log's fields of a new note: note_id, message_id when set. */
+json_t *gw_note_extra(const json_t *note);
+
+/* Log the answer to an opened request (type: the access-log type). */
+void gw_log(struct gw_req *r, const struct gw_open *o, const char *type,
+	    int status, const char *reason, json_t *extra);
+
+/*
+ * A POST whose session came from the cookie alone needs an Origin equal
+ * to PUBLIC_BASE_URL's origin or the form's CSRF token: 1 when it has
+ * what it needs (or was authenticated by a Bearer header).
+ */
+int gw_post_origin_ok(struct gw_req *r, const struct gw_open *o,
+		      const char *csrf);
+
+/* ---- routes_page.c: the HTML page and its note form ---- */
+enum MHD_Result gw_route_page(struct gw_req *r);
+enum MHD_Result gw_route_page_note(struct gw_req *r);
+
+/* ---- routes_api.c: the JSON API ---- */
+enum MHD_Result gw_route_access(struct gw_req *r);
+enum MHD_Result gw_route_share(struct gw_req *r);
+enum MHD_Result gw_route_note(struct gw_req *r);
+enum MHD_Result gw_route_tags(struct gw_req *r);
+enum MHD_Result gw_route_audit(struct gw_req *r);
 
 #endif

@@ -15,7 +15,10 @@
 #include "db.h"
 #include "event.h"
 #include "log.h"
+#include "conversation.h"
+#include "note.h"
 #include "share.h"
+#include "transcript.h"
 #include "gatewayd.h"
 
 #define GATEWAY_UNKNOWN_ENTRY "{\"v\":0,\"unknown\":true}"
@@ -24,6 +27,7 @@
 struct gateway_thread {
 	cache_t *cache;
 	db_t *db;
+	redactor_t *pii; /* compiled once per thread */
 };
 
 static void gateway_thread_free(void *p)
@@ -34,6 +38,7 @@ static void gateway_thread_free(void *p)
 		return;
 	cache_free(t->cache);
 	db_free(t->db);
+	redactor_free(t->pii);
 	free(t);
 }
 
@@ -63,11 +68,26 @@ static struct gateway_thread *gateway_thread(struct gateway *g)
 		return NULL;
 	t->cache = cache_new(g->cfg->redis_url, err, sizeof(err));
 	t->db = db_new(g->cfg->database_url);
-	if (t->cache == NULL || t->db == NULL || share_prepare(t->db) < 0) {
+	t->pii = redactor_new(NULL, 0, err, sizeof(err));
+	if (t->cache == NULL || t->db == NULL || t->pii == NULL ||
+	    share_prepare(t->db) < 0 || conversation_prepare(t->db) < 0 ||
+	    note_prepare(t->db) < 0) {
 		gateway_thread_free(t);
 		return NULL;
 	}
 	pthread_setspecific(g->thread_key, t);
+	return t;
+}
+
+/* The thread's database, connected, or NULL. */
+static struct gateway_thread *gateway_thread_db(struct gateway *g)
+{
+	struct gateway_thread *t = gateway_thread(g);
+	char err[256];
+
+	if (t == NULL || (!db_is_connected(t->db) &&
+			  db_connect_once(t->db, err, sizeof(err)) < 0))
+		return NULL;
 	return t;
 }
 
@@ -166,16 +186,105 @@ int gateway_lookup(struct gateway *g, const char *token_hash,
 json_t *gateway_audit(struct gateway *g, const char *tenant,
 		      const char *share_id, int *unavailable)
 {
-	struct gateway_thread *t = gateway_thread(g);
+	struct gateway_thread *t = gateway_thread_db(g);
 	enum db_error dberr = DB_OK;
-	char err[256];
 	json_t *events;
 
 	*unavailable = 1;
-	if (t == NULL || (!db_is_connected(t->db) &&
-			  db_connect_once(t->db, err, sizeof(err)) < 0))
+	if (t == NULL)
 		return NULL;
 	events = share_audit_events(t->db, tenant, share_id, &dberr);
 	*unavailable = events == NULL && dberr != DB_OK;
 	return events;
+}
+
+json_t *gateway_view(struct gateway *g, const struct share_entry *entry,
+		     int *unavailable)
+{
+	struct gateway_thread *t = gateway_thread_db(g);
+	json_t *share = NULL, *conv = NULL, *notes = NULL, *view = NULL;
+	enum db_error dberr = DB_OK;
+	char err[256];
+
+	*unavailable = 1;
+	if (t == NULL)
+		return NULL;
+	share = share_load(t->db, entry->tenant, entry->share_id, 0, &dberr);
+	if (share != NULL)
+		conv = conversation_load(t->db, entry->tenant,
+					 entry->conversation_id, &dberr);
+	if (conv != NULL)
+		notes = note_list_share(t->db, entry->tenant, entry->share_id,
+					&dberr);
+	if (notes != NULL) {
+		view = transcript_view(share, conv, notes, t->pii, err,
+				       sizeof(err));
+		if (view == NULL)
+			log_warnx("could not build the view of share %s: %s",
+				  entry->share_id, err);
+	}
+	*unavailable = view == NULL && dberr != DB_OK;
+	json_decref(share);
+	json_decref(conv);
+	json_decref(notes);
+	return view;
+}
+
+enum gw_write gateway_add_note(struct gateway *g,
+			       const struct share_entry *entry,
+			       const struct session *s, const char *message_id,
+			       const char *text, json_t **note)
+{
+	struct gateway_thread *t = gateway_thread_db(g);
+	enum db_error dberr = DB_OK;
+	enum note_add_result r;
+	json_t *share, *seq;
+	int64_t snapshot_seq;
+	int internal;
+	const char *status;
+
+	*note = NULL;
+	if (t == NULL)
+		return GW_WRITE_UNAVAILABLE;
+	share = share_load(t->db, entry->tenant, entry->share_id, 0, &dberr);
+	if (share == NULL)
+		return dberr != DB_OK ? GW_WRITE_UNAVAILABLE : GW_WRITE_GONE;
+	status = json_string_value(json_object_get(share, "status"));
+	if (status == NULL || strcmp(status, "active") != 0) {
+		json_decref(share);
+		return GW_WRITE_GONE;
+	}
+	seq = json_object_get(share, "snapshot_seq");
+	snapshot_seq = json_is_integer(seq) ? json_integer_value(seq) : -1;
+	internal = json_is_true(json_object_get(
+		json_object_get(share, "include"), "internal_notes"));
+	json_decref(share);
+	r = note_add(t->db, entry->tenant, entry->share_id,
+		     entry->conversation_id, snapshot_seq, internal,
+		     message_id, s->sub, s->role, text, note, &dberr);
+	switch (r) {
+	case NOTE_ADDED:
+		return GW_WRITE_OK;
+	case NOTE_UNKNOWN_MESSAGE:
+		return GW_WRITE_UNKNOWN_MESSAGE;
+	case NOTE_FULL:
+		return GW_WRITE_FULL;
+	default:
+		return GW_WRITE_UNAVAILABLE;
+	}
+}
+
+enum gw_write gateway_set_tags(struct gateway *g,
+			       const struct share_entry *entry, json_t *tags)
+{
+	struct gateway_thread *t = gateway_thread_db(g);
+	enum db_error dberr = DB_OK;
+	int found = 0;
+
+	if (t == NULL)
+		return GW_WRITE_UNAVAILABLE;
+	if (note_set_tags(t->db, entry->tenant, entry->share_id, tags, &found,
+			  &dberr) < 0)
+		return GW_WRITE_UNAVAILABLE;
+	return found ? GW_WRITE_OK : GW_WRITE_GONE;
 }

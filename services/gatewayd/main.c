@@ -25,6 +25,41 @@ static int gateway_ready(void *ctx, char *why, size_t whylen)
 	return 0;
 }
 
+/* Answers by route and status, and each route's latency. */
+static void gateway_route_metrics(struct gateway *g)
+{
+	static const double bounds[] = { 0.0005, 0.001, 0.002, 0.005, 0.01,
+					 0.025, 0.05, 0.1,   0.25,  0.5,
+					 1,	 2.5 };
+	char labels[96];
+	int r, i;
+
+	for (r = 0; r < GW_ROUTES; r++) {
+		snprintf(labels, sizeof(labels), "route=\"%s\"",
+			 gw_route_name((enum gw_route)r));
+		g->m_latency[r] = metrics_histogram(
+			g->metrics, "http_request_duration_seconds", labels,
+			"time to answer a request, by route", bounds,
+			(int)(sizeof(bounds) / sizeof(bounds[0])));
+	}
+	for (r = 0; r < GW_ROUTES; r++) {
+		for (i = 0; i < GW_STATUSES; i++) {
+			if (i < GW_STATUSES - 1)
+				snprintf(labels, sizeof(labels),
+					 "route=\"%s\",status=\"%d\"",
+					 gw_route_name((enum gw_route)r),
+					 gw_statuses[i]);
+			else
+				snprintf(labels, sizeof(labels),
+					 "route=\"%s\",status=\"other\"",
+					 gw_route_name((enum gw_route)r));
+			g->m_answers[r][i] = metrics_counter(
+				g->metrics, "http_responses_total", labels,
+				"answers by route and status");
+		}
+	}
+}
+
 static void gateway_metrics(struct gateway *g)
 {
 	metrics_t *m = g->metrics;
@@ -49,6 +84,11 @@ static void gateway_metrics(struct gateway *g)
 					"access-log events delivered");
 	g->m_log_dropped = metrics_counter(m, "access_log_dropped_total",
 					   NULL, "access-log events lost");
+	g->m_notes = metrics_counter(m, "notes_added_total", NULL,
+				     "notes added through links");
+	g->m_tags = metrics_counter(m, "review_tags_set_total", NULL,
+				    "review tag replacements");
+	gateway_route_metrics(g);
 }
 
 int main(void)

@@ -1,10 +1,12 @@
 /*
  * gatewayd's HTTP server: libmicrohttpd with an internal thread pool
  * (epoll).  A response is queued on the handler's second call so
- * keep-alive holds (FACTS.md).  Every token route is rate-limited per
- * client for unknown-token answers, and every answer goes to the access
- * log.
+ * keep-alive holds (FACTS.md); a body is read whole (at most GW_BODY_MAX)
+ * before its route runs.  This file holds what every route shares: the
+ * answer with its headers and metrics, and the first step of a token
+ * route (client, session, rate limit, access decision).
  */
+#define _GNU_SOURCE /* asprintf */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -19,8 +21,13 @@
 
 #include "event.h"
 #include "log.h"
+#include "page.h"
 #include "token.h"
 #include "gatewayd.h"
+
+const int gw_statuses[GW_STATUSES - 1] = { 200, 201, 303, 400, 401,
+					   403, 404, 405, 410, 413,
+					   415, 429, 500, 503 };
 
 static int64_t gateway_now_s(void)
 {
@@ -33,48 +40,6 @@ static double gateway_now_f(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static enum MHD_Result gateway_send(struct MHD_Connection *conn,
-				    unsigned int status, const char *type,
-				    char *body)
-{
-	struct MHD_Response *resp;
-	enum MHD_Result r;
-
-	resp = MHD_create_response_from_buffer(strlen(body), body,
-					       MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", type);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	r = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return r;
-}
-
-static enum MHD_Result gateway_json(struct MHD_Connection *conn,
-				    unsigned int status, json_t *body)
-{
-	char *text = json_dumps(body, JSON_COMPACT);
-
-	json_decref(body);
-	if (text == NULL)
-		return MHD_NO;
-	return gateway_send(conn, status, "application/json", text);
-}
-
-static enum MHD_Result gateway_error(struct MHD_Connection *conn,
-				     unsigned int status, const char *code,
-				     const char *message)
-{
-	return gateway_json(conn, status,
-			    json_pack("{s:{s:s, s:s}}", "error", "code", code,
-				      "message", message));
 }
 
 /* The peer address as text. */
@@ -158,139 +123,270 @@ static void gateway_client_address(struct gateway *g,
 	}
 }
 
-/* The session of a request (Bearer, else the gl_session cookie). */
-static int gateway_session(struct gateway *g, struct MHD_Connection *conn,
-			   struct session *out)
+static int gw_status_index(unsigned int status)
 {
-	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						       "Authorization");
+	int i;
+
+	for (i = 0; i < GW_STATUSES - 1; i++) {
+		if (gw_statuses[i] == (int)status)
+			return i;
+	}
+	return GW_STATUSES - 1;
+}
+
+enum MHD_Result gw_answer(struct gw_req *r, unsigned int status,
+			  const char *type, char *body, const char *hname,
+			  const char *hvalue)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	int html = strncmp(type, "text/html", 9) == 0;
+
+	if (body == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(strlen(body), body,
+					       MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				html ? page_csp()
+				     : "default-src 'none'; "
+				       "frame-ancestors 'none'");
+	if (hname != NULL && hvalue != NULL)
+		MHD_add_response_header(resp, hname, hvalue);
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	metric_inc(r->g->m_answers[r->match.route][gw_status_index(status)]);
+	metric_observe(r->g->m_latency[r->match.route],
+		       gateway_now_f() - r->start);
+	return ret;
+}
+
+enum MHD_Result gw_json(struct gw_req *r, unsigned int status, json_t *body)
+{
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+
+	json_decref(body);
+	return gw_answer(r, status, "application/json", text, NULL, NULL);
+}
+
+enum MHD_Result gw_error(struct gw_req *r, unsigned int status,
+			 const char *code, const char *message)
+{
+	return gw_json(r, status,
+		       json_pack("{s:{s:s, s:s}}", "error", "code", code,
+				 "message", message));
+}
+
+enum MHD_Result gw_page_error(struct gw_req *r, unsigned int status,
+			      const char *detail, const char *token)
+{
+	const struct config *cfg = r->g->cfg;
+	char ret[1024], esc[3200], *login = NULL;
+
+	if (status == 401 && token != NULL && cfg->login_url[0] != '\0') {
+		snprintf(ret, sizeof(ret), "%s/s/%s", cfg->public_base_url,
+			 token);
+		if (page_query_escape(ret, esc, sizeof(esc)) == 0 &&
+		    asprintf(&login, "%s%sreturn=%s", cfg->login_url,
+			     strchr(cfg->login_url, '?') != NULL ? "&" : "?",
+			     esc) < 0)
+			login = NULL;
+	}
+	{
+		char *html = page_error((int)status, detail, login);
+
+		free(login);
+		return gw_answer(r, status, "text/html; charset=utf-8", html,
+				 NULL, NULL);
+	}
+}
+
+const char *gw_query(struct gw_req *r, const char *key)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+					   key);
+}
+
+/* The User-Agent, cut and reduced to printable ASCII for the log. */
+static void gw_user_agent(struct MHD_Connection *conn, char *out, size_t len)
+{
+	const char *ua = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     "User-Agent");
+	size_t i;
+
+	for (i = 0; ua != NULL && ua[i] != '\0' && i + 1 < len; i++)
+		out[i] = ua[i] >= 0x20 && ua[i] < 0x7f ? ua[i] : '?';
+	out[i] = '\0';
+}
+
+/* The session of a request (Bearer, else the gl_session cookie). */
+void gw_session(struct gw_req *r, struct gw_open *o)
+{
+	const char *auth = MHD_lookup_connection_value(
+		r->conn, MHD_HEADER_KIND, "Authorization");
 	const char *token = NULL;
 	char err[128];
+	int cookie = 0;
 
-	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0)
+	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
 		token = auth + 7;
-	else
-		token = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND,
+	} else {
+		token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
 						    "gl_session");
-	if (token == NULL)
-		return 0;
-	return session_verify(g->cfg->auth_jwt_secret, token, gateway_now_s(),
-			      out, err, sizeof(err)) == 0;
+		cookie = 1;
+	}
+	if (token == NULL ||
+	    session_verify(r->g->cfg->auth_jwt_secret, token, gateway_now_s(),
+			   &o->session, err, sizeof(err)) < 0)
+		return;
+	o->req.session = &o->session;
+	o->session_token = token;
+	o->by_cookie = cookie;
 }
 
-static json_t *gateway_expiry(const struct share_entry *e)
+void gw_log(struct gw_req *r, const struct gw_open *o, const char *type,
+	    int status, const char *reason, json_t *extra)
 {
-	char ts[40];
-
-	if (e == NULL || e->expires_at == 0)
-		return json_null();
-	rfc3339_format(e->expires_at * 1000000, ts, sizeof(ts));
-	return json_string(ts);
+	gateway_accesslog(r->g, type, o->found ? &o->entry : NULL, &o->req,
+			  status, reason, extra);
 }
 
-/* GET /api/v1/access?token=… */
-static enum MHD_Result gateway_access_api(struct gateway *g,
-					  struct MHD_Connection *conn)
+json_t *gw_note_extra(const json_t *note)
 {
-	const char *token = MHD_lookup_connection_value(
-		conn, MHD_GET_ARGUMENT_KIND, "token");
-	struct gateway_request req;
-	struct access_decision d;
-	struct share_entry entry;
-	struct session session;
+	json_t *extra = json_pack("{s:O}", "note_id",
+				  json_object_get(note, "note_id"));
+	json_t *mid = json_object_get(note, "message_id");
+
+	if (extra != NULL && json_is_string(mid))
+		json_object_set(extra, "message_id", mid);
+	return extra;
+}
+
+int gw_open(struct gw_req *r, const char *token, struct gw_open *o)
+{
+	struct gateway *g = r->g;
 	char hash[TOKEN_HASH_HEX + 1];
-	int found = 0;
 
-	memset(&req, 0, sizeof(req));
-	gateway_client_address(g, conn, req.client, sizeof(req.client));
-	req.user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						     "User-Agent");
-	if (gateway_session(g, conn, &session))
-		req.session = &session;
-	if (!ratelimit_allowed(g->guesses, req.client, gateway_now_f())) {
+	memset(o, 0, sizeof(*o));
+	gateway_client_address(g, r->conn, o->req.client,
+			       sizeof(o->req.client));
+	gw_user_agent(r->conn, o->req.user_agent, sizeof(o->req.user_agent));
+	gw_session(r, o);
+	if (!ratelimit_allowed(g->guesses, o->req.client, gateway_now_f())) {
 		metric_inc(g->m_rate_limited);
-		gateway_accesslog(g, "goldilocks.share.access_denied", NULL,
-				  &req, 429, "rate_limited");
-		return gateway_error(conn, 429, "rate_limited",
-				     "too many unknown links from this "
-				     "address; try again later");
+		gw_log(r, o, "goldilocks.share.access_denied", 429,
+		       "rate_limited", NULL);
+		return 429;
 	}
 	if (token != NULL && token_well_formed(token, strlen(token))) {
 		token_hash(token, strlen(token), hash);
-		found = gateway_lookup(g, hash, &entry);
-		if (found < 0)
-			return gateway_error(conn, 503, "unavailable",
-					     "the link store is unreachable");
+		o->found = gateway_lookup(g, hash, &o->entry);
+		if (o->found < 0) {
+			o->found = 0;
+			return 503;
+		}
 	}
-	access_decide(found ? &entry : NULL, req.session, gateway_now_s(), &d);
-	if (d.reason == ACCESS_UNKNOWN) {
-		ratelimit_take(g->guesses, req.client, gateway_now_f());
+	access_decide(o->found ? &o->entry : NULL, o->req.session,
+		      gateway_now_s(), &o->d);
+	if (o->d.reason == ACCESS_UNKNOWN) {
+		ratelimit_take(g->guesses, o->req.client, gateway_now_f());
 		metric_inc(g->m_not_found);
 	}
-	metric_inc(d.reason == ACCESS_OK ? g->m_allowed : g->m_denied);
-	gateway_accesslog(g,
-			  d.reason == ACCESS_OK
-				  ? "goldilocks.share.accessed"
-				  : "goldilocks.share.access_denied",
-			  found ? &entry : NULL, &req, d.status,
-			  access_reason_name(d.reason));
-	return gateway_json(
-		conn, 200,
-		json_pack("{s:b, s:s, s:o, s:o, s:o}", "allowed",
-			  d.reason == ACCESS_OK, "reason",
-			  access_reason_name(d.reason), "permission",
-			  d.permission != NULL ? json_string(d.permission)
-					       : json_null(),
-			  "share_id",
-			  found ? json_string(entry.share_id) : json_null(),
-			  "expires_at", gateway_expiry(found ? &entry : NULL)));
-}
-
-/* GET /api/v1/shares/{share_id}/audit: for the tenant's admins. */
-static enum MHD_Result gateway_audit_api(struct gateway *g,
-					 struct MHD_Connection *conn,
-					 const char *share_id)
-{
-	struct session session;
-	int unavailable;
-	json_t *events;
-
-	if (!gateway_session(g, conn, &session))
-		return gateway_error(conn, 401, "login_required",
-				     "a session is needed");
-	if (strcmp(session.role, "admin") != 0)
-		return gateway_error(conn, 403, "forbidden",
-				     "the audit trail is for the tenant's "
-				     "admins");
-	events = gateway_audit(g, session.tenant, share_id, &unavailable);
-	if (events == NULL && unavailable)
-		return gateway_error(conn, 503, "unavailable",
-				     "the audit trail is unreachable");
-	if (events == NULL)
-		return gateway_error(conn, 404, "unknown_share",
-				     "no such share in your tenant");
-	return gateway_json(conn, 200,
-			    json_pack("{s:s, s:o}", "share_id", share_id,
-				      "events", events));
-}
-
-/* The share id of "/api/v1/shares/{id}/audit", copied to out; 0 or -1. */
-static int gateway_audit_route(const char *url, char *out, size_t len)
-{
-	static const char prefix[] = "/api/v1/shares/";
-	static const char suffix[] = "/audit";
-	size_t n = strlen(url), id;
-
-	if (strncmp(url, prefix, sizeof(prefix) - 1) != 0 ||
-	    n < sizeof(prefix) - 1 + sizeof(suffix) - 1 ||
-	    strcmp(url + n - (sizeof(suffix) - 1), suffix) != 0)
-		return -1;
-	id = n - (sizeof(prefix) - 1) - (sizeof(suffix) - 1);
-	if (id == 0 || id >= len)
-		return -1;
-	memcpy(out, url + sizeof(prefix) - 1, id);
-	out[id] = '\0';
+	metric_inc(o->d.reason == ACCESS_OK ? g->m_allowed : g->m_denied);
 	return 0;
+}
+
+/* The origin ("scheme://host[:port]") of PUBLIC_BASE_URL, its length. */
+static size_t gw_base_origin(const char *base)
+{
+	const char *p = strstr(base, "://");
+
+	if (p == NULL)
+		return strlen(base);
+	p += 3;
+	return (size_t)(p - base) + strcspn(p, "/?#");
+}
+
+int gw_post_origin_ok(struct gw_req *r, const struct gw_open *o,
+		      const char *csrf)
+{
+	const char *base = r->g->cfg->public_base_url;
+	const char *origin = MHD_lookup_connection_value(
+		r->conn, MHD_HEADER_KIND, "Origin");
+	size_t n = gw_base_origin(base);
+
+	if (o->session_token == NULL || !o->by_cookie)
+		return 1;
+	if (origin != NULL && strlen(origin) == n &&
+	    strncasecmp(origin, base, n) == 0)
+		return 1;
+	return csrf != NULL &&
+	       session_csrf_ok(r->g->cfg->auth_jwt_secret, o->session_token,
+			       o->entry.share_id, csrf);
+}
+
+static enum MHD_Result gw_dispatch(struct gw_req *r)
+{
+	struct gateway *g = r->g;
+	char *text;
+
+	metric_inc(g->m_requests);
+	if (r->match.route == GW_NOT_FOUND)
+		return gw_error(r, 404, "not_found", "no such route");
+	if (!r->match.method_ok)
+		return gw_answer(r, 405, "application/json",
+				 strdup("{\"error\":{\"code\":"
+					"\"method_not_allowed\",\"message\":"
+					"\"see the Allow header\"}}"),
+				 "Allow", r->match.allow);
+	if (r->too_large)
+		return r->match.route == GW_PAGE_NOTE
+			       ? gw_page_error(r, 413, NULL, NULL)
+			       : gw_error(r, 413, "too_large",
+					  "the body is too large");
+	switch (r->match.route) {
+	case GW_PAGE:
+		return gw_route_page(r);
+	case GW_PAGE_NOTE:
+		return gw_route_page_note(r);
+	case GW_SHARE:
+		return gw_route_share(r);
+	case GW_NOTE:
+		return gw_route_note(r);
+	case GW_TAGS:
+		return gw_route_tags(r);
+	case GW_AUDIT:
+		return gw_route_audit(r);
+	case GW_ACCESS:
+		return gw_route_access(r);
+	case GW_HEALTH:
+		return gw_answer(r, 200, "text/plain", strdup("ok\n"), NULL,
+				 NULL);
+	case GW_READY:
+		return gateway_db_ready(g)
+			       ? gw_answer(r, 200, "text/plain",
+					   strdup("ready\n"), NULL, NULL)
+			       : gw_answer(r, 503, "text/plain",
+					   strdup("not ready: database "
+						  "unreachable\n"),
+					   NULL, NULL);
+	case GW_METRICS:
+		text = metrics_render(g->metrics);
+		return gw_answer(r, 200,
+				 "text/plain; version=0.0.4; charset=utf-8",
+				 text, NULL, NULL);
+	default:
+		return gw_error(r, 404, "not_found",
+				"exports are not served yet");
+	}
 }
 
 static enum MHD_Result gateway_handle(void *cls, struct MHD_Connection *conn,
@@ -298,42 +394,45 @@ static enum MHD_Result gateway_handle(void *cls, struct MHD_Connection *conn,
 				      const char *version, const char *upload,
 				      size_t *upload_size, void **con_cls)
 {
-	struct gateway *g = cls;
-	char *text, share_id[64];
+	struct gw_req *r = *con_cls;
 
 	(void)version;
-	(void)upload;
-	(void)upload_size;
-	if (*con_cls == NULL) {
-		*con_cls = g;
+	if (r == NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return MHD_NO;
+		r->g = cls;
+		r->conn = conn;
+		r->start = gateway_now_f();
+		gw_route_match(method, url, &r->match);
+		*con_cls = r;
 		return MHD_YES;
 	}
-	metric_inc(g->m_requests);
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return gateway_error(conn, 405, "method_not_allowed",
-				     "this route takes GET");
-	if (strcmp(url, "/api/v1/access") == 0)
-		return gateway_access_api(g, conn);
-	if (gateway_audit_route(url, share_id, sizeof(share_id)) == 0)
-		return gateway_audit_api(g, conn, share_id);
-	if (strcmp(url, "/healthz") == 0)
-		return gateway_send(conn, 200, "text/plain", strdup("ok\n"));
-	if (strcmp(url, "/readyz") == 0)
-		return gateway_db_ready(g)
-			       ? gateway_send(conn, 200, "text/plain",
-					      strdup("ready\n"))
-			       : gateway_send(conn, 503, "text/plain",
-					      strdup("not ready: database "
-						     "unreachable\n"));
-	if (strcmp(url, "/metrics") == 0) {
-		text = metrics_render(g->metrics);
-		if (text == NULL)
-			return MHD_NO;
-		return gateway_send(conn, 200,
-				    "text/plain; version=0.0.4; charset=utf-8",
-				    text);
+	if (*upload_size > 0) {
+		if (r->body.len + *upload_size > GW_BODY_MAX)
+			r->too_large = 1;
+		else
+			buf_append(&r->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
 	}
-	return gateway_error(conn, 404, "not_found", "no such route");
+	return gw_dispatch(r);
+}
+
+static void gateway_completed(void *cls, struct MHD_Connection *conn,
+			      void **con_cls,
+			      enum MHD_RequestTerminationCode toe)
+{
+	struct gw_req *r = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (r == NULL)
+		return;
+	buf_free(&r->body);
+	free(r);
+	*con_cls = NULL;
 }
 
 struct MHD_Daemon *gateway_server_start(struct gateway *g, char *err,
@@ -366,6 +465,7 @@ struct MHD_Daemon *gateway_server_start(struct gateway *g, char *err,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+		MHD_OPTION_NOTIFY_COMPLETED, gateway_completed, NULL,
 		MHD_OPTION_END);
 	if (d == NULL)
 		snprintf(err, errlen, "could not listen on %s",

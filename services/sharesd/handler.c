@@ -134,17 +134,6 @@ enum loop_result sharesd_reject(void *ctx, db_t *db,
 			      dberr);
 }
 
-static void sharesd_url(const struct sharesd *s, const char *token,
-			char *out, size_t len)
-{
-	size_t base = strlen(s->cfg->public_base_url);
-
-	while (base > 0 && s->cfg->public_base_url[base - 1] == '/')
-		base--;
-	snprintf(out, len, "%.*s/s/%s", (int)base, s->cfg->public_base_url,
-		 token);
-}
-
 static json_t *sharesd_time_or_null(int64_t us)
 {
 	char ts[40];
@@ -289,7 +278,7 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 		json_decref(pii);
 		return LOOP_DB_ERROR;
 	}
-	sharesd_url(s, token, url, sizeof(url));
+	share_url(s->cfg->public_base_url, token, url, sizeof(url));
 	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
 			 "share_id", share_id, "conversation_id",
 			 req.conversation_id, "url", url, "audience",

@@ -10,6 +10,9 @@ date-time is checked by RFC 3339 here, whatever optional format packages are
 installed. Every JSON file must be tidy (2-space indent, as json.dumps writes
 it). Output is TAP; the exit status is 1 on any failure.
 
+With --events FILE it also checks each event of FILE (one CloudEvent a
+line, as captured from Kafka) against the schema of its type.
+
 Needs Debian's python3-jsonschema (4.10 or later); run with /usr/bin/python3.
 """
 import datetime
@@ -197,6 +200,22 @@ def main():
             elif err is None:
                 msg = " (%s)" % where(errors[0])
         tap.check(err is None, "invalid %s is rejected%s" % (path.stem, msg), err)
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--events":
+        # Events seen on the wire, one JSON object a line: each valid.
+        with open(sys.argv[2], encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                event = json.loads(line)
+                etype = event.get("type")
+                err = None
+                if etype not in schemas:
+                    err = "no schema for type %r" % etype
+                else:
+                    errors = list(validator(etype).iter_errors(event))
+                    if errors:
+                        err = "\n".join(where(e) for e in errors)
+                tap.check(err is None, "event %d (%s) is valid" % (n, etype),
+                          err)
 
     return tap.finish()
 

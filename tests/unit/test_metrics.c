@@ -1,10 +1,13 @@
 /*
  * Unit tests of common/metrics: the Prometheus text rendering (one HELP
  * and TYPE per name whatever the label sets), counter and gauge updates,
- * find-or-register semantics, the registry's capacity, the longest fields
- * a series keeps (rendered whole) and the refusal of longer ones, NULL-safe
- * updates, and lock-free increments from several threads.
+ * histograms (cumulative buckets, sum and count, bounds refused when out of
+ * order or too many), find-or-register semantics, the registry's capacity,
+ * the longest fields a series keeps (rendered whole) and the refusal of
+ * longer ones, NULL-safe updates, and lock-free increments and observations
+ * from several threads.
  */
+#include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +23,7 @@
 #include "unit.h"
 
 /* The registry's fixed capacity (METRICS_MAX in metrics.c). */
-#define REGISTRY_CAPACITY 256
+#define REGISTRY_CAPACITY 512
 /*
  * The longest name, labels and help a series keeps (the fields of struct
  * metric in metrics.c are one byte longer); longer ones are refused.
@@ -346,7 +349,7 @@ static void test_capacity(void **state)
 	assert_int_equal(count_of(text, "\n"), REGISTRY_CAPACITY + 2);
 	assert_int_equal(count_of(text, "# HELP "), 1);
 	assert_contains(text, "series_total{n=\"0\"} 0\n");
-	assert_contains(text, "series_total{n=\"255\"} 255\n");
+	assert_contains(text, "series_total{n=\"511\"} 511\n");
 	assert_not_contains(text, "new");
 	/* The text ends with the last series and its newline. */
 	assert_int_equal(text[strlen(text) - 1], '\n');
@@ -483,7 +486,7 @@ static void test_longest_series_many(void **state)
 				 (7 + NAME_MAX_LEN + 1 + 7 + 1) +
 				 REGISTRY_CAPACITY * line);
 	assert_int_equal(count_of(text, "\n"), REGISTRY_CAPACITY + 2);
-	assert_contains(text, "{i=\"255\",k=\"vvv");
+	assert_contains(text, "{i=\"511\",k=\"vvv");
 	assert_int_equal(text[strlen(text) - 1], '\n');
 	free(text);
 	metrics_free(m);
@@ -584,6 +587,353 @@ static void test_longest_register_twice(void **state)
 	free(help);
 }
 
+static void test_histogram_render_labels(void **state)
+{
+	static const double bounds[] = { 0.005, 0.01, 0.1, 1 };
+	/*
+	 * On a bound counts in that bucket, above the last only in +Inf,
+	 * negative as 0.
+	 */
+	static const double seen[] = { 0.005, 0.003, 0.05, 2.5, -1, 1 };
+	metrics_t *m = metrics_new();
+	metric_t *h, *h2;
+	char *text;
+	size_t i;
+
+	(void)state;
+	assert_non_null(m);
+	h = metrics_histogram(m, "request_seconds", "route=\"/x\"",
+			      "time to answer", bounds, ARRAY_LEN(bounds));
+	assert_non_null(h);
+	text = metrics_render(m);
+	assert_string_equal(
+		text, "# HELP request_seconds time to answer\n"
+		      "# TYPE request_seconds histogram\n"
+		      "request_seconds_bucket{route=\"/x\",le=\"0.005\"} 0\n"
+		      "request_seconds_bucket{route=\"/x\",le=\"0.01\"} 0\n"
+		      "request_seconds_bucket{route=\"/x\",le=\"0.1\"} 0\n"
+		      "request_seconds_bucket{route=\"/x\",le=\"1\"} 0\n"
+		      "request_seconds_bucket{route=\"/x\",le=\"+Inf\"} 0\n"
+		      "request_seconds_sum{route=\"/x\"} 0.000000\n"
+		      "request_seconds_count{route=\"/x\"} 0\n");
+	free(text);
+	for (i = 0; i < ARRAY_LEN(seen); i++)
+		metric_observe(h, seen[i]);
+	assert_int_equal(metric_get(h), ARRAY_LEN(seen));
+	/* A second label set of the same name: no second HELP or TYPE. */
+	h2 = metrics_histogram(m, "request_seconds", "route=\"/y\"",
+			       "time to answer", bounds, ARRAY_LEN(bounds));
+	assert_non_null(h2);
+	assert_ptr_not_equal(h, h2);
+	metric_observe(h2, 0.5);
+	text = metrics_render(m);
+	assert_string_equal(
+		text, "# HELP request_seconds time to answer\n"
+		      "# TYPE request_seconds histogram\n"
+		      "request_seconds_bucket{route=\"/x\",le=\"0.005\"} 3\n"
+		      "request_seconds_bucket{route=\"/x\",le=\"0.01\"} 3\n"
+		      "request_seconds_bucket{route=\"/x\",le=\"0.1\"} 4\n"
+		      "request_seconds_bucket{route=\"/x\",le=\"1\"} 5\n"
+		      "request_seconds_bucket{route=\"/x\",le=\"+Inf\"} 6\n"
+		      "request_seconds_sum{route=\"/x\"} 3.558000\n"
+		      "request_seconds_count{route=\"/x\"} 6\n"
+		      "request_seconds_bucket{route=\"/y\",le=\"0.005\"} 0\n"
+		      "request_seconds_bucket{route=\"/y\",le=\"0.01\"} 0\n"
+		      "request_seconds_bucket{route=\"/y\",le=\"0.1\"} 0\n"
+		      "request_seconds_bucket{route=\"/y\",le=\"1\"} 1\n"
+		      "request_seconds_bucket{route=\"/y\",le=\"+Inf\"} 1\n"
+		      "request_seconds_sum{route=\"/y\"} 0.500000\n"
+		      "request_seconds_count{route=\"/y\"} 1\n");
+	free(text);
+	metrics_free(m);
+}
+
+static void test_histogram_render_no_labels(void **state)
+{
+	/* Counters and gauges around a histogram render as they always did. */
+	static const double bounds[] = { 0.00025, 0.25, 2.5, 60 };
+	metrics_t *m = metrics_new();
+	metric_t *c, *h, *g;
+	char *text;
+
+	(void)state;
+	assert_non_null(m);
+	c = metrics_counter(m, "batches_total", NULL, "batches");
+	h = metrics_histogram(m, "batch_seconds", NULL, "batch time", bounds,
+			      ARRAY_LEN(bounds));
+	g = metrics_gauge(m, "lag", "partition=\"0\"", "lag");
+	assert_non_null(c);
+	assert_non_null(h);
+	assert_non_null(g);
+	metric_add(c, 3);
+	metric_set(g, -2);
+	metric_observe(h, 0.25);
+	metric_observe(h, 10);
+	metric_observe(h, -0.5);
+	metric_observe(h, 61);
+	metric_observe(h, 0.0000004);
+	text = metrics_render(m);
+	assert_string_equal(text, "# HELP batches_total batches\n"
+				  "# TYPE batches_total counter\n"
+				  "batches_total 3\n"
+				  "# HELP batch_seconds batch time\n"
+				  "# TYPE batch_seconds histogram\n"
+				  "batch_seconds_bucket{le=\"0.00025\"} 2\n"
+				  "batch_seconds_bucket{le=\"0.25\"} 3\n"
+				  "batch_seconds_bucket{le=\"2.5\"} 3\n"
+				  "batch_seconds_bucket{le=\"60\"} 4\n"
+				  "batch_seconds_bucket{le=\"+Inf\"} 5\n"
+				  "batch_seconds_sum 71.250000\n"
+				  "batch_seconds_count 5\n"
+				  "# HELP lag lag\n"
+				  "# TYPE lag gauge\n"
+				  "lag{partition=\"0\"} -2\n");
+	free(text);
+	metrics_free(m);
+}
+
+static void test_histogram_edges(void **state)
+{
+	/*
+	 * No bounds: only +Inf.  Sixteen bounds are the most.  The sum keeps
+	 * whole microseconds; values too large for it are clamped, not lost.
+	 */
+	double sixteen[16];
+	metrics_t *m = metrics_new();
+	metric_t *h0, *h16, *big;
+	char *text;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++)
+		sixteen[i] = (i + 1) * 0.5;
+	h0 = metrics_histogram(m, "h0", NULL, "h", NULL, 0);
+	assert_non_null(h0);
+	metric_observe(h0, 0.0000015);
+	metric_observe(h0, 0.0000004);
+	h16 = metrics_histogram(m, "h16", "k=\"v\"", "h", sixteen, 16);
+	assert_non_null(h16);
+	metric_observe(h16, 8);
+	metric_observe(h16, 8.01);
+	big = metrics_histogram(m, "big", NULL, "h", sixteen, 1);
+	assert_non_null(big);
+	metric_observe(big, 1e300);
+	metric_observe(big, INFINITY);
+	metric_observe(big, NAN);
+	assert_int_equal(metric_get(big), 3);
+	text = metrics_render(m);
+	assert_contains(text, "\nh0_bucket{le=\"+Inf\"} 2\n"
+			      "h0_sum 0.000002\n"
+			      "h0_count 2\n");
+	assert_contains(text, "\nh16_bucket{k=\"v\",le=\"0.5\"} 0\n");
+	/* 8 is the last bound; 8.01 is above it. */
+	assert_contains(text, "\nh16_bucket{k=\"v\",le=\"7.5\"} 0\n"
+			      "h16_bucket{k=\"v\",le=\"8\"} 1\n");
+	assert_contains(text, "\nh16_bucket{k=\"v\",le=\"+Inf\"} 2\n"
+			      "h16_sum{k=\"v\"} 16.010000\n"
+			      "h16_count{k=\"v\"} 2\n");
+	assert_int_equal(count_of(text, "h16_bucket{"), 17);
+	/* NaN counted as 0, in the first bucket. */
+	assert_contains(text, "\nbig_bucket{le=\"0.5\"} 1\n"
+			      "big_bucket{le=\"+Inf\"} 3\n");
+	/* Two clamped values of 2^53 us each. */
+	assert_contains(text, "\nbig_sum 18014398509.48");
+	assert_not_contains(text, "nan");
+	assert_not_contains(text, "inf\n");
+	free(text);
+	metrics_free(m);
+}
+
+static void test_histogram_null_safety(void **state)
+{
+	static const double bounds[] = { 1 };
+	metrics_t *m = metrics_new();
+	metric_t *c, *h;
+	char *text;
+
+	(void)state;
+	metric_observe(NULL, 1);
+	metric_observe(NULL, -1);
+	/* A refused histogram costs nothing either. */
+	metric_observe(metrics_histogram(m, "h", NULL, "h", NULL, 1), 1);
+	/* Observing a counter, or adding to a histogram, changes nothing. */
+	c = metrics_counter(m, "c_total", NULL, "c");
+	h = metrics_histogram(m, "h", NULL, "h", bounds, 1);
+	assert_non_null(c);
+	assert_non_null(h);
+	metric_observe(c, 5);
+	metric_inc(h);
+	metric_add(h, 10);
+	metric_set(h, 99);
+	assert_int_equal(metric_get(c), 0);
+	assert_int_equal(metric_get(h), 0);
+	text = metrics_render(m);
+	assert_contains(text, "\nc_total 0\n");
+	assert_contains(text, "\nh_bucket{le=\"+Inf\"} 0\nh_sum 0.000000\n"
+			      "h_count 0\n");
+	free(text);
+	metrics_free(m);
+}
+
+static void test_histogram_bad_bounds(void **state)
+{
+	static const double descending[] = { 0.1, 0.05 };
+	static const double equal[] = { 0.1, 0.5, 0.5 };
+	static const double late[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 0 };
+	static const double infinite[] = { 1, INFINITY };
+	static const double nan[] = { NAN, 1 };
+	static const double seventeen[] = {
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+	};
+	const struct {
+		const double *bounds;
+		int n;
+	} refused[] = {
+		{ descending, ARRAY_LEN(descending) },
+		{ equal, ARRAY_LEN(equal) },
+		{ late, ARRAY_LEN(late) },
+		{ infinite, ARRAY_LEN(infinite) },
+		{ nan, ARRAY_LEN(nan) },
+		{ seventeen, ARRAY_LEN(seventeen) },
+		{ seventeen, -1 },
+		{ NULL, 2 },
+	};
+	metrics_t *m = metrics_new();
+	metric_t *h;
+	char *text;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(refused); i++) {
+		case_note("refused bounds #%zu", i);
+		assert_null(metrics_histogram(m, "h", NULL, "h",
+					      refused[i].bounds,
+					      refused[i].n));
+	}
+	/* Refusals took no slot and render nothing. */
+	text = metrics_render(m);
+	assert_string_equal(text, "");
+	free(text);
+	/* Sixteen ascending bounds (the first 16 of 17) are the most. */
+	h = metrics_histogram(m, "h", NULL, "h", seventeen, 16);
+	assert_non_null(h);
+	/* Bad bounds are refused even for a registered name. */
+	assert_null(metrics_histogram(m, "h", NULL, "h", descending, 2));
+	text = metrics_render(m);
+	assert_int_equal(count_of(text, "h_bucket{"), 17);
+	assert_contains(text, "h_bucket{le=\"16\"} 0\n");
+	free(text);
+	metrics_free(m);
+}
+
+static void test_histogram_register_twice(void **state)
+{
+	static const double bounds[] = { 0.1, 1 };
+	static const double other[] = { 5 };
+	metrics_t *m = metrics_new();
+	metric_t *a, *b, *c, *d;
+	char *text;
+
+	(void)state;
+	a = metrics_histogram(m, "db_seconds", "op=\"read\"", "db time",
+			      bounds, ARRAY_LEN(bounds));
+	assert_non_null(a);
+	metric_observe(a, 0.05);
+	b = metrics_histogram(m, "db_seconds", "op=\"read\"", "db time",
+			      bounds, ARRAY_LEN(bounds));
+	assert_ptr_equal(a, b);
+	/* Other bounds find it too, and it keeps its first ones. */
+	assert_ptr_equal(metrics_histogram(m, "db_seconds", "op=\"read\"",
+					   "db time", other, 1),
+			 a);
+	assert_int_equal(metric_get(b), 1);
+	/* Other labels are another series; NULL and "" are the same. */
+	c = metrics_histogram(m, "db_seconds", "op=\"write\"", "db time",
+			      bounds, ARRAY_LEN(bounds));
+	assert_non_null(c);
+	assert_ptr_not_equal(a, c);
+	d = metrics_histogram(m, "db_seconds", NULL, "db time", bounds,
+			      ARRAY_LEN(bounds));
+	assert_non_null(d);
+	assert_ptr_equal(d, metrics_histogram(m, "db_seconds", "", "db time",
+					      bounds, ARRAY_LEN(bounds)));
+	/* A histogram is not a counter or gauge of the same series. */
+	assert_null(metrics_counter(m, "db_seconds", "op=\"read\"", "x"));
+	assert_null(metrics_gauge(m, "db_seconds", NULL, "x"));
+	assert_non_null(metrics_counter(m, "c_total", NULL, "c"));
+	assert_null(metrics_histogram(m, "c_total", NULL, "c", bounds, 1));
+	text = metrics_render(m);
+	assert_int_equal(count_of(text, "# HELP db_seconds "), 1);
+	assert_int_equal(count_of(text, "# TYPE db_seconds histogram\n"), 1);
+	assert_int_equal(count_of(text, "db_seconds_count{op=\"read\"} 1\n"),
+			 1);
+	assert_contains(text, "db_seconds_bucket{op=\"read\",le=\"0.1\"} 1\n"
+			      "db_seconds_bucket{op=\"read\",le=\"1\"} 1\n"
+			      "db_seconds_bucket{op=\"read\",le=\"+Inf\"} 1\n");
+	assert_not_contains(text, "le=\"5\"");
+	assert_contains(text, "\ndb_seconds_count 0\n");
+	assert_int_equal(count_of(text, "_count"), 3);
+	free(text);
+	metrics_free(m);
+}
+
+static void test_histogram_longest_many(void **state)
+{
+	/*
+	 * A full registry of the longest histograms, sixteen bounds each:
+	 * every line renders whole, far past any fixed line buffer.
+	 */
+	char *name = sized("", 'n', "", NAME_MAX_LEN);
+	char *help = sized("", 'h', "", HELP_MAX_LEN);
+	char labels[LABELS_MAX_LEN + 1], want[512];
+	double bounds[16];
+	metrics_t *m = metrics_new();
+	size_t len, series, sample;
+	char *text;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++)
+		bounds[i] = 1000 + i;
+	for (i = 0; i < REGISTRY_CAPACITY; i++) {
+		metric_t *h;
+		char *l;
+		int w = snprintf(labels, sizeof(labels), "i=\"%03d\",k=\"", i);
+
+		assert_true(w > 0);
+		l = sized(labels, 'v', "\"", LABELS_MAX_LEN);
+		h = metrics_histogram(m, name, l, help, bounds, 16);
+		assert_non_null(h);
+		metric_observe(h, 1015);
+		free(l);
+	}
+	assert_null(metrics_histogram(m, "more", NULL, "h", bounds, 16));
+	text = metrics_render(m);
+	assert_non_null(text);
+	/*
+	 * 'name_bucket{labels,le="10xx"} 0\n' sixteen times, the same with
+	 * "+Inf", then 'name_sum{labels} 1015.000000\n' and
+	 * 'name_count{labels} 1\n'.
+	 */
+	sample = NAME_MAX_LEN + 8 + LABELS_MAX_LEN + 5 + 4 + 3 + 2;
+	series = 17 * sample + (NAME_MAX_LEN + 5 + LABELS_MAX_LEN + 2 + 12) +
+		 (NAME_MAX_LEN + 7 + LABELS_MAX_LEN + 2 + 2);
+	len = (7 + NAME_MAX_LEN + 1 + HELP_MAX_LEN + 1) +
+	      (7 + NAME_MAX_LEN + 1 + 9 + 1) + REGISTRY_CAPACITY * series;
+	assert_int_equal(strlen(text), len);
+	assert_int_equal(count_of(text, "\n"), REGISTRY_CAPACITY * 19 + 2);
+	snprintf(want, sizeof(want), "%s_count{i=\"511\",k=\"", name);
+	assert_contains(text, want);
+	assert_contains(text, "le=\"1014\"} 0\n");
+	assert_contains(text, "le=\"1015\"} 1\n");
+	assert_contains(text, "} 1015.000000\n");
+	assert_int_equal(text[strlen(text) - 1], '\n');
+	free(text);
+	metrics_free(m);
+	free(name);
+	free(help);
+}
+
 #define THREADS 4
 #define INCREMENTS 100000
 
@@ -621,6 +971,50 @@ static void test_concurrent_increments(void **state)
 	metrics_free(m);
 }
 
+static void *observer(void *arg)
+{
+	metric_t *h = arg;
+	int i;
+
+	/* Half on the first bound, half between the two. */
+	for (i = 0; i < INCREMENTS; i++)
+		metric_observe(h, i % 2 ? 0.001 : 0.002);
+	return NULL;
+}
+
+static void test_concurrent_observations(void **state)
+{
+	static const double bounds[] = { 0.001, 0.01 };
+	metrics_t *m = metrics_new();
+	metric_t *h = metrics_histogram(m, "op_seconds", NULL, "op time",
+					bounds, ARRAY_LEN(bounds));
+	pthread_t t[THREADS];
+	char want[256];
+	char *text;
+	int i;
+
+	(void)state;
+	assert_non_null(h);
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, observer, h), 0);
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	assert_int_equal(metric_get(h), THREADS * INCREMENTS);
+	text = metrics_render(m);
+	snprintf(want, sizeof(want),
+		 "op_seconds_bucket{le=\"0.001\"} %d\n"
+		 "op_seconds_bucket{le=\"0.01\"} %d\n"
+		 "op_seconds_bucket{le=\"+Inf\"} %d\n"
+		 "op_seconds_sum %d.000000\n"
+		 "op_seconds_count %d\n",
+		 THREADS * INCREMENTS / 2, THREADS * INCREMENTS,
+		 THREADS * INCREMENTS, THREADS * INCREMENTS * 3 / 2000,
+		 THREADS * INCREMENTS);
+	assert_contains(text, want);
+	free(text);
+	metrics_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -640,6 +1034,14 @@ int main(void)
 		cmocka_unit_test(test_too_long_refused),
 		cmocka_unit_test(test_longest_register_twice),
 		cmocka_unit_test(test_concurrent_increments),
+		cmocka_unit_test(test_histogram_render_labels),
+		cmocka_unit_test(test_histogram_render_no_labels),
+		cmocka_unit_test(test_histogram_edges),
+		cmocka_unit_test(test_histogram_null_safety),
+		cmocka_unit_test(test_histogram_bad_bounds),
+		cmocka_unit_test(test_histogram_register_twice),
+		cmocka_unit_test(test_histogram_longest_many),
+		cmocka_unit_test(test_concurrent_observations),
 	};
 
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);

@@ -693,6 +693,31 @@ static void test_terms_overlap(void **state)
 	free(out);
 }
 
+/* A link may redact its terms and leave PII alone. */
+static void test_terms_only(void **state)
+{
+	static const char *const terms[] = { "Falcon" };
+	unsigned counts[REDACT_KINDS] = { 0 };
+	char err[256], *out;
+	redactor_t *r = redactor_new(terms, 1, err, sizeof(err));
+
+	(void)state;
+	assert_non_null(r);
+	redactor_set_terms_only(r, 1);
+	out = redact_text(r, "falcon: mail ann@x.io or +44 20 7946 0958", 41,
+			  NULL, counts);
+	assert_string_equal(out, "[REDACTED]: mail ann@x.io or "
+				 "+44 20 7946 0958");
+	assert_int_equal(counts[REDACT_TERM], 1);
+	assert_int_equal(counts[REDACT_EMAIL], 0);
+	free(out);
+	redactor_set_terms_only(r, 0);
+	out = redact_text(r, "falcon: ann@x.io", 16, NULL, NULL);
+	assert_string_equal(out, "[REDACTED]: [REDACTED]");
+	free(out);
+	redactor_free(r);
+}
+
 static void test_terms_invalid_utf8(void **state)
 {
 	static const char *const terms[] = { "\xff\xfe"
@@ -1071,6 +1096,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_terms),
 		cmocka_unit_test(test_terms_overlap),
+		cmocka_unit_test(test_terms_only),
 		cmocka_unit_test(test_terms_invalid_utf8),
 		cmocka_unit_test(test_terms_limits),
 		cmocka_unit_test(test_fail_closed),

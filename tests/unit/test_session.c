@@ -2,7 +2,9 @@
  * Unit tests of common/session: minting and verifying HS256 session JWTs.
  * Hostile tokens (no exp, alg "none", another HMAC, tampered segments,
  * unknown roles, over-long) are built here with libjwt directly or by hand
- * in base64url, since session_mint would never produce them.
+ * in base64url, since session_mint would never produce them.  CSRF
+ * tokens of page forms: their shape, a known answer computed here with
+ * OpenSSL, what changes them, and what session_csrf_ok() refuses.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,8 @@
 
 #include <cmocka.h>
 #include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "session.h"
 #include "unit.h"
@@ -847,6 +851,160 @@ static void test_role_rank(void **state)
 	assert_true(session_role_rank("agent") < session_role_rank("admin"));
 }
 
+/* CSRF tokens of page forms. */
+#define CSRF_SESSION "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1LTEifQ.c2ln"
+#define CSRF_SCOPE   "7b0e2f4c-1d2a-4c5b-9e8f-0a1b2c3d4e5f"
+
+static const char b64url_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "abcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void test_csrf_shape(void **state)
+{
+	char out[SESSION_CSRF_LEN + 1];
+
+	(void)state;
+	assert_int_equal(SESSION_CSRF_LEN, 43);
+	memset(out, 'X', sizeof(out));
+	session_csrf(secret, CSRF_SESSION, CSRF_SCOPE, out);
+	assert_int_equal(strlen(out), 43);
+	assert_int_equal(strspn(out, b64url_alphabet), 43);
+}
+
+/* HMAC-SHA256 of "csrf", the scope and the session, each NUL-ended. */
+static void test_csrf_known_answer(void **state)
+{
+	static const char *const scopes[] = { CSRF_SCOPE, "", "s" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(scopes); i++) {
+		unsigned char mac[EVP_MAX_MD_SIZE];
+		unsigned int maclen = 0;
+		char msg[256], out[SESSION_CSRF_LEN + 1], *want;
+		size_t n;
+
+		memcpy(msg, "csrf", 5);
+		n = 5;
+		memcpy(msg + n, scopes[i], strlen(scopes[i]) + 1);
+		n += strlen(scopes[i]) + 1;
+		memcpy(msg + n, CSRF_SESSION, sizeof(CSRF_SESSION));
+		n += sizeof(CSRF_SESSION);
+		assert_non_null(HMAC(EVP_sha256(), secret, (int)strlen(secret),
+				     (const unsigned char *)msg, n, mac,
+				     &maclen));
+		assert_int_equal(maclen, 32);
+		want = b64url((const char *)mac, maclen);
+		session_csrf(secret, CSRF_SESSION, scopes[i], out);
+		assert_string_equal(out, want);
+		free(want);
+	}
+}
+
+static void test_csrf_deterministic(void **state)
+{
+	char a[SESSION_CSRF_LEN + 1], b[SESSION_CSRF_LEN + 1];
+
+	(void)state;
+	session_csrf(secret, CSRF_SESSION, CSRF_SCOPE, a);
+	session_csrf(secret, CSRF_SESSION, CSRF_SCOPE, b);
+	assert_string_equal(a, b);
+}
+
+static void test_csrf_differs(void **state)
+{
+	static const struct {
+		const char *key, *session, *scope;
+	} cases[] = {
+		{ secret, CSRF_SESSION, CSRF_SCOPE },
+		/* Another share. */
+		{ secret, CSRF_SESSION,
+		  "7b0e2f4c-1d2a-4c5b-9e8f-0a1b2c3d4e50" },
+		{ secret, CSRF_SESSION, "" },
+		/* Another session. */
+		{ secret, CSRF_SESSION "x", CSRF_SCOPE },
+		{ secret, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1LTIifQ.c2ln",
+		  CSRF_SCOPE },
+		/* Another secret. */
+		{ other_secret, CSRF_SESSION, CSRF_SCOPE },
+		/* The boundary between scope and session counts. */
+		{ secret, "bc", "a" },
+		{ secret, "c", "ab" },
+		{ secret, "", "abc" },
+		{ secret, "abc", "" },
+	};
+	char out[ARRAY_LEN(cases)][SESSION_CSRF_LEN + 1];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		session_csrf(cases[i].key, cases[i].session, cases[i].scope,
+			     out[i]);
+		assert_int_equal(strlen(out[i]), SESSION_CSRF_LEN);
+		for (j = 0; j < i; j++) {
+			if (strcmp(out[i], out[j]) == 0)
+				fail_msg("cases %zu and %zu have one token",
+					 j, i);
+		}
+	}
+}
+
+static int csrf_ok(const char *key, const char *session, const char *scope,
+		   const char *given)
+{
+	return session_csrf_ok(key, session, scope, given);
+}
+
+static void test_csrf_ok(void **state)
+{
+	char good[SESSION_CSRF_LEN + 1], other[SESSION_CSRF_LEN + 1];
+	char bad[SESSION_CSRF_LEN + 2];
+	size_t k;
+
+	(void)state;
+	session_csrf(secret, CSRF_SESSION, CSRF_SCOPE, good);
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION, CSRF_SCOPE, good), 1);
+	/* The right token, checked for another scope, session or secret. */
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION, "other", good), 0);
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION "x", CSRF_SCOPE, good),
+			 0);
+	assert_int_equal(csrf_ok(other_secret, CSRF_SESSION, CSRF_SCOPE,
+				 good),
+			 0);
+	/* Another scope's token. */
+	session_csrf(secret, CSRF_SESSION, "other", other);
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION, CSRF_SCOPE, other), 0);
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION, "other", other), 1);
+	/* Missing, empty, cut or lengthened. */
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION, CSRF_SCOPE, NULL), 0);
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION, CSRF_SCOPE, ""), 0);
+	memcpy(bad, good, SESSION_CSRF_LEN - 1);
+	bad[SESSION_CSRF_LEN - 1] = '\0';
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION, CSRF_SCOPE, bad), 0);
+	memcpy(bad, good, SESSION_CSRF_LEN);
+	bad[SESSION_CSRF_LEN] = 'A';
+	bad[SESSION_CSRF_LEN + 1] = '\0';
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION, CSRF_SCOPE, bad), 0);
+	/*
+	 * Any other last character, including those that differ only in
+	 * the padding bits base64 drops (they would decode to the same
+	 * bytes): the token is compared as text.
+	 */
+	for (k = 0; k < sizeof(b64url_alphabet) - 1; k++) {
+		if (b64url_alphabet[k] == good[SESSION_CSRF_LEN - 1])
+			continue;
+		memcpy(bad, good, SESSION_CSRF_LEN + 1);
+		bad[SESSION_CSRF_LEN - 1] = b64url_alphabet[k];
+		if (csrf_ok(secret, CSRF_SESSION, CSRF_SCOPE, bad))
+			fail_msg("last char '%c' accepted", b64url_alphabet[k]);
+	}
+	/* And another first character. */
+	memcpy(bad, good, SESSION_CSRF_LEN + 1);
+	bad[0] = bad[0] == 'A' ? 'B' : 'A';
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION, CSRF_SCOPE, bad), 0);
+	/* The good one is still good afterwards. */
+	assert_int_equal(csrf_ok(secret, CSRF_SESSION, CSRF_SCOPE, good), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -875,6 +1033,11 @@ int main(void)
 		cmocka_unit_test(test_token_length_limit),
 		cmocka_unit_test(test_over_long_garbage),
 		cmocka_unit_test(test_role_rank),
+		cmocka_unit_test(test_csrf_shape),
+		cmocka_unit_test(test_csrf_known_answer),
+		cmocka_unit_test(test_csrf_deterministic),
+		cmocka_unit_test(test_csrf_differs),
+		cmocka_unit_test(test_csrf_ok),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
