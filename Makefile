@@ -32,6 +32,12 @@ CC ?= cc
 # `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Only the PDF renderer (common/render_pdf.c) uses pango and cairo: its
+# object gets their flags, and only programs calling render_pdf() link
+# them (target-specific LDLIBS below).
+PDF_PKGS := pangocairo
+PDF_CFLAGS = $(shell pkg-config --cflags $(PDF_PKGS) 2>/dev/null)
+PDF_LIBS = $(shell pkg-config --libs $(PDF_PKGS) 2>/dev/null)
 CFLAGS ?=
 CFLAGS += -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -Wshadow \
 	-Wno-missing-field-initializers -Wno-format-truncation -MMD -MP -Icommon $(SANFLAGS)
@@ -101,6 +107,11 @@ $(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS) -lcmocka
 
+$(OBJ)/common/render_pdf.o: PKG_CFLAGS += $(PDF_CFLAGS)
+$(BIN)/exportd: LDLIBS += $(PDF_LIBS)
+$(BUILD)/tests/test_render_pdf: LDLIBS += $(PDF_LIBS)
+$(BUILD)/bench/bench_pdf: LDLIBS += $(PDF_LIBS)
+
 # gatewayd's routing is pure: its test links the one object it needs.
 $(BUILD)/tests/test_route: $(OBJ)/tests/unit/test_route.o \
 		$(OBJ)/services/gatewayd/route.o $(LIBCOMMON)
@@ -146,6 +157,7 @@ check:
 	cppcheck --quiet --error-exitcode=1 --std=c11 \
 		--enable=warning,style,performance,portability \
 		--suppress=missingIncludeSystem --suppress=variableScope \
+		--include=/usr/include/jansson.h \
 		-I common common services deploy/devkafka
 
 # Fuzz targets (tests/fuzz/fuzz_*.c, libFuzzer): built with clang, ASan and
@@ -160,7 +172,9 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -MMD -MP -Icommon \
 	$(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_OBJ := $(COMMON_SRC:%.c=$(FUZZ_DIR)/obj/%.o) \
+# The fuzz targets link every object but the PDF renderer (no pango).
+FUZZ_OBJ := $(filter-out $(FUZZ_DIR)/obj/common/render_pdf.o,\
+	$(COMMON_SRC:%.c=$(FUZZ_DIR)/obj/%.o)) \
 	$(FUZZ_DIR)/obj/gen/migrations.o $(FUZZ_DIR)/obj/gen/topics.o
 
 .PHONY: fuzz

@@ -19,6 +19,7 @@ struct config {
 	char public_base_url[CONFIG_STR_MAX];
 	char log_level[16];
 	char auth_jwt_secret[CONFIG_STR_MAX];
+	char export_signing_key[CONFIG_STR_MAX];
 	char gateway_addr[128];
 	char login_url[CONFIG_STR_MAX];
 	char trusted_proxies[CONFIG_STR_MAX];
@@ -33,6 +34,8 @@ struct config {
 	int share_max_external_ttl;
 	int share_max_team_ttl;
 	int escalation_link_ttl;
+	int export_max_bytes;
+	int export_link_ttl;
 	int guess_burst;
 	int guess_rate;
 	int gateway_threads;

@@ -159,9 +159,9 @@ static json_t *share_include_json(const struct share_include *inc)
 
 static json_t *share_redact_json(int pii, json_t *ids, json_t *terms)
 {
-	return json_pack("{s:b, s:O, s:O}", "pii", pii, "message_ids",
-			 ids != NULL ? ids : json_array(), "terms",
-			 terms != NULL ? terms : json_array());
+	return json_pack("{s:b, s:o, s:o}", "pii", pii, "message_ids",
+			 ids != NULL ? json_incref(ids) : json_array(), "terms",
+			 terms != NULL ? json_incref(terms) : json_array());
 }
 
 int share_create(db_t *db, const char *tenant, const struct share_request *req,
@@ -188,8 +188,8 @@ int share_create(db_t *db, const char *tenant, const struct share_request *req,
 	include = share_dump(inc);
 	redact = share_dump(red);
 	context = share_dump(req->context);
-	recips = share_dump(req->recipients != NULL ? req->recipients
-						    : json_array());
+	recips = req->recipients != NULL ? share_dump(req->recipients)
+					 : strdup("[]");
 	if (include == NULL || redact == NULL || recips == NULL)
 		goto done;
 	if (req->expires_at != 0)

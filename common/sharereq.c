@@ -66,7 +66,7 @@ static enum share_code sharereq_bad(char *msg, size_t msglen, const char *f,
 }
 
 /* requested_by {user_id*, role*} */
-static enum share_code sharereq_requester(json_t *data, const char **user,
+enum share_code sharereq_requester(json_t *data, const char **user,
 					  const char **role, char *msg,
 					  size_t msglen)
 {
@@ -118,7 +118,7 @@ static enum share_code sharereq_expiry(json_t *data, int64_t now, int *has,
 }
 
 /* include {…}: each flag a boolean; absent ones keep their value. */
-static enum share_code sharereq_include(json_t *data,
+enum share_code sharereq_include(json_t *data,
 					struct share_include *inc, int *has,
 					char *msg, size_t msglen)
 {
@@ -144,7 +144,7 @@ static enum share_code sharereq_include(json_t *data,
 }
 
 /* redact {pii, message_ids [], terms []}; *pii stays when absent. */
-static enum share_code sharereq_redact(json_t *data, int *pii, json_t **ids,
+enum share_code sharereq_redact(json_t *data, int *pii, json_t **ids,
 				       json_t **terms, int *has, char *msg,
 				       size_t msglen)
 {

@@ -121,6 +121,20 @@ enum share_code sharereq_check_permission(const char *audience,
 int sharereq_is_email(const char *s);
 
 /*
+ * Parts shared with export requests.  requested_by {user_id*, role*};
+ * include {…} (absent flags keep their value, *has 1 when the object was
+ * given); redact {pii, message_ids, terms} (*pii kept when absent; lists
+ * borrowed).  SHARE_OK or SHARE_INVALID with msg.
+ */
+enum share_code sharereq_requester(json_t *data, const char **user,
+				   const char **role, char *msg, size_t msglen);
+enum share_code sharereq_include(json_t *data, struct share_include *inc,
+				 int *has, char *msg, size_t msglen);
+enum share_code sharereq_redact(json_t *data, int *pii, json_t **ids,
+				json_t **terms, int *has, char *msg,
+				size_t msglen);
+
+/*
  * The optional list field of data ("recipients", "notify"): at most
  * EVENT_LIST_MAX objects each with exactly one of user_id (an identifier)
  * and email.  *out borrows the array (unchanged when absent).

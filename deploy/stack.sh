@@ -87,6 +87,9 @@ write_env() {
 		# Test stacks shorten the wait for unknown conversations.
 		[ -n "${DEFER_MAX_SECONDS:-}" ] &&
 			echo "DEFER_MAX_SECONDS=$DEFER_MAX_SECONDS"
+		# ... and the largest export, to reach it with a small one.
+		[ -n "${EXPORT_MAX_BYTES:-}" ] &&
+			echo "EXPORT_MAX_BYTES=$EXPORT_MAX_BYTES"
 		echo "PG_DATA=$pgdata"
 		echo "PG_PORT=$((base + 3))"
 		echo "REDIS_PORT=$((base + 4))"

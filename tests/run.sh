@@ -73,6 +73,8 @@ run_integration() {
 	rm -rf "$RUN_DIR"
 	# Unknown conversations are answered after 3 s instead of 30.
 	export DEFER_MAX_SECONDS=3
+	# An export over 2 MiB is too_large (t_exports.sh reaches it).
+	export EXPORT_MAX_BYTES=2097152
 	echo "integration: starting a test stack in $RUN_DIR"
 	if ! "$STACK" up > "$LOG_DIR/stack-up.log" 2>&1; then
 		cat "$LOG_DIR/stack-up.log"
@@ -88,7 +90,9 @@ run_integration() {
 		rc=${PIPESTATUS[0]}
 		count_tap "$log" "$(basename "$t")" $rc
 	done
-	# A sanitizer build's daemons report into their logs: any report fails.
+	# A sanitizer build's daemons report into their logs, leaks at exit:
+	# stop the stack first, then any report fails.
+	stop_test_stack
 	if grep -l -E "AddressSanitizer|LeakSanitizer|runtime error:" \
 		"$RUN_DIR"/*.log > "$LOG_DIR/sanitizer.log" 2>/dev/null; then
 		echo "not ok - sanitizer reports in: $(cat "$LOG_DIR/sanitizer.log")"

@@ -204,12 +204,12 @@ enum loop_result escalationd_handle(void *ctx, db_t *db,
 	rfc3339_format(req.expires_at, expires, sizeof(expires));
 	rc = share_audit(db, tenant, share_id, esc.conversation_id,
 			 TYPE_CREATED, ESCALATION_ACTOR, NULL, NULL,
-			 json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:b}",
+			 json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b}",
 				   "escalation_id", esc.escalation_id,
 				   "audience", "team", "permission", "comment",
 				   "min_role", "viewer", "expires_at", expires,
 				   "recipients",
-				   esc.notify != NULL ? esc.notify
+				   esc.notify != NULL ? json_incref(esc.notify)
 						      : json_array(),
 				   "snapshot", 0),
 			 dberr);

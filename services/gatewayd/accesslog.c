@@ -66,39 +66,38 @@ void gateway_accesslog_close(struct gateway *g)
 	g->producer = NULL;
 }
 
-void gateway_accesslog(struct gateway *g, const char *type,
-		       const struct share_entry *entry,
-		       const struct gateway_request *req, int status,
-		       const char *reason, json_t *extra)
+/*
+ * Send one event of type in tenant, keyed by key, with data (stolen): the
+ * request's actor, role, client and user agent are added here.
+ */
+static void gateway_accesslog_send(struct gateway *g, const char *type,
+				   const char *tenant, const char *key,
+				   const struct gateway_request *req,
+				   json_t *data)
 {
-	const char *tenant = entry != NULL ? entry->tenant : "-";
-	const char *actor = req->session != NULL ? req->session->sub
-						 : "anonymous";
-	json_t *data, *ev;
+	json_t *ev;
 	char id[37], *text;
 	rd_kafka_resp_err_t err;
 	rd_kafka_headers_t *hdrs;
 	uuid_t u;
 
+	if (data != NULL) {
+		json_object_set_new(data, "actor",
+				    json_string(req->session != NULL
+							? req->session->sub
+							: "anonymous"));
+		if (req->session != NULL)
+			json_object_set_new(data, "role",
+					    json_string(req->session->role));
+		json_object_set_new(data, "client", json_string(req->client));
+		json_object_set_new(data, "user_agent",
+				    json_string(req->user_agent));
+	}
 	uuid_generate_random(u);
 	uuid_unparse_lower(u, id);
-	data = json_pack("{s:o, s:o, s:s, s:o, s:i, s:s, s:s, s:s}",
-			 "share_id",
-			 entry != NULL ? json_string(entry->share_id)
-				       : json_null(),
-			 "conversation_id",
-			 entry != NULL ? json_string(entry->conversation_id)
-				       : json_null(),
-			 "actor", actor, "role",
-			 req->session != NULL ? json_string(req->session->role)
-					      : json_null(),
-			 "status", status, "reason", reason, "client",
-			 req->client, "user_agent",
-			 req->user_agent);
-	if (data != NULL && extra != NULL)
-		json_object_update(data, extra);
-	json_decref(extra);
-	ev = event_build(type, GATEWAYD_SOURCE, id, tenant, NULL, data);
+	ev = data != NULL ? event_build(type, GATEWAYD_SOURCE, id, tenant,
+					NULL, data)
+			  : NULL;
 	text = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
 	json_decref(ev);
 	if (text == NULL) {
@@ -109,9 +108,7 @@ void gateway_accesslog(struct gateway *g, const char *type,
 	rd_kafka_header_add(hdrs, "content-type", -1, EVENT_CONTENT_TYPE, -1);
 	err = rd_kafka_producev(
 		g->producer, RD_KAFKA_V_TOPIC("access-log"),
-		RD_KAFKA_V_KEY(entry != NULL ? entry->conversation_id : "-",
-			       strlen(entry != NULL ? entry->conversation_id
-						    : "-")),
+		RD_KAFKA_V_KEY(key, strlen(key)),
 		RD_KAFKA_V_VALUE(text, strlen(text)),
 		RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
 		RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
@@ -124,4 +121,44 @@ void gateway_accesslog(struct gateway *g, const char *type,
 	}
 	/* Serve delivery reports; never blocks. */
 	rd_kafka_poll(g->producer, 0);
+}
+
+void gateway_accesslog(struct gateway *g, const char *type,
+		       const struct share_entry *entry,
+		       const struct gateway_request *req, int status,
+		       const char *reason, json_t *extra)
+{
+	json_t *data = json_pack("{s:i, s:s}", "status", status, "reason",
+				 reason);
+
+	/* Fields without a value are left out, as the schemas want. */
+	if (data != NULL && entry != NULL) {
+		json_object_set_new(data, "share_id",
+				    json_string(entry->share_id));
+		json_object_set_new(data, "conversation_id",
+				    json_string(entry->conversation_id));
+	}
+	if (data != NULL && extra != NULL)
+		json_object_update(data, extra);
+	json_decref(extra);
+	gateway_accesslog_send(g, type, entry != NULL ? entry->tenant : "-",
+			       entry != NULL ? entry->conversation_id : "-",
+			       req, data);
+}
+
+void gateway_accesslog_export(struct gateway *g, const char *tenant,
+			      const char *export_id, const char *conversation,
+			      const struct gateway_request *req, int status,
+			      const char *reason)
+{
+	json_t *data = json_pack("{s:i, s:s, s:s}", "status", status,
+				 "reason", reason, "export_id", export_id);
+
+	if (data != NULL && conversation != NULL)
+		json_object_set_new(data, "conversation_id",
+				    json_string(conversation));
+	gateway_accesslog_send(g, "goldilocks.export.downloaded",
+			       tenant != NULL ? tenant : "-",
+			       conversation != NULL ? conversation : "-", req,
+			       data);
 }

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "access.h"
+#include "export.h"
 #include "route.h"
 #include "config.h"
 #include "metrics.h"
@@ -111,6 +112,15 @@ void gateway_accesslog(struct gateway *g, const char *type,
 		       const struct gateway_request *req, int status,
 		       const char *reason, json_t *extra);
 
+/*
+ * A download of an export (goldilocks.export.downloaded): tenant and
+ * conversation NULL when the link was not genuine.
+ */
+void gateway_accesslog_export(struct gateway *g, const char *tenant,
+			      const char *export_id, const char *conversation,
+			      const struct gateway_request *req, int status,
+			      const char *reason);
+
 /* ---- server.c: the server, answers, the common first step ---- */
 struct MHD_Daemon *gateway_server_start(struct gateway *g, char *err,
 					size_t errlen);
@@ -134,6 +144,10 @@ struct gw_req {
 enum MHD_Result gw_answer(struct gw_req *r, unsigned int status,
 			  const char *type, char *body, const char *hname,
 			  const char *hvalue);
+/* The same with len bytes of any content (body malloc()ed and taken). */
+enum MHD_Result gw_answer_bytes(struct gw_req *r, unsigned int status,
+				const char *type, void *body, size_t len,
+				const char *hname, const char *hvalue);
 /* JSON body (stolen). */
 enum MHD_Result gw_json(struct gw_req *r, unsigned int status, json_t *body);
 /* {"error": {"code", "message"}}. */
@@ -163,6 +177,9 @@ struct gw_open {
  */
 int gw_open(struct gw_req *r, const char *token, struct gw_open *o);
 
+/* The client address and user agent of the request into o->req. */
+void gw_request_client(struct gw_req *r, struct gw_open *o);
+
 /* The request's verified session into o (o->req.session NULL: none). */
 void gw_session(struct gw_req *r, struct gw_open *o);
 
@@ -184,6 +201,16 @@ int gw_post_origin_ok(struct gw_req *r, const struct gw_open *o,
 /* ---- routes_page.c: the HTML page and its note form ---- */
 enum MHD_Result gw_route_page(struct gw_req *r);
 enum MHD_Result gw_route_page_note(struct gw_req *r);
+
+/* ---- routes_export.c: signed export downloads ---- */
+enum MHD_Result gw_route_export(struct gw_req *r);
+
+/*
+ * An export by id (export.h): 1 with *f filled, 0 none, -1 when
+ * PostgreSQL could not answer.
+ */
+int gateway_export(struct gateway *g, const char *export_id,
+		   struct export_file *f);
 
 /* ---- routes_api.c: the JSON API ---- */
 enum MHD_Result gw_route_access(struct gw_req *r);

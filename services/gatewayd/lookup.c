@@ -16,6 +16,7 @@
 #include "event.h"
 #include "log.h"
 #include "conversation.h"
+#include "export.h"
 #include "note.h"
 #include "share.h"
 #include "transcript.h"
@@ -71,7 +72,7 @@ static struct gateway_thread *gateway_thread(struct gateway *g)
 	t->pii = redactor_new(NULL, 0, err, sizeof(err));
 	if (t->cache == NULL || t->db == NULL || t->pii == NULL ||
 	    share_prepare(t->db) < 0 || conversation_prepare(t->db) < 0 ||
-	    note_prepare(t->db) < 0) {
+	    note_prepare(t->db) < 0 || export_prepare(t->db) < 0) {
 		gateway_thread_free(t);
 		return NULL;
 	}
@@ -287,4 +288,16 @@ enum gw_write gateway_set_tags(struct gateway *g,
 			  &dberr) < 0)
 		return GW_WRITE_UNAVAILABLE;
 	return found ? GW_WRITE_OK : GW_WRITE_GONE;
+}
+
+int gateway_export(struct gateway *g, const char *export_id,
+		   struct export_file *f)
+{
+	struct gateway_thread *t = gateway_thread_db(g);
+	enum db_error dberr = DB_OK;
+
+	memset(f, 0, sizeof(*f));
+	if (t == NULL)
+		return -1;
+	return export_load(t->db, export_id, f, &dberr);
 }

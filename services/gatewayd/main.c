@@ -110,6 +110,11 @@ int main(void)
 			  SESSION_SECRET_MIN);
 		return 2;
 	}
+	if (strlen(cfg.export_signing_key) < SESSION_SECRET_MIN) {
+		log_error("EXPORT_SIGNING_KEY must be at least %d bytes",
+			  SESSION_SECRET_MIN);
+		return 2;
+	}
 	sig_install();
 	memset(&g, 0, sizeof(g));
 	g.cfg = &cfg;

@@ -134,9 +134,9 @@ static int gw_status_index(unsigned int status)
 	return GW_STATUSES - 1;
 }
 
-enum MHD_Result gw_answer(struct gw_req *r, unsigned int status,
-			  const char *type, char *body, const char *hname,
-			  const char *hvalue)
+enum MHD_Result gw_answer_bytes(struct gw_req *r, unsigned int status,
+				const char *type, void *body, size_t len,
+				const char *hname, const char *hvalue)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -144,7 +144,7 @@ enum MHD_Result gw_answer(struct gw_req *r, unsigned int status,
 
 	if (body == NULL)
 		return MHD_NO;
-	resp = MHD_create_response_from_buffer(strlen(body), body,
+	resp = MHD_create_response_from_buffer(len, body,
 					       MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		free(body);
@@ -167,6 +167,14 @@ enum MHD_Result gw_answer(struct gw_req *r, unsigned int status,
 	metric_observe(r->g->m_latency[r->match.route],
 		       gateway_now_f() - r->start);
 	return ret;
+}
+
+enum MHD_Result gw_answer(struct gw_req *r, unsigned int status,
+			  const char *type, char *body, const char *hname,
+			  const char *hvalue)
+{
+	return gw_answer_bytes(r, status, type, body,
+			       body != NULL ? strlen(body) : 0, hname, hvalue);
 }
 
 enum MHD_Result gw_json(struct gw_req *r, unsigned int status, json_t *body)
@@ -270,15 +278,20 @@ json_t *gw_note_extra(const json_t *note)
 	return extra;
 }
 
+void gw_request_client(struct gw_req *r, struct gw_open *o)
+{
+	gateway_client_address(r->g, r->conn, o->req.client,
+			       sizeof(o->req.client));
+	gw_user_agent(r->conn, o->req.user_agent, sizeof(o->req.user_agent));
+}
+
 int gw_open(struct gw_req *r, const char *token, struct gw_open *o)
 {
 	struct gateway *g = r->g;
 	char hash[TOKEN_HASH_HEX + 1];
 
 	memset(o, 0, sizeof(*o));
-	gateway_client_address(g, r->conn, o->req.client,
-			       sizeof(o->req.client));
-	gw_user_agent(r->conn, o->req.user_agent, sizeof(o->req.user_agent));
+	gw_request_client(r, o);
 	gw_session(r, o);
 	if (!ratelimit_allowed(g->guesses, o->req.client, gateway_now_f())) {
 		metric_inc(g->m_rate_limited);
@@ -383,9 +396,10 @@ static enum MHD_Result gw_dispatch(struct gw_req *r)
 		return gw_answer(r, 200,
 				 "text/plain; version=0.0.4; charset=utf-8",
 				 text, NULL, NULL);
+	case GW_EXPORT:
+		return gw_route_export(r);
 	default:
-		return gw_error(r, 404, "not_found",
-				"exports are not served yet");
+		return gw_error(r, 404, "not_found", "no such route");
 	}
 }
 

@@ -287,13 +287,14 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 			 sharesd_time_or_null(req.expires_at), "pii_found", pii);
 	rc = share_audit(db, tenant, share_id, req.conversation_id,
 			 TYPE_CREATED, req.user_id, req.role, NULL,
-			 json_pack("{s:s, s:s, s:s, s:o, s:O, s:b}", "audience",
+			 json_pack("{s:s, s:s, s:s, s:o, s:o, s:b}", "audience",
 				   req.audience, "permission", req.permission,
 				   "min_role", req.min_role, "expires_at",
 				   sharesd_time_or_null(req.expires_at),
 				   "recipients",
-				   req.recipients != NULL ? req.recipients
-							  : json_array(),
+				   req.recipients != NULL
+					   ? json_incref(req.recipients)
+					   : json_array(),
 				   "snapshot", req.snapshot),
 			 dberr);
 	if (rc == 0)

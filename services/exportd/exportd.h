@@ -1,0 +1,33 @@
+/*
+ * exportd: renders a conversation (or a share's view of it) as TXT, PDF
+ * or JSON, stores it and delivers it by signed download link or email
+ * (SPEC §1, §3 `export-requests`).  handler.c holds the handler; main.c
+ * runs it on the common consumer loop.
+ */
+#ifndef EXPORTD_H
+#define EXPORTD_H
+
+#include "config.h"
+#include "db.h"
+#include "loop.h"
+#include "redact.h"
+
+#define EXPORTD_SOURCE "/goldilocks/exportd"
+
+struct exportd {
+	const struct config *cfg;
+	redactor_t *pii; /* compiled once; the loop runs on one thread */
+	metric_t *m_completed, *m_failed, *m_bytes, *m_emails;
+};
+
+int exportd_prepare(void *ctx, db_t *db, metrics_t *metrics);
+int exportd_validate(void *ctx, const struct loop_event *le, char *err,
+		     size_t errlen);
+enum loop_result exportd_handle(void *ctx, db_t *db,
+				const struct loop_event *le,
+				enum db_error *dberr, char *err, size_t errlen);
+enum loop_result exportd_reject(void *ctx, db_t *db,
+				const struct loop_event *le,
+				const char *reason, enum db_error *dberr);
+
+#endif

@@ -1,0 +1,405 @@
+/*
+ * The exportd handler.  An export is rendered inside the batch's
+ * transaction from the same transcript view the page shows, stored with
+ * its SHA-256, audited and answered export.completed with a signed,
+ * expiring download link (and an email when asked).  A refusal is
+ * export.failed with its code, audited too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "buf.h"
+#include "conversation.h"
+#include "event.h"
+#include "export.h"
+#include "exportlink.h"
+#include "exportreq.h"
+#include "log.h"
+#include "note.h"
+#include "render.h"
+#include "reply.h"
+#include "share.h"
+#include "token.h"
+#include "transcript.h"
+#include "exportd.h"
+
+#define TYPE_COMPLETED "goldilocks.export.completed"
+#define TYPE_FAILED "goldilocks.export.failed"
+
+int exportd_prepare(void *ctx, db_t *db, metrics_t *metrics)
+{
+	struct exportd *x = ctx;
+
+	x->m_completed = metrics_counter(metrics, "exports_completed_total",
+					 NULL, "exports stored and answered");
+	x->m_failed = metrics_counter(metrics, "exports_failed_total", NULL,
+				      "exports answered failed");
+	x->m_bytes = metrics_counter(metrics, "export_bytes_total", NULL,
+				     "bytes of exports stored");
+	x->m_emails = metrics_counter(metrics, "export_emails_total", NULL,
+				      "export emails requested");
+	if (share_prepare(db) < 0 || conversation_prepare(db) < 0 ||
+	    note_prepare(db) < 0 || export_prepare(db) < 0)
+		return -1;
+	return 0;
+}
+
+int exportd_validate(void *ctx, const struct loop_event *le, char *err,
+		     size_t errlen)
+{
+	struct export_request req;
+
+	(void)ctx;
+	if (strcmp(event_type(le->ev), EXPORT_REQUESTED) != 0) {
+		snprintf(err, errlen, "type: %.128s is not an export request",
+			 event_type(le->ev));
+		return -1;
+	}
+	/* A viewer's request is well-formed: it is answered forbidden. */
+	return exportreq_parse(event_data(le->ev), &req, err, errlen) ==
+			       SHARE_INVALID
+		       ? -1
+		       : 0;
+}
+
+/* Answer export.failed with code, audit it, count it. */
+static enum loop_result exportd_refuse(struct exportd *x, db_t *db,
+				       const struct loop_event *le,
+				       const char *share_id, const char *conv,
+				       enum share_code code, const char *msg,
+				       enum db_error *dberr)
+{
+	json_t *data = event_data(le->ev);
+	json_t *by = json_object_get(data, "requested_by");
+	const char *user = json_string_value(json_object_get(by, "user_id"));
+	const char *role = json_string_value(json_object_get(by, "role"));
+
+	if (user == NULL || !ev_is_ident(user))
+		user = "unknown";
+	if (role != NULL && !ev_is_ident(role))
+		role = NULL;
+	if (share_id != NULL && !share_is_uuid(share_id))
+		share_id = NULL;
+	if (export_audit(db, event_tenant(le->ev), NULL, share_id, conv,
+			 TYPE_FAILED, user, role, share_code_name(code),
+			 json_pack("{s:s}", "message", msg), dberr) < 0 ||
+	    reply_reject(db, le->ev, EXPORTD_SOURCE, TYPE_FAILED,
+			 conv != NULL ? conv : le->key, share_code_name(code),
+			 msg, dberr) < 0)
+		return LOOP_DB_ERROR;
+	metric_inc(x->m_failed);
+	log_info("export refused (%s): %s", share_code_name(code), msg);
+	return LOOP_OK;
+}
+
+enum loop_result exportd_reject(void *ctx, db_t *db,
+				const struct loop_event *le,
+				const char *reason, enum db_error *dberr)
+{
+	json_t *data = event_data(le->ev);
+	const char *conv = json_string_value(
+		json_object_get(data, "conversation_id"));
+
+	if (conv != NULL && !ev_is_ident(conv))
+		conv = NULL;
+	return exportd_refuse(ctx, db, le, NULL, conv, SHARE_INVALID, reason,
+			      dberr);
+}
+
+/* Render the view in the request's format into f->content. */
+static int exportd_render(const struct export_request *req,
+			  const json_t *view, const struct render_opts *o,
+			  struct export_file *f, char *err, size_t errlen)
+{
+	char *text = NULL;
+	json_t *doc;
+
+	if (strcmp(req->format, "pdf") == 0)
+		return render_pdf(view, o, &f->content, &f->len, err, errlen);
+	if (strcmp(req->format, "json") == 0) {
+		doc = render_json(view, o);
+		text = doc != NULL ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+		json_decref(doc);
+	} else {
+		text = render_txt(view, o);
+	}
+	if (text == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	f->content = (unsigned char *)text;
+	f->len = strlen(text);
+	return 0;
+}
+
+/* The email carrying the download link and the attachment's facts. */
+static int exportd_email(struct exportd *x, db_t *db,
+			 const struct loop_event *le,
+			 const struct export_request *req,
+			 const struct export_file *f, const char *url,
+			 const char *expires, enum db_error *dberr)
+{
+	json_t *to = json_array(), *r, *att;
+	buf_t text = BUF_INIT, html = BUF_INIT;
+	char subject[300];
+	size_t i;
+	int rc;
+
+	json_array_foreach(req->to, i, r)
+		json_array_append(to, json_object_get(r, "email"));
+	snprintf(subject, sizeof(subject), "Conversation %s (%s export)",
+		 f->conversation_id, f->format);
+	buf_printf(&text, "%s sent you an export of conversation %s.\n\n",
+		   req->user_id, f->conversation_id);
+	buf_puts(&html, "<!DOCTYPE html><html><body><p>");
+	buf_html(&html, req->user_id);
+	buf_puts(&html, " sent you an export of conversation <strong>");
+	buf_html(&html, f->conversation_id);
+	buf_puts(&html, "</strong>.</p>\n");
+	if (req->message != NULL && req->message[0] != '\0') {
+		buf_printf(&text, "%s\n\n", req->message);
+		buf_puts(&html, "<blockquote style=\"white-space:pre-wrap\">");
+		buf_html(&html, req->message);
+		buf_puts(&html, "</blockquote>\n");
+	}
+	buf_printf(&text, "Download %s (%zu bytes): %s\nThe link expires at "
+			  "%s.\n",
+		   f->filename, f->len, url, expires);
+	buf_puts(&html, "<p><a href=\"");
+	buf_html(&html, url);
+	buf_puts(&html, "\">Download ");
+	buf_html(&html, f->filename);
+	buf_printf(&html, "</a> (%zu bytes). The link expires at ", f->len);
+	buf_html(&html, expires);
+	buf_puts(&html, ".</p></body></html>\n");
+	att = json_pack("[{s:s, s:s, s:s, s:I, s:s}]", "filename",
+			f->filename, "content_type", f->content_type, "url",
+			url, "bytes", (json_int_t)f->len, "sha256", f->sha256);
+	if (buf_str(&text) == NULL || buf_str(&html) == NULL || att == NULL) {
+		json_decref(to);
+		json_decref(att);
+		buf_free(&text);
+		buf_free(&html);
+		*dberr = DB_ERR_RETRY;
+		return -1;
+	}
+	rc = reply_email(db, le->ev, EXPORTD_SOURCE, f->conversation_id, to,
+			 json_array(), subject, buf_str(&text), buf_str(&html),
+			 att, dberr);
+	buf_free(&text);
+	buf_free(&html);
+	if (rc == 0)
+		metric_inc(x->m_emails);
+	return rc;
+}
+
+/*
+ * Load what the export renders: the settings (share or request), the
+ * conversation and, annotated, notes.  LOOP_OK with *view set and the
+ * conversation id in conv, or an answer already given (*view NULL), or
+ * LOOP_DEFER / LOOP_DB_ERROR.
+ */
+static enum loop_result exportd_view(struct exportd *x, db_t *db,
+				     const struct loop_event *le,
+				     const struct export_request *req,
+				     char conv[130], json_t **view,
+				     enum db_error *dberr)
+{
+	const char *tenant = event_tenant(le->ev);
+	json_t *share = NULL, *settings = NULL, *c = NULL, *notes = NULL,
+	       *tags = NULL;
+	enum loop_result lr = LOOP_DB_ERROR;
+	char msg[300], err[256];
+	const char *status;
+	int64_t last_seq;
+	int exists;
+
+	*view = NULL;
+	snprintf(conv, 130, "%s",
+		 req->conversation_id != NULL ? req->conversation_id : "");
+	if (req->share_id != NULL) {
+		share = share_load(db, tenant, req->share_id, 0, dberr);
+		if (share == NULL && *dberr != DB_OK)
+			return LOOP_DB_ERROR;
+		if (share == NULL) {
+			snprintf(msg, sizeof(msg), "share %.64s is unknown",
+				 req->share_id);
+			return exportd_refuse(x, db, le, NULL, NULL,
+					      SHARE_UNKNOWN_SHARE, msg, dberr);
+		}
+		snprintf(conv, 130, "%s",
+			 json_string_value(json_object_get(
+				 share, "conversation_id")));
+		status = json_string_value(json_object_get(share, "status"));
+		if (status == NULL || strcmp(status, "active") != 0) {
+			snprintf(msg, sizeof(msg), "share %.64s is %s",
+				 req->share_id, status != NULL ? status : "");
+			lr = exportd_refuse(x, db, le, req->share_id, conv,
+					    SHARE_FORBIDDEN, msg, dberr);
+			json_decref(share);
+			return lr;
+		}
+	}
+	if (share_conversation(db, tenant, conv, &exists, &last_seq, dberr) <
+	    0)
+		goto done;
+	if (!exists) {
+		if (!le->final_attempt) {
+			lr = LOOP_DEFER;
+			goto done;
+		}
+		snprintf(msg, sizeof(msg), "conversation %.128s is unknown",
+			 conv);
+		lr = exportd_refuse(x, db, le, NULL, conv,
+				    SHARE_UNKNOWN_CONVERSATION, msg, dberr);
+		goto done;
+	}
+	if (req->annotated) {
+		notes = share != NULL
+				? note_list_share(db, tenant, req->share_id,
+						  dberr)
+				: note_list_conversation(db, tenant, conv,
+							 dberr);
+		if (notes == NULL)
+			goto done;
+		if (share == NULL) {
+			tags = export_conversation_tags(db, tenant, conv,
+							dberr);
+			if (tags == NULL)
+				goto done;
+		}
+	}
+	c = conversation_load(db, tenant, conv, dberr);
+	if (c == NULL)
+		goto done;
+	settings = exportreq_settings(req, share, tags);
+	if (settings != NULL)
+		*view = transcript_view(settings, c, notes, x->pii, err,
+					sizeof(err));
+	if (*view == NULL) {
+		*dberr = DB_ERR_RETRY;
+		log_warnx("could not build the export view: %s",
+			  settings == NULL ? "out of memory" : err);
+		goto done;
+	}
+	lr = LOOP_OK;
+done:
+	json_decref(share);
+	json_decref(settings);
+	json_decref(c);
+	json_decref(notes);
+	json_decref(tags);
+	return lr;
+}
+
+enum loop_result exportd_handle(void *ctx, db_t *db,
+				const struct loop_event *le,
+				enum db_error *dberr, char *err, size_t errlen)
+{
+	struct exportd *x = ctx;
+	const char *tenant = event_tenant(le->ev);
+	char conv[130], url[1024], expires[40], msg[300], now_ts[40];
+	struct export_request req;
+	struct render_opts o;
+	struct export_file f;
+	enum loop_result lr;
+	enum share_code code;
+	int64_t now = now_us();
+	json_t *view = NULL, *data;
+	uuid_t u;
+	int rc;
+
+	code = exportreq_parse(event_data(le->ev), &req, msg, sizeof(msg));
+	if (code == SHARE_INVALID) {
+		snprintf(err, errlen, "%s", msg);
+		return LOOP_INVALID;
+	}
+	if (code != SHARE_OK)
+		return exportd_refuse(x, db, le, req.share_id,
+				      req.conversation_id, code, msg, dberr);
+	lr = exportd_view(x, db, le, &req, conv, &view, dberr);
+	if (view == NULL)
+		return lr;
+
+	memset(&f, 0, sizeof(f));
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, f.export_id);
+	snprintf(f.tenant, sizeof(f.tenant), "%s", tenant);
+	snprintf(f.conversation_id, sizeof(f.conversation_id), "%s", conv);
+	if (req.share_id != NULL)
+		snprintf(f.share_id, sizeof(f.share_id), "%s", req.share_id);
+	snprintf(f.format, sizeof(f.format), "%s", req.format);
+	snprintf(f.content_type, sizeof(f.content_type), "%s",
+		 exportreq_content_type(req.format));
+	exportreq_filename(conv, req.format, f.filename, sizeof(f.filename));
+	rfc3339_format(now - now % 1000000, now_ts, sizeof(now_ts));
+	memset(&o, 0, sizeof(o));
+	o.annotated = req.annotated;
+	o.tenant = tenant;
+	o.export_id = f.export_id;
+	o.exported_at = now_ts;
+	rc = exportd_render(&req, view, &o, &f, msg, sizeof(msg));
+	json_decref(view);
+	if (rc < 0) {
+		/* A renderer that fails on this input fails every time. */
+		snprintf(err, errlen, "could not render: %s", msg);
+		export_file_free(&f);
+		return LOOP_INVALID;
+	}
+	if (f.len > (size_t)x->cfg->export_max_bytes) {
+		snprintf(msg, sizeof(msg),
+			 "the export takes %zu bytes; the limit is %d", f.len,
+			 x->cfg->export_max_bytes);
+		export_file_free(&f);
+		return exportd_refuse(x, db, le, req.share_id, conv,
+				      SHARE_TOO_LARGE, msg, dberr);
+	}
+	token_hash((const char *)f.content, f.len, f.sha256);
+	f.expires_at = now / 1000000 + x->cfg->export_link_ttl;
+	rfc3339_format(f.expires_at * 1000000, expires, sizeof(expires));
+	if (exportlink_url(x->cfg->export_signing_key,
+			   x->cfg->public_base_url, f.export_id, f.expires_at,
+			   url, sizeof(url)) < 0) {
+		export_file_free(&f);
+		snprintf(err, errlen, "PUBLIC_BASE_URL too long for a link");
+		return LOOP_INVALID;
+	}
+	rc = export_store(db, &f, req.user_id, req.annotated, dberr);
+	if (rc == 0)
+		rc = export_audit(db, tenant, f.export_id,
+				  req.share_id, conv, TYPE_COMPLETED,
+				  req.user_id, req.role, NULL,
+				  json_pack("{s:s, s:b, s:I, s:s, s:s}",
+					    "format", req.format, "annotated",
+					    req.annotated, "bytes",
+					    (json_int_t)f.len, "sha256",
+					    f.sha256, "delivery",
+					    req.email ? "email" : "download"),
+				  dberr);
+	if (rc == 0) {
+		data = json_pack("{s:s, s:s, s:b, s:I, s:s, s:s, s:s, s:s}",
+				 "export_id", f.export_id, "format",
+				 req.format, "annotated", req.annotated,
+				 "bytes", (json_int_t)f.len, "sha256",
+				 f.sha256, "download_url", url, "expires_at",
+				 expires, "conversation_id", conv);
+		if (data != NULL && req.share_id != NULL)
+			json_object_set_new(data, "share_id",
+					    json_string(req.share_id));
+		rc = reply_emit(db, le->ev, EXPORTD_SOURCE, REPLY_TOPIC_EVENTS,
+				TYPE_COMPLETED, conv, data, dberr);
+	}
+	if (rc == 0 && req.email)
+		rc = exportd_email(x, db, le, &req, &f, url, expires, dberr);
+	export_file_free(&f);
+	if (rc < 0)
+		return LOOP_DB_ERROR;
+	metric_inc(x->m_completed);
+	metric_add(x->m_bytes, f.len);
+	log_info("export %s of %s/%s: %s", f.export_id, tenant, conv,
+		 req.format);
+	return LOOP_OK;
+}
