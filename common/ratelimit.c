@@ -9,9 +9,11 @@
  * oldest.  The hash is SipHash-2-4 with a random key per limiter, so
  * addresses an attacker picks cannot pile up in one chain.
  */
+#include <arpa/inet.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -433,4 +435,27 @@ size_t ratelimit_clients(const ratelimit_t *rl)
 		pthread_mutex_unlock(&rl->stripes[i].lock);
 	}
 	return n;
+}
+
+void ratelimit_client_key(const char *addr, char *out, size_t len)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0,
+						  0, 0, 0, 0, 0xff, 0xff };
+	unsigned char a6[16];
+	char text[INET6_ADDRSTRLEN];
+
+	if (len == 0)
+		return;
+	snprintf(out, len, "%s", addr != NULL ? addr : "");
+	if (addr == NULL || strchr(addr, ':') == NULL ||
+	    inet_pton(AF_INET6, addr, a6) != 1)
+		return;
+	if (memcmp(a6, mapped, sizeof(mapped)) == 0) {
+		inet_ntop(AF_INET, a6 + 12, text, sizeof(text));
+		snprintf(out, len, "%s", text);
+		return;
+	}
+	memset(a6 + 8, 0, 8);
+	if (inet_ntop(AF_INET6, a6, text, sizeof(text)) != NULL)
+		snprintf(out, len, "%s/64", text);
 }

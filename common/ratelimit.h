@@ -62,4 +62,13 @@ void ratelimit_take(ratelimit_t *rl, const char *client, double now_s);
 /* How many buckets are held now, never more than max_clients. */
 size_t ratelimit_clients(const ratelimit_t *rl);
 
+/*
+ * The bucket key of a client address: an IPv6 address is keyed by its /64
+ * (one subscriber usually holds a whole /64, so rotating addresses in it
+ * must not earn new buckets), written "2001:db8:1:2::/64"; an IPv4
+ * address, an IPv4-mapped IPv6 address (as its IPv4 form) and anything
+ * else are kept as they are (cut to len - 1 bytes).  out holds len bytes.
+ */
+void ratelimit_client_key(const char *addr, char *out, size_t len);
+
 #endif

@@ -288,12 +288,13 @@ void gw_request_client(struct gw_req *r, struct gw_open *o)
 int gw_open(struct gw_req *r, const char *token, struct gw_open *o)
 {
 	struct gateway *g = r->g;
-	char hash[TOKEN_HASH_HEX + 1];
+	char hash[TOKEN_HASH_HEX + 1], key[80];
 
 	memset(o, 0, sizeof(*o));
 	gw_request_client(r, o);
 	gw_session(r, o);
-	if (!ratelimit_allowed(g->guesses, o->req.client, gateway_now_f())) {
+	ratelimit_client_key(o->req.client, key, sizeof(key));
+	if (!ratelimit_allowed(g->guesses, key, gateway_now_f())) {
 		metric_inc(g->m_rate_limited);
 		gw_log(r, o, "goldilocks.share.access_denied", 429,
 		       "rate_limited", NULL);
@@ -310,7 +311,7 @@ int gw_open(struct gw_req *r, const char *token, struct gw_open *o)
 	access_decide(o->found ? &o->entry : NULL, o->req.session,
 		      gateway_now_s(), &o->d);
 	if (o->d.reason == ACCESS_UNKNOWN) {
-		ratelimit_take(g->guesses, o->req.client, gateway_now_f());
+		ratelimit_take(g->guesses, key, gateway_now_f());
 		metric_inc(g->m_not_found);
 	}
 	metric_inc(o->d.reason == ACCESS_OK ? g->m_allowed : g->m_denied);

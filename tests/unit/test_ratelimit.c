@@ -410,6 +410,37 @@ static void test_threads(void **state)
 	ratelimit_free(sprayed);
 }
 
+/* IPv6 clients share the bucket of their /64; others keep their address. */
+static void test_client_key(void **state)
+{
+	char k[64], small[8];
+
+	(void)state;
+	ratelimit_client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", k, sizeof(k));
+	assert_string_equal(k, "2001:db8:1:2::/64");
+	ratelimit_client_key("2001:db8:1:2::1", k, sizeof(k));
+	assert_string_equal(k, "2001:db8:1:2::/64");
+	ratelimit_client_key("2001:db8:1:3::1", k, sizeof(k));
+	assert_string_equal(k, "2001:db8:1:3::/64");
+	ratelimit_client_key("::1", k, sizeof(k));
+	assert_string_equal(k, "::/64");
+	ratelimit_client_key("::ffff:192.0.2.7", k, sizeof(k));
+	assert_string_equal(k, "192.0.2.7");
+	ratelimit_client_key("192.0.2.7", k, sizeof(k));
+	assert_string_equal(k, "192.0.2.7");
+	ratelimit_client_key("unknown", k, sizeof(k));
+	assert_string_equal(k, "unknown");
+	ratelimit_client_key("fe80::1%eth0", k, sizeof(k));
+	assert_string_equal(k, "fe80::1%eth0");
+	ratelimit_client_key(NULL, k, sizeof(k));
+	assert_string_equal(k, "");
+	ratelimit_client_key("2001:db8:1:2::1", small, sizeof(small));
+	assert_string_equal(small, "2001:db");
+	k[0] = 'x';
+	ratelimit_client_key("192.0.2.7", k, 0);
+	assert_int_equal(k[0], 'x');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_evicts_oldest),
 		cmocka_unit_test(test_memory_bound),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_client_key),
 	};
 
 	return cmocka_run_group_tests_name("ratelimit", tests, NULL, NULL);
