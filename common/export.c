@@ -25,6 +25,9 @@ static const char export_sql_audit[] =
 	"INSERT INTO audit_events (tenant_id, export_id, share_id,"
 	" conversation_id, type, actor, role, reason, details)"
 	" VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6, $7, $8, $9::jsonb)";
+static const char export_sql_prune[] =
+	"DELETE FROM exports WHERE ctid IN (SELECT ctid FROM exports"
+	" WHERE expires_at < now() LIMIT 1000)";
 static const char export_sql_tags[] =
 	"SELECT coalesce(json_agg(t ORDER BY first), '[]')::text FROM ("
 	" SELECT t, min(s.created_at) AS first FROM shares s,"
@@ -36,7 +39,8 @@ int export_prepare(db_t *db)
 	if (db_register(db, "export_store", export_sql_store) < 0 ||
 	    db_register(db, "export_load", export_sql_load) < 0 ||
 	    db_register(db, "export_audit", export_sql_audit) < 0 ||
-	    db_register(db, "export_tags", export_sql_tags) < 0)
+	    db_register(db, "export_tags", export_sql_tags) < 0 ||
+	    db_register(db, "export_prune", export_sql_prune) < 0)
 		return -1;
 	return 0;
 }
@@ -165,4 +169,20 @@ json_t *export_conversation_tags(db_t *db, const char *tenant,
 	if (v == NULL)
 		*error = DB_ERR_RETRY;
 	return v;
+}
+
+long export_prune(db_t *db, enum db_error *error)
+{
+	long total = 0;
+	int round, rows;
+
+	/* 1,000 rows a statement, at most 20 a round: idle work stays short. */
+	for (round = 0; round < 20; round++) {
+		if (db_run_rows(db, "export_prune", 0, NULL, error, &rows) < 0)
+			return -1;
+		total += rows;
+		if (rows < 1000)
+			break;
+	}
+	return total;
 }

@@ -63,4 +63,10 @@ json_t *export_conversation_tags(db_t *db, const char *tenant,
 				 const char *conversation, enum db_error *error)
 	__attribute__((warn_unused_result));
 
+/*
+ * Delete exports whose link has expired (their content can no longer be
+ * downloaded), outside any transaction.  The count deleted, or -1.
+ */
+long export_prune(db_t *db, enum db_error *error);
+
 #endif

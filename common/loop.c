@@ -994,6 +994,8 @@ static void loop_idle(struct loop *l)
 			return;
 		if (loop_mono_ms() >= l->next_prune_ms) {
 			loop_prune_keys(l);
+			if (l->h->maintain != NULL)
+				l->h->maintain(l->h->ctx, l->db);
 			l->next_prune_ms = loop_mono_ms() + LOOP_PRUNE_EVERY_MS;
 		}
 		loop_flush_cache(l);

@@ -66,6 +66,11 @@ struct loop_handler {
 	/* Optional: runs after each commit. */
 	void (*after_commit)(void *ctx);
 	/*
+	 * Optional: housekeeping outside any batch (expired rows), when the
+	 * consumer is idle, at start and then every 10 minutes.
+	 */
+	void (*maintain)(void *ctx, db_t *db);
+	/*
 	 * The handler may answer LOOP_DEFER; events of a conversation with
 	 * deferred events then queue behind them (keyed by message key).
 	 */

@@ -17,10 +17,12 @@
 struct exportd {
 	const struct config *cfg;
 	redactor_t *pii; /* compiled once; the loop runs on one thread */
-	metric_t *m_completed, *m_failed, *m_bytes, *m_emails;
+	metric_t *m_completed, *m_failed, *m_bytes, *m_emails, *m_pruned;
 };
 
 int exportd_prepare(void *ctx, db_t *db, metrics_t *metrics);
+/* Delete exports whose download link has expired. */
+void exportd_maintain(void *ctx, db_t *db);
 int exportd_validate(void *ctx, const struct loop_event *le, char *err,
 		     size_t errlen);
 enum loop_result exportd_handle(void *ctx, db_t *db,

@@ -47,6 +47,22 @@ int exportd_prepare(void *ctx, db_t *db, metrics_t *metrics)
 	return 0;
 }
 
+void exportd_maintain(void *ctx, db_t *db)
+{
+	struct exportd *x = ctx;
+	enum db_error dberr = DB_OK;
+	long n = export_prune(db, &dberr);
+
+	if (n < 0) {
+		log_warnx("could not delete expired exports: %s",
+			  db_last_error(db));
+		return;
+	}
+	metric_add(x->m_pruned, (uint64_t)n);
+	if (n > 0)
+		log_info("deleted %ld expired exports", n);
+}
+
 int exportd_validate(void *ctx, const struct loop_event *le, char *err,
 		     size_t errlen)
 {

@@ -163,6 +163,8 @@ jq -nc --arg t "$T2" --argjson n $N 'range(0; $n) as $i | {
 	format: (["txt", "json", "pdf"][$i % 3]),
 	requested_by: {user_id: "u-k", role: "agent"}}}' > "$DIR/exports"
 stored() { sql "SELECT count(*) FROM exports WHERE tenant_id = '$T2'"; }
+# An export whose link expired an hour ago: the restarted exportd deletes it.
+sql "INSERT INTO exports (tenant_id, export_id, conversation_id, format, annotated, requested_by, filename, content_type, bytes, sha256, content, expires_at) VALUES ('$T', '$(new_id)', 'c-exp', 'txt', false, 'u', 'old.txt', 'text/plain', 3, repeat('0', 64), 'old', now() - interval '1 hour')"
 old_pid=$(cat "$RUN_DIR/exportd.pid")
 produce export-requests "$DIR/exports"
 check "some exports exist before the kill" wait_until 60 sh -c \
@@ -172,6 +174,8 @@ kill -9 "$old_pid"
 ok "exportd killed with -9 after $at_kill of $N exports"
 "$STACK" up >/dev/null 2>&1
 check "restarted" [ "$(cat "$RUN_DIR/exportd.pid")" != "$old_pid" ]
+check "expired exports are deleted" wait_until 30 sh -c \
+	"[ \$(psql '$DATABASE_URL' -Atqc \"SELECT count(*) FROM exports WHERE filename = 'old.txt' AND tenant_id = '$T'\") -eq 0 ]"
 check "every export is stored" wait_until 180 sh -c \
 	"[ \$(psql '$DATABASE_URL' -Atqc \"SELECT count(*) FROM exports WHERE tenant_id = '$T2'\") -ge $N ]"
 check_eq "each export stored once" "$(stored)" $N
