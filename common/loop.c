@@ -223,6 +223,10 @@ static rd_kafka_t *loop_consumer_new(struct loop *l, char *err,
 	    kafka_conf_set(conf, "auto.offset.reset", "earliest", err,
 			   errlen) < 0 ||
 	    kafka_conf_set(conf, "fetch.message.max.bytes", "1048576", err,
+			   errlen) < 0 ||
+	    /* Prefetch at most 4 MiB (librdkafka's default is 64 MiB), so a
+	     * backlog does not swell a daemon past its memory budget. */
+	    kafka_conf_set(conf, "queued.max.messages.kbytes", "4096", err,
 			   errlen) < 0)
 		goto fail;
 	snprintf(buf, sizeof(buf), "%d", cfg->kafka_session_timeout_ms);
