@@ -122,6 +122,48 @@ static json_t *gw_body_object(struct gw_req *r, const struct gw_open *o,
 	return NULL;
 }
 
+/*
+ * The common start of a write (a note, tags): the token opens, the link
+ * allows the request, may() allows the write (SPEC §4: else 403), the
+ * body is a JSON object and a cookie session came from our origin.
+ * Returns the body (new reference), or NULL after answering (*answered).
+ */
+static json_t *gw_write_begin(struct gw_req *r, struct gw_open *o,
+			      int (*may)(const struct share_entry *,
+					 const struct session *),
+			      enum MHD_Result *answered)
+{
+	int st = gw_open(r, r->match.arg, o);
+	json_t *body;
+
+	if (st != 0) {
+		*answered = gw_api_refused(r, st);
+		return NULL;
+	}
+	if (o->d.reason != ACCESS_OK) {
+		*answered = gw_api_denied(r, o, o->d.status, o->d.reason);
+		return NULL;
+	}
+	if (!may(&o->entry, o->req.session)) {
+		*answered = gw_api_denied(r, o, 403, ACCESS_FORBIDDEN);
+		return NULL;
+	}
+	body = gw_body_object(r, o, answered);
+	if (body == NULL)
+		return NULL;
+	if (!gw_post_origin_ok(r, o,
+			       json_string_value(json_object_get(body, "csrf")))) {
+		json_decref(body);
+		gw_log(r, o, "goldilocks.share.access_denied", 403, "csrf",
+		       NULL);
+		*answered = gw_error(r, 403, "forbidden",
+				     "a cookie session needs a same-origin "
+				     "request");
+		return NULL;
+	}
+	return body;
+}
+
 /* Answer a failed write. */
 static enum MHD_Result gw_write_failed(struct gw_req *r,
 				       const struct gw_open *o,
@@ -154,26 +196,10 @@ enum MHD_Result gw_route_note(struct gw_req *r)
 	json_t *body, *note = NULL;
 	enum gw_write w;
 	char err[256];
-	int st = gw_open(r, r->match.arg, &o);
 
-	if (st != 0)
-		return gw_api_refused(r, st);
-	if (o.d.reason != ACCESS_OK)
-		return gw_api_denied(r, &o, o.d.status, o.d.reason);
-	/* SPEC §4: without the permission or a session of the tenant. */
-	if (!access_may_note(&o.entry, o.req.session))
-		return gw_api_denied(r, &o, 403, ACCESS_FORBIDDEN);
-	body = gw_body_object(r, &o, &answered);
+	body = gw_write_begin(r, &o, access_may_note, &answered);
 	if (body == NULL)
 		return answered;
-	if (!gw_post_origin_ok(r, &o,
-			       json_string_value(json_object_get(body, "csrf")))) {
-		json_decref(body);
-		gw_log(r, &o, "goldilocks.share.access_denied", 403, "csrf",
-		       NULL);
-		return gw_error(r, 403, "forbidden",
-				"a cookie session needs a same-origin request");
-	}
 	text = json_string_value(json_object_get(body, "text"));
 	message_id = json_string_value(json_object_get(body, "message_id"));
 	if (text == NULL ||
@@ -210,26 +236,10 @@ enum MHD_Result gw_route_tags(struct gw_req *r)
 	json_t *body, *tags;
 	enum gw_write w;
 	char err[256];
-	int st = gw_open(r, r->match.arg, &o);
 
-	if (st != 0)
-		return gw_api_refused(r, st);
-	if (o.d.reason != ACCESS_OK)
-		return gw_api_denied(r, &o, o.d.status, o.d.reason);
-	/* SPEC §4: without the permission or a session of the tenant. */
-	if (!access_may_tag(&o.entry, o.req.session))
-		return gw_api_denied(r, &o, 403, ACCESS_FORBIDDEN);
-	body = gw_body_object(r, &o, &answered);
+	body = gw_write_begin(r, &o, access_may_tag, &answered);
 	if (body == NULL)
 		return answered;
-	if (!gw_post_origin_ok(r, &o,
-			       json_string_value(json_object_get(body, "csrf")))) {
-		json_decref(body);
-		gw_log(r, &o, "goldilocks.share.access_denied", 403, "csrf",
-		       NULL);
-		return gw_error(r, 403, "forbidden",
-				"a cookie session needs a same-origin request");
-	}
 	tags = note_check_tags(json_object_get(body, "tags"), err, sizeof(err));
 	json_decref(body);
 	if (tags == NULL) {

@@ -33,40 +33,10 @@
 #define GRIN "\xf0\x9f\x98\x80"
 
 /* Parse JSON written with ' for "; the caller drops the result. */
-static json_t *jq(const char *text)
-{
-	char *s = strdup(text), *p;
-	json_error_t jerr;
-	json_t *v;
-
-	assert_non_null(s);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '\'')
-			*p = '"';
-	}
-	v = json_loads(s, JSON_DECODE_ANY, &jerr);
-	if (v == NULL)
-		fail_msg("bad test JSON %s: %s", s, jerr.text);
-	free(s);
-	return v;
-}
-
-static char *repeat(const char *unit, size_t count)
-{
-	size_t ul = strlen(unit), i;
-	char *s = malloc(ul * count + 1);
-
-	assert_non_null(s);
-	for (i = 0; i < count; i++)
-		memcpy(s + i * ul, unit, ul);
-	s[ul * count] = '\0';
-	return s;
-}
-
 /* A string made of prefix then unit count times, as a new JSON string. */
 static json_t *jrepeat(const char *prefix, const char *unit, size_t count)
 {
-	char *body = repeat(unit, count), *s;
+	char *body = unit_repeat(unit, count), *s;
 	json_t *v;
 
 	s = malloc(strlen(prefix) + strlen(body) + 1);
@@ -127,7 +97,7 @@ static void expect_bad(json_t *data, const char *prefix, const char *what)
 
 static void test_parse_full(void **state)
 {
-	json_t *data = jq("{'conversation_id':'conv-42',"
+	json_t *data = unit_json("{'conversation_id':'conv-42',"
 			  "'escalation_id':'esc-7',"
 			  "'reason':'customer asked for a human',"
 			  "'priority':'urgent',"
@@ -169,7 +139,7 @@ static void test_parse_full(void **state)
 
 static void test_parse_minimal(void **state)
 {
-	json_t *data = jq("{'conversation_id':'c-1','escalation_id':'e-1',"
+	json_t *data = unit_json("{'conversation_id':'c-1','escalation_id':'e-1',"
 			  "'reason':'stuck'}");
 	struct escalation e;
 
@@ -188,7 +158,7 @@ static void test_parse_minimal(void **state)
 /* A null optional field is an absent one: its default applies. */
 static void test_parse_nulls_are_defaults(void **state)
 {
-	json_t *data = jq(EV("'priority':null,'summary':null,"
+	json_t *data = unit_json(EV("'priority':null,'summary':null,"
 			     "'ai_attempts':null,'notify':null"));
 	struct escalation e;
 
@@ -204,7 +174,7 @@ static void test_parse_nulls_are_defaults(void **state)
 /* Empty lists are kept as lists. */
 static void test_parse_empty_lists(void **state)
 {
-	json_t *data = jq(EV("'ai_attempts':[],'notify':[]"));
+	json_t *data = unit_json(EV("'ai_attempts':[],'notify':[]"));
 	struct escalation e;
 
 	(void)state;
@@ -228,7 +198,7 @@ static void test_parse_priorities(void **state)
 		json_t *data;
 
 		snprintf(text, sizeof(text), EV("'priority':'%s'"), ok[i]);
-		data = jq(text);
+		data = unit_json(text);
 		expect_ok(data, &e, ok[i]);
 		assert_string_equal(e.priority, ok[i]);
 		json_decref(data);
@@ -346,7 +316,7 @@ static void test_parse_invalid_table(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(bad_cases); i++) {
-		json_t *data = jq(bad_cases[i].json);
+		json_t *data = unit_json(bad_cases[i].json);
 
 		expect_bad(data, bad_cases[i].want, bad_cases[i].desc);
 		json_decref(data);
@@ -379,7 +349,7 @@ static void test_parse_messages(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		json_t *data = jq(cases[i].json);
+		json_t *data = unit_json(cases[i].json);
 
 		case_note("%s", cases[i].json);
 		assert_int_equal(escalation_parse(data, &e, err, sizeof(err)),
@@ -400,7 +370,7 @@ static void test_parse_identifier_limits(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(fields); i++) {
-		json_t *data = jq(REQ "}");
+		json_t *data = unit_json(REQ "}");
 
 		set(data, fields[i], jrepeat("", "a", 128));
 		expect_ok(data, &e, "identifier of 128");
@@ -446,7 +416,7 @@ static void test_parse_text_limits(void **state)
 	for (i = 0; i < ARRAY_LEN(fields); i++) {
 		snprintf(prefix, sizeof(prefix), "%s:", fields[i]);
 		for (j = 0; j < ARRAY_LEN(cases); j++) {
-			json_t *data = jq(REQ "}"), *v;
+			json_t *data = unit_json(REQ "}"), *v;
 			const char *got;
 
 			v = jrepeat(cases[j].prefix, cases[j].unit,
@@ -470,7 +440,7 @@ static void test_parse_text_limits(void **state)
 static void test_parse_ai_attempts_limits(void **state)
 {
 	struct escalation e;
-	json_t *data = jq(REQ "}");
+	json_t *data = unit_json(REQ "}");
 
 	(void)state;
 	set(data, "ai_attempts", jlist(json_string("asked again"), 100));
@@ -481,7 +451,7 @@ static void test_parse_ai_attempts_limits(void **state)
 	expect_bad(data, "ai_attempts:", "101 attempts");
 
 	/* An attempt of 4,000 characters (8,000 bytes). */
-	set(data, "ai_attempts", jq("['short']"));
+	set(data, "ai_attempts", unit_json("['short']"));
 	assert_int_equal(json_array_append_new(json_object_get(data,
 							       "ai_attempts"),
 					       jrepeat("", E_ACUTE, 4000)),
@@ -490,7 +460,7 @@ static void test_parse_ai_attempts_limits(void **state)
 	assert_int_equal(json_string_length(json_array_get(e.ai_attempts, 1)),
 			 8000);
 
-	set(data, "ai_attempts", jq("['short']"));
+	set(data, "ai_attempts", unit_json("['short']"));
 	assert_int_equal(json_array_append_new(json_object_get(data,
 							       "ai_attempts"),
 					       jrepeat("", E_ACUTE, 4001)),
@@ -508,28 +478,28 @@ static void test_parse_notify(void **state)
 	json_t *data;
 
 	(void)state;
-	data = jq(EV("'notify':[{'email':'ada@example.com'}]"));
+	data = unit_json(EV("'notify':[{'email':'ada@example.com'}]"));
 	expect_ok(data, &e, "notify by email");
 	assert_int_equal(json_array_size(e.notify), 1);
 	json_decref(data);
 
-	data = jq(EV("'notify':[{'user_id':'u-1'}]"));
+	data = unit_json(EV("'notify':[{'user_id':'u-1'}]"));
 	expect_ok(data, &e, "notify by user_id");
 	assert_int_equal(json_array_size(e.notify), 1);
 	json_decref(data);
 
 	/* A null member is an absent one. */
-	data = jq(EV("'notify':[{'user_id':'u-1','email':null},"
+	data = unit_json(EV("'notify':[{'user_id':'u-1','email':null},"
 		     "{'user_id':null,'email':'a@b.co'}]"));
 	expect_ok(data, &e, "notify with null members");
 	assert_int_equal(json_array_size(e.notify), 2);
 	json_decref(data);
 
-	data = jq(REQ "}");
-	set(data, "notify", jlist(jq("{'user_id':'u-1'}"), 100));
+	data = unit_json(REQ "}");
+	set(data, "notify", jlist(unit_json("{'user_id':'u-1'}"), 100));
 	expect_ok(data, &e, "100 recipients");
 	assert_int_equal(json_array_size(e.notify), 100);
-	set(data, "notify", jlist(jq("{'email':'a@b.co'}"), 101));
+	set(data, "notify", jlist(unit_json("{'email':'a@b.co'}"), 101));
 	expect_bad(data, "notify:", "101 recipients");
 	json_decref(data);
 }
@@ -537,13 +507,13 @@ static void test_parse_notify(void **state)
 /* The fields are read in order: the first bad one is reported. */
 static void test_parse_first_error(void **state)
 {
-	json_t *data = jq("{'conversation_id':'c-1','escalation_id':'e 1',"
+	json_t *data = unit_json("{'conversation_id':'c-1','escalation_id':'e 1',"
 			  "'priority':'x','notify':'y'}");
 
 	(void)state;
 	expect_bad(data, "escalation_id:", "several bad fields");
 	json_decref(data);
-	data = jq("{'conversation_id':'c-1','escalation_id':'e-1',"
+	data = unit_json("{'conversation_id':'c-1','escalation_id':'e-1',"
 		  "'reason':'r','priority':'x','notify':'y'}");
 	expect_bad(data, "priority:", "priority and notify bad");
 	json_decref(data);
@@ -572,7 +542,7 @@ static void expect_context(json_t *data, const char *want)
 static void test_context_full(void **state)
 {
 	(void)state;
-	expect_context(jq("{'conversation_id':'conv-42',"
+	expect_context(unit_json("{'conversation_id':'conv-42',"
 			  "'escalation_id':'esc-7','reason':'wants a human',"
 			  "'priority':'high',"
 			  "'summary':'Refund refused.',"
@@ -589,7 +559,7 @@ static void test_context_full(void **state)
 static void test_context_minimal(void **state)
 {
 	(void)state;
-	expect_context(jq("{'conversation_id':'c-1','escalation_id':'e-1',"
+	expect_context(unit_json("{'conversation_id':'c-1','escalation_id':'e-1',"
 			  "'reason':'stuck'}"),
 		       "{\"ai_attempts\":[],\"escalation_id\":\"e-1\","
 		       "\"priority\":\"normal\",\"reason\":\"stuck\","
@@ -599,7 +569,7 @@ static void test_context_minimal(void **state)
 static void test_context_empty_attempts(void **state)
 {
 	(void)state;
-	expect_context(jq(EV("'ai_attempts':[],'priority':'low'")),
+	expect_context(unit_json(EV("'ai_attempts':[],'priority':'low'")),
 		       "{\"ai_attempts\":[],\"escalation_id\":\"e-1\","
 		       "\"priority\":\"low\",\"reason\":\"r\","
 		       "\"summary\":\"\"}");
@@ -611,7 +581,7 @@ static void test_context_empty_attempts(void **state)
  */
 static void test_context_references(void **state)
 {
-	json_t *data = jq(EV("'ai_attempts':['a']")), *ctx, *list;
+	json_t *data = unit_json(EV("'ai_attempts':['a']")), *ctx, *list;
 	struct escalation e;
 
 	(void)state;
@@ -625,7 +595,7 @@ static void test_context_references(void **state)
 	assert_int_equal(list->refcount, 1);
 	json_decref(data);
 
-	data = jq(REQ "}");
+	data = unit_json(REQ "}");
 	expect_ok(data, &e, "no attempts");
 	ctx = escalation_context(&e);
 	assert_non_null(ctx);
@@ -706,7 +676,7 @@ static void test_email_subject_table(void **state)
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		struct escalation e = esc(cases[i].priority, "", NULL);
 		json_t *contact =
-			cases[i].contact != NULL ? jq(cases[i].contact) : NULL;
+			cases[i].contact != NULL ? unit_json(cases[i].contact) : NULL;
 		struct escalation_email m;
 		char line[64];
 
@@ -725,9 +695,9 @@ static void test_email_subject_table(void **state)
 
 static void test_email_text_full(void **state)
 {
-	json_t *attempts = jq("['looked the order up','offered a voucher',"
+	json_t *attempts = unit_json("['looked the order up','offered a voucher',"
 			      "'escalated to billing']");
-	json_t *contact = jq("{'id':'k-1','name':'Ada Lovelace',"
+	json_t *contact = unit_json("{'id':'k-1','name':'Ada Lovelace',"
 			     "'email':'ada@example.com',"
 			     "'phone':'+44 20 7946 0000'}");
 	struct escalation e = esc("high", "Refund of order 1234 refused twice.",
@@ -777,7 +747,7 @@ static void test_email_text_full(void **state)
 /* Only the contact fields that are known are shown. */
 static void test_email_partial_contact(void **state)
 {
-	json_t *contact = jq("{'id':'k-1','email':'ada@example.com'}");
+	json_t *contact = unit_json("{'id':'k-1','email':'ada@example.com'}");
 	struct escalation e = esc("normal", "", NULL);
 	struct escalation_email m;
 
@@ -795,7 +765,7 @@ static void test_email_partial_contact(void **state)
 static void test_email_unknown_contact(void **state)
 {
 	json_t *null = json_null();
-	json_t *only_id = jq("{'id':'k-1'}");
+	json_t *only_id = unit_json("{'id':'k-1'}");
 	const json_t *contacts[] = { null, NULL, only_id };
 	struct escalation e = esc("low", "", NULL);
 	size_t i;
@@ -822,9 +792,9 @@ static void test_email_unknown_contact(void **state)
 
 static void test_email_html_escaped(void **state)
 {
-	json_t *attempts = jq("['<img src=x onerror=alert(1)>',"
+	json_t *attempts = unit_json("['<img src=x onerror=alert(1)>',"
 			      "'it\\u0027s']");
-	json_t *contact = jq("{'name':'<script>n</script>',"
+	json_t *contact = unit_json("{'name':'<script>n</script>',"
 			     "'email':'a&b@example.com','phone':'<555>'}");
 	struct escalation e = esc("urgent", "<b>bold</b> & more", attempts);
 	struct escalation_email m;
@@ -913,7 +883,7 @@ static void test_email_optional_sections(void **state)
 /* A summary without attempts, and attempts without a summary. */
 static void test_email_sections_apart(void **state)
 {
-	json_t *attempts = jq("['tried once']");
+	json_t *attempts = unit_json("['tried once']");
 	struct escalation e = esc("normal", "short summary", NULL);
 	struct escalation_email m;
 
@@ -938,11 +908,11 @@ static void test_email_sections_apart(void **state)
 /* An email built from a parsed event, its attempts at the limits. */
 static void test_email_from_parsed(void **state)
 {
-	json_t *data = jq(EV("'priority':'urgent','summary':'s'"));
-	json_t *contact = jq("{'name':'Ada'}");
+	json_t *data = unit_json(EV("'priority':'urgent','summary':'s'"));
+	json_t *contact = unit_json("{'name':'Ada'}");
 	struct escalation e;
 	struct escalation_email m;
-	char *big = repeat(E_ACUTE, 4000);
+	char *big = unit_repeat(E_ACUTE, 4000);
 	size_t i, n = 0;
 	const char *p;
 

@@ -918,18 +918,6 @@ static void test_ev_text(void **state)
 }
 
 /* A string of count copies of unit. */
-static char *repeat(const char *unit, size_t count)
-{
-	size_t ul = strlen(unit), i;
-	char *s = malloc(ul * count + 1);
-
-	assert_non_null(s);
-	for (i = 0; i < count; i++)
-		memcpy(s + i * ul, unit, ul);
-	s[ul * count] = '\0';
-	return s;
-}
-
 /* Characters are counted, not bytes. */
 static const struct text_limit_case {
 	const char *unit;
@@ -958,7 +946,7 @@ static void test_ev_text_limits(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(text_limit_cases); i++) {
 		const struct text_limit_case *c = &text_limit_cases[i];
-		char *s = repeat(c->unit, c->count);
+		char *s = unit_repeat(c->unit, c->count);
 		json_t *obj = json_pack("{s:s}", "note", s);
 		const char *out = NULL;
 		char err[128] = "";
@@ -1717,8 +1705,8 @@ static void test_reply_id_separator(void **state)
 static void test_reply_id_long_inputs(void **state)
 {
 	/* Inputs at their limits still give a well-formed, stable id. */
-	char *source = repeat("s", 1024);
-	char *ident = repeat("i", EVENT_IDENT_MAX);
+	char *source = unit_repeat("s", 1024);
+	char *ident = unit_repeat("i", EVENT_IDENT_MAX);
 	char a[37], b[37];
 
 	(void)state;

@@ -33,36 +33,6 @@
 #define REQ(more) "{" CONV "," TXT "," AGENT "," more "}"
 
 /* Parse JSON written with ' for "; the caller drops the result. */
-static json_t *jq(const char *text)
-{
-	char *s = strdup(text), *p;
-	json_error_t jerr;
-	json_t *v;
-
-	assert_non_null(s);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '\'')
-			*p = '"';
-	}
-	v = json_loads(s, JSON_DECODE_ANY, &jerr);
-	if (v == NULL)
-		fail_msg("bad test JSON %s: %s", s, jerr.text);
-	free(s);
-	return v;
-}
-
-static char *repeat(const char *unit, size_t count)
-{
-	size_t ul = strlen(unit), i;
-	char *s = malloc(ul * count + 1);
-
-	assert_non_null(s);
-	for (i = 0; i < count; i++)
-		memcpy(s + i * ul, unit, ul);
-	s[ul * count] = '\0';
-	return s;
-}
-
 /* The canonical text of v (sorted keys, compact); the caller frees it. */
 static char *dump(const json_t *v)
 {
@@ -102,7 +72,7 @@ static void expect_code(enum share_code got, enum share_code want,
 static void test_parse_full(void **state)
 {
 	json_t *data =
-	    jq("{'conversation_id':'c-1','format':'pdf','annotated':true,"
+	    unit_json("{'conversation_id':'c-1','format':'pdf','annotated':true,"
 	       "'requested_by':{'user_id':'u-7','role':'agent'},"
 	       "'include':{'contact_identifier':true,'signal_tags':true,"
 	       "'internal_notes':false,'source_citations':true},"
@@ -156,7 +126,7 @@ static void test_parse_minimal(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(texts); i++) {
-		json_t *data = jq(texts[i]);
+		json_t *data = unit_json(texts[i]);
 
 		case_note("%s", texts[i]);
 		/* Garbage first: parse must set every field. */
@@ -223,7 +193,7 @@ static void test_parse_accepted_forms(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		json_t *data = jq(cases[i].json);
+		json_t *data = unit_json(cases[i].json);
 
 		case_note("%s", cases[i].json);
 		msg[0] = '\0';
@@ -359,7 +329,7 @@ static void test_parse_invalid_table(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(bad_cases); i++) {
-		json_t *data = jq(bad_cases[i].json);
+		json_t *data = unit_json(bad_cases[i].json);
 
 		case_note("%s", bad_cases[i].desc);
 		check_bad(&bad_cases[i], data);
@@ -391,8 +361,8 @@ static void test_parse_message_limit(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		json_t *data = jq(REQ("'message':''"));
-		char *s = repeat(cases[i].unit, cases[i].n);
+		json_t *data = unit_json(REQ("'message':''"));
+		char *s = unit_repeat(cases[i].unit, cases[i].n);
 
 		case_note("message of %zu x %zu bytes", cases[i].n,
 			  strlen(cases[i].unit));
@@ -432,7 +402,7 @@ static void test_parse_viewer_forbidden(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(texts); i++) {
-		json_t *data = jq(texts[i]);
+		json_t *data = unit_json(texts[i]);
 
 		case_note("%s", texts[i]);
 		msg[0] = '\0';
@@ -446,7 +416,7 @@ static void test_parse_viewer_forbidden(void **state)
 /* A message buffer too small for the text is cut, never overrun. */
 static void test_parse_small_msg_buffer(void **state)
 {
-	json_t *data = jq(REQ("'delivery':{'method':'email'}"));
+	json_t *data = unit_json(REQ("'delivery':{'method':'email'}"));
 	struct export_request r;
 	char msg[8];
 
@@ -464,11 +434,11 @@ static void test_parse_small_msg_buffer(void **state)
 static void test_settings_conversation(void **state)
 {
 	json_t *data =
-	    jq("{" CONV ",'format':'pdf','annotated':true," AGENT
+	    unit_json("{" CONV ",'format':'pdf','annotated':true," AGENT
 	       ",'include':{'contact_identifier':true,'source_citations':true},"
 	       "'redact':{'pii':true,'message_ids':['m-2','m-1'],"
 	       "'terms':['Acme','Falcon']}}");
-	json_t *tags = jq("['urgent','billing','urgent']");
+	json_t *tags = unit_json("['urgent','billing','urgent']");
 	struct export_request r;
 	char msg[256] = "";
 	json_t *s;
@@ -494,7 +464,7 @@ static void test_settings_conversation(void **state)
 
 static void test_settings_conversation_defaults(void **state)
 {
-	json_t *data = jq("{" CONV "," TXT "," ADMIN "}");
+	json_t *data = unit_json("{" CONV "," TXT "," ADMIN "}");
 	struct export_request r;
 	char msg[256] = "";
 	json_t *s;
@@ -546,7 +516,7 @@ static json_t *share_settings(const json_t *share, const char *more)
 
 	snprintf(text, sizeof(text), "{" SHARE ",'format':'pdf'," AGENT "%s}",
 		 more);
-	data = jq(text);
+	data = unit_json(text);
 	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), SHARE_OK, text,
 		    msg);
 	s = exportreq_settings(&r, share, NULL);
@@ -557,7 +527,7 @@ static json_t *share_settings(const json_t *share, const char *more)
 
 static void test_settings_share_adds_redaction(void **state)
 {
-	json_t *share = jq(SHARE_JSON), *s;
+	json_t *share = unit_json(SHARE_JSON), *s;
 	char *before = dump(share), *after;
 
 	(void)state;
@@ -582,7 +552,7 @@ static void test_settings_share_adds_redaction(void **state)
 /* A request never removes a share's redaction, whatever it says. */
 static void test_settings_share_never_removes(void **state)
 {
-	json_t *share = jq(SHARE_JSON), *s;
+	json_t *share = unit_json(SHARE_JSON), *s;
 	json_t *redact = json_object_get(share, "redact");
 	char *before;
 
@@ -627,7 +597,7 @@ static void test_settings_share_never_removes(void **state)
 /* A share without a redact object takes the request's. */
 static void test_settings_share_without_redact(void **state)
 {
-	json_t *share = jq(SHARE_JSON), *s;
+	json_t *share = unit_json(SHARE_JSON), *s;
 
 	(void)state;
 	assert_int_equal(json_object_del(share, "redact"), 0);

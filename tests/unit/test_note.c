@@ -23,18 +23,6 @@
 #define EMOJI	"\xf0\x9f\x98\x80"	/* U+1F600, four bytes */
 
 /* n copies of unit, NUL-terminated; malloc()ed. */
-static char *repeat(const char *unit, size_t n)
-{
-	size_t len = strlen(unit), i;
-	char *s = malloc(len * n + 1);
-
-	assert_non_null(s);
-	for (i = 0; i < n; i++)
-		memcpy(s + i * len, unit, len);
-	s[len * n] = '\0';
-	return s;
-}
-
 static void text_ok(const char *text, size_t len)
 {
 	char err[256] = "";
@@ -106,7 +94,7 @@ static void test_text_length(void **state)
 	(void)state;
 	assert_int_equal(NOTE_TEXT_MAX_CHARS, 4000);
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		char *s = repeat(cases[i].unit, cases[i].n);
+		char *s = unit_repeat(cases[i].unit, cases[i].n);
 
 		case_note("%zu x \"%s\"", cases[i].n, cases[i].unit);
 		if (cases[i].ok)
@@ -123,7 +111,7 @@ static void test_text_length(void **state)
 /* 3999 ASCII characters and one é: 4000 characters in 4001 bytes. */
 static void test_text_counts_characters(void **state)
 {
-	char *a = repeat("a", NOTE_TEXT_MAX_CHARS - 1);
+	char *a = unit_repeat("a", NOTE_TEXT_MAX_CHARS - 1);
 	size_t n = strlen(a);
 	char *s = malloc(n + 3 + 4);
 
@@ -380,7 +368,7 @@ static void test_tags_length(void **state)
 	(void)state;
 	assert_int_equal(NOTE_TAG_MAX_CHARS, 64);
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		char *s = repeat(cases[i].unit, cases[i].n);
+		char *s = unit_repeat(cases[i].unit, cases[i].n);
 		json_t *in = json_pack("[s]", s);
 		char err[256] = "";
 		json_t *out;
@@ -407,7 +395,7 @@ static void test_tags_length(void **state)
 /* Spaces trimmed before the length is counted. */
 static void test_tags_trim_then_count(void **state)
 {
-	char *a = repeat("a", NOTE_TAG_MAX_CHARS);
+	char *a = unit_repeat("a", NOTE_TAG_MAX_CHARS);
 	char padded[NOTE_TAG_MAX_CHARS + 8];
 	json_t *in, *out;
 	char err[256] = "";

@@ -42,36 +42,6 @@ static const struct share_limits default_limits = { 30 * 86400,
 						     365 * 86400 };
 
 /* Parse JSON written with ' for "; the caller drops the result. */
-static json_t *jq(const char *text)
-{
-	char *s = strdup(text), *p;
-	json_error_t jerr;
-	json_t *v;
-
-	assert_non_null(s);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '\'')
-			*p = '"';
-	}
-	v = json_loads(s, JSON_DECODE_ANY, &jerr);
-	if (v == NULL)
-		fail_msg("bad test JSON %s: %s", s, jerr.text);
-	free(s);
-	return v;
-}
-
-static char *repeat(const char *unit, size_t count)
-{
-	size_t ul = strlen(unit), i;
-	char *s = malloc(ul * count + 1);
-
-	assert_non_null(s);
-	for (i = 0; i < count; i++)
-		memcpy(s + i * ul, unit, ul);
-	s[ul * count] = '\0';
-	return s;
-}
-
 /* Set value (stolen) at a dotted path, creating objects on the way. */
 static void set_path(json_t *root, const char *path, json_t *value)
 {
@@ -99,7 +69,7 @@ static void set_path(json_t *root, const char *path, json_t *value)
 static enum share_code parse_text(const char *text, char *msg, size_t msglen,
 				  struct share_request *out)
 {
-	json_t *data = jq(text);
+	json_t *data = unit_json(text);
 	enum share_code c = sharereq_parse(data, NOW, out, msg, msglen);
 
 	json_decref(data);
@@ -339,7 +309,7 @@ static void test_parse_invalid_table(void **state)
 		const struct bad_case *c = &bad_cases[i];
 		struct share_request req;
 		char msg[256] = "";
-		json_t *data = jq(c->json);
+		json_t *data = unit_json(c->json);
 
 		case_note("%s", c->desc);
 		expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
@@ -376,11 +346,11 @@ static json_t *gen_value(enum gen g, size_t n)
 
 	switch (g) {
 	case GEN_STR:
-		s = repeat("x", n);
+		s = unit_repeat("x", n);
 		v = json_string(s);
 		break;
 	case GEN_STR_2BYTE:
-		s = repeat("\xc3\xa9", n);
+		s = unit_repeat("\xc3\xa9", n);
 		v = json_string(s);
 		break;
 	case GEN_LIST:
@@ -391,11 +361,11 @@ static json_t *gen_value(enum gen g, size_t n)
 		}
 		break;
 	case GEN_ONE_ITEM:
-		s = repeat("x", n);
+		s = unit_repeat("x", n);
 		v = json_pack("[s]", s);
 		break;
 	case GEN_ONE_2BYTE:
-		s = repeat("\xc3\xa9", n);
+		s = unit_repeat("\xc3\xa9", n);
 		v = json_pack("[s]", s);
 		break;
 	case GEN_RECIPIENTS:
@@ -448,7 +418,7 @@ static void test_parse_limits(void **state)
 
 		for (k = 0; k < 2; k++) {
 			size_t n = c->n_ok + k;
-			json_t *data = jq("{" CONV "," AGENT "}");
+			json_t *data = unit_json("{" CONV "," AGENT "}");
 			struct share_request req;
 			char msg[256] = "";
 			enum share_code code;
@@ -474,7 +444,7 @@ static void test_parse_limits(void **state)
 static void test_parse_limits_borrowed(void **state)
 {
 	/* At the limits, what is accepted is handed back unchanged. */
-	json_t *data = jq("{" CONV "," AGENT "}");
+	json_t *data = unit_json("{" CONV "," AGENT "}");
 	struct share_request req;
 	char msg[256] = "";
 
@@ -669,7 +639,7 @@ static void test_rule_order(void **state)
 
 static void test_parse_defaults_team(void **state)
 {
-	json_t *data = jq("{" CONV "," VIEWER "}");
+	json_t *data = unit_json("{" CONV "," VIEWER "}");
 	struct share_request req;
 	char msg[256] = "";
 
@@ -705,7 +675,7 @@ static void test_parse_defaults_team(void **state)
 
 static void test_parse_defaults_external(void **state)
 {
-	json_t *data = jq("{" CONV "," AGENT "," EXTERNAL "}");
+	json_t *data = unit_json("{" CONV "," AGENT "," EXTERNAL "}");
 	struct share_request req;
 	char msg[256] = "";
 
@@ -754,7 +724,7 @@ static void test_parse_login_redaction(void **state)
 		const struct login_case *c = &login_cases[i];
 		struct share_request req;
 		char msg[256] = "";
-		json_t *data = jq(c->json);
+		json_t *data = unit_json(c->json);
 
 		case_note("%s", c->desc);
 		expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
@@ -809,7 +779,7 @@ static void test_parse_expiry_counts_from_now(void **state)
 {
 	/* expires_in_seconds is s·10^6 after the given now, whatever now. */
 	static const int64_t nows[] = { 0, SEC, NOW, NOW + 123456789 };
-	json_t *data = jq(REQ("'expires_in_seconds':90"));
+	json_t *data = unit_json(REQ("'expires_in_seconds':90"));
 	size_t i;
 
 	(void)state;
@@ -827,7 +797,7 @@ static void test_parse_expiry_counts_from_now(void **state)
 
 static void test_parse_full(void **state)
 {
-	json_t *data = jq(
+	json_t *data = unit_json(
 		"{" CONV "," AGENT ",'audience':'team','permission':'comment',"
 		"'min_role':'agent','require_login':true,"
 		"'expires_at':'2026-12-01T00:00:00Z',"
@@ -878,7 +848,7 @@ static void test_parse_include_partial(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(flags); i++) {
-		json_t *data = jq("{" CONV "," ADMIN "}");
+		json_t *data = unit_json("{" CONV "," ADMIN "}");
 		struct share_request req;
 		char msg[256] = "";
 		int got[4];
@@ -913,12 +883,12 @@ static void test_parse_context_forms(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(contexts); i++) {
-		json_t *data = jq("{" CONV "," ADMIN "}");
+		json_t *data = unit_json("{" CONV "," ADMIN "}");
 		struct share_request req;
 		char msg[256] = "";
 
 		case_note("context %s", contexts[i]);
-		set_path(data, "context", jq(contexts[i]));
+		set_path(data, "context", unit_json(contexts[i]));
 		expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
 			    SHARE_OK, contexts[i], msg);
 		assert_ptr_equal(req.context, json_object_get(data, "context"));
@@ -929,7 +899,7 @@ static void test_parse_context_forms(void **state)
 static void test_parse_unknown_fields(void **state)
 {
 	/* Unknown data fields are ignored (SPEC §3). */
-	json_t *data = jq(REQ("'colour':'blue','priority':{'x':[1,2]},"
+	json_t *data = unit_json(REQ("'colour':'blue','priority':{'x':[1,2]},"
 			      "'include':{'future_flag':'anything'}"));
 	struct share_request req;
 	char msg[256] = "";
@@ -1067,7 +1037,7 @@ static void test_rules_pipeline(void **state)
 		const struct pipeline_case *c = &pipeline_cases[i];
 		struct share_request req;
 		char msg[256] = "";
-		json_t *data = jq(c->json);
+		json_t *data = unit_json(c->json);
 		enum share_code code;
 
 		case_note("%s", c->desc);
@@ -1134,7 +1104,7 @@ static void test_update_invalid_table(void **state)
 		const struct bad_case *c = &bad_update_cases[i];
 		struct share_update up;
 		char msg[256] = "";
-		json_t *data = jq(c->json);
+		json_t *data = unit_json(c->json);
 
 		case_note("%s", c->desc);
 		expect_code(sharereq_parse_update(data, NOW, &up, msg,
@@ -1197,7 +1167,7 @@ static void test_update_table(void **state)
 		const struct update_case *c = &update_cases[i];
 		struct share_update up;
 		char msg[256] = "";
-		json_t *data = jq(c->json);
+		json_t *data = unit_json(c->json);
 
 		case_note("%s", c->desc);
 		memset(&up, 0x5a, sizeof(up));
@@ -1247,7 +1217,7 @@ static void test_update_table(void **state)
 static void test_update_conversation_id(void **state)
 {
 	/* The conversation id rides along with a change (the message key). */
-	json_t *data = jq(UPD("'conversation_id':'c-9','min_role':'admin'"));
+	json_t *data = unit_json(UPD("'conversation_id':'c-9','min_role':'admin'"));
 	struct share_update up;
 	char msg[256] = "";
 
@@ -1303,7 +1273,7 @@ static void test_revoke_table(void **state)
 		const struct revoke_case *c = &revoke_cases[i];
 		struct share_revoke rv;
 		char msg[256] = "";
-		json_t *data = jq(c->json);
+		json_t *data = unit_json(c->json);
 
 		case_note("%s", c->desc);
 		memset(&rv, 0x5a, sizeof(rv));
@@ -1411,7 +1381,7 @@ static void test_is_email(void **state)
 				 cases[i].ok ? "an email" : "not an email");
 	}
 	/* At most 254 characters (RFC 5321 path limit). */
-	local = repeat("a", 248);
+	local = unit_repeat("a", 248);
 	snprintf(addr, sizeof(addr), "%s@b.com", local);
 	assert_int_equal(strlen(addr), 254);
 	assert_true(sharereq_is_email(addr));
