@@ -33,6 +33,8 @@
 #define LATIN	     "Grüße, São Paulo, Łódź"
 #define JAPANESE     "日本語のテキスト"
 #define CHINESE	     "中文消息"
+#define ARABIC	     "مرحبا"
+#define HINDI	     "नमस्ते"
 #define MARKUP	     "<b>not bold</b> & <i>"
 #define CITE_URL     "https://help.example.com/refunds?a=1&b='x'"
 #define BAD_URL	     "javascript:alert(1)"
@@ -205,10 +207,10 @@ static json_t *make_view(int empty)
 	return view;
 }
 
-/* pdftotext's reading of a PDF, malloc()ed. */
-static char *pdf_to_text(const unsigned char *pdf, size_t len)
+/* pdftotext's reading of a PDF with options opts, malloc()ed. */
+static char *pdf_to(const unsigned char *pdf, size_t len, const char *opts)
 {
-	char path[] = "/tmp/test_render_pdf_XXXXXX", cmd[128];
+	char path[] = "/tmp/test_render_pdf_XXXXXX", cmd[160];
 	size_t cap = 1 << 16, off = 0, n;
 	char *out = malloc(cap);
 	FILE *f;
@@ -219,7 +221,8 @@ static char *pdf_to_text(const unsigned char *pdf, size_t len)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, pdf, len), (ssize_t)len);
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 %s - 2>&1", path);
+	snprintf(cmd, sizeof(cmd), "pdftotext %s -enc UTF-8 %s - 2>&1", opts,
+		 path);
 	f = popen(cmd, "r");
 	assert_non_null(f);
 	while ((n = fread(out + off, 1, cap - off - 1, f)) > 0) {
@@ -236,6 +239,12 @@ static char *pdf_to_text(const unsigned char *pdf, size_t len)
 		fail_msg("pdftotext failed (is poppler-utils installed?): %s",
 			 out);
 	return out;
+}
+
+/* pdftotext's reading of a PDF as plain text, malloc()ed. */
+static char *pdf_to_text(const unsigned char *pdf, size_t len)
+{
+	return pdf_to(pdf, len, "");
 }
 
 static void render(const json_t *view, const struct render_opts *o,
@@ -481,6 +490,115 @@ static void test_cleanup_then_render(void **state)
 	json_decref(view);
 }
 
+/*
+ * Every word pdftotext finds ends within the right margin (A4 less 48
+ * points), the page number included: no text runs past the width.
+ */
+static void assert_within_width(const struct doc *d)
+{
+	const double limit = 595.28 - 48 + 0.5;
+	char *b = pdf_to(d->pdf, d->len, "-bbox"), *s = b;
+	int words = 0;
+	double x;
+
+	while ((s = strstr(s, "xMax=\"")) != NULL) {
+		s += 6;
+		x = strtod(s, NULL);
+		if (x > limit)
+			fail_msg("word %d ends at %.2f, past %.2f", words, x,
+				 limit);
+		words++;
+	}
+	assert_true(words > 0);
+	free(b);
+}
+
+static void test_wrapped_to_width(void **state)
+{
+	struct state *st = *state;
+
+	assert_within_width(&st->plain);
+	assert_within_width(&st->annotated);
+}
+
+/* "abcdefghij" 60 times: one word of 600 characters. */
+static char *long_word(void)
+{
+	char *w = malloc(601);
+	int i;
+
+	assert_non_null(w);
+	for (i = 0; i < 60; i++)
+		memcpy(w + i * 10, "abcdefghij", 10);
+	w[600] = '\0';
+	return w;
+}
+
+/* s without its line ends, malloc()ed. */
+static char *unwrapped(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	assert_non_null(out);
+	for (; *s != '\0'; s++)
+		if (*s != '\n')
+			*o++ = *s;
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Text that is hard to lay out: right-to-left Arabic alone and inside a
+ * Latin line, Devanagari (shaped by HarfBuzz), a message of newlines
+ * only, a word longer than a line, an emoji, tabs, the Unicode line
+ * separator and control characters.  All of it comes back from pdftotext; the long word is
+ * broken between lines yet whole once the line ends are taken out.
+ */
+static void test_hard_text(void **state)
+{
+	const char *texts[] = {
+		ARABIC " بالعالم",
+		"Order 1001 " ARABIC " end",
+		HINDI " दुनिया",
+		"\n\n\n\n",
+		"After the newlines",
+		NULL,
+		"Thanks! \xf0\x9f\x91\x8d ok",
+		"tab\tseparated",
+		"first line\xe2\x80\xa8second line",
+		"control\x01\x07 characters",
+	};
+	json_t *view = make_view(1), *msgs = json_object_get(view, "messages");
+	struct doc d = { NULL, 0, NULL };
+	char *word = long_word(), *flat;
+	size_t i;
+
+	(void)state;
+	texts[5] = word;
+	for (i = 0; i < ARRAY_LEN(texts); i++)
+		assert_int_equal(json_array_append_new(
+					 msgs, message((int)i + 1, texts[i])),
+				 0);
+	render(view, &plain_opts, &d);
+	assert_contains(d.text, ARABIC);
+	assert_contains(d.text, "Order 1001");
+	assert_contains(d.text, HINDI);
+	assert_contains(d.text, "After the newlines");
+	assert_contains(d.text, "Thanks!");
+	assert_contains(d.text, "tab separated");
+	assert_contains(d.text, "first line\nsecond line");
+	assert_contains(d.text, "control");
+	assert_contains(d.text, "characters");
+	assert_not_contains(d.text, word);
+	flat = unwrapped(d.text);
+	assert_int_equal(count(flat, word), 1);
+	assert_within_width(&d);
+	free(flat);
+	free(word);
+	doc_free(&d);
+	json_decref(view);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +612,8 @@ int main(void)
 		cmocka_unit_test(test_annotated_only),
 		cmocka_unit_test(test_empty_transcript),
 		cmocka_unit_test(test_no_options_and_bad_view),
+		cmocka_unit_test(test_wrapped_to_width),
+		cmocka_unit_test(test_hard_text),
 		cmocka_unit_test(test_cleanup_then_render),
 	};
 
