@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "page.h"
+#include "transcript.h"
 
 static const char page_style[] =
 	"*{box-sizing:border-box}"
@@ -313,34 +314,19 @@ static void page_contact(buf_t *b, const json_t *c)
 	buf_puts(b, "</dl></section>");
 }
 
-/* The seq of the message with id mid, or -1. */
-static long long page_seq_of(const json_t *msgs, const char *mid)
-{
-	const char *id;
-	json_t *m;
-	size_t i;
-
-	json_array_foreach(msgs, i, m) {
-		id = page_str(m, "message_id");
-		if (id != NULL && strcmp(id, mid) == 0)
-			return (long long)json_integer_value(
-				json_object_get(m, "seq"));
-	}
-	return -1;
-}
-
 static void page_notes(buf_t *b, const json_t *view,
 		       const struct page_opts *o)
 {
 	long long seq;
 	json_t *notes = json_object_get(view, "notes");
-	json_t *msgs = json_object_get(view, "messages"), *n, *m;
+	json_t *msgs = json_object_get(view, "messages"), *n, *m, *idx;
 	size_t i;
 
 	buf_printf(b, "<section class=\"notes\" id=\"notes\"><h2>Notes "
 		      "(%zu)</h2>",
 		   json_array_size(notes));
-	if (json_array_size(notes) > 0) {
+	idx = json_array_size(notes) > 0 ? transcript_seq_index(msgs) : NULL;
+	if (idx != NULL) {
 		buf_puts(b, "<ol class=\"notes\">");
 		json_array_foreach(notes, i, n) {
 			const char *mid = page_str(n, "message_id");
@@ -352,7 +338,10 @@ static void page_notes(buf_t *b, const json_t *view,
 					    : "");
 			buf_puts(b, "</span>");
 			page_time(b, page_str(n, "created_at"));
-			seq = mid != NULL ? page_seq_of(msgs, mid) : -1;
+			seq = mid != NULL && json_object_get(idx, mid) != NULL
+				      ? (long long)json_integer_value(
+						json_object_get(idx, mid))
+				      : -1;
 			if (seq >= 0)
 				buf_printf(b,
 					   "<a class=\"anchor\" href=\"#m%lld\">"
@@ -365,6 +354,9 @@ static void page_notes(buf_t *b, const json_t *view,
 			buf_puts(b, "</div></li>");
 		}
 		buf_puts(b, "</ol>");
+		json_decref(idx);
+	} else if (json_array_size(notes) > 0) {
+		b->failed = 1; /* out of memory */
 	}
 	if (o->csrf == NULL || o->note_action == NULL) {
 		buf_puts(b, "</section>");

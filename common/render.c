@@ -236,34 +236,6 @@ static void render_message(buf_t *b, const json_t *m, int annotated)
 	}
 }
 
-/*
- * The seq of each shown message by its id (the first message wins), for
- * the notes' "on #seq".  A new reference, or NULL when out of memory.
- */
-static json_t *render_seq_index(const json_t *msgs)
-{
-	json_t *idx = json_object(), *m, *seq, *v;
-	const char *id;
-	size_t i;
-
-	if (idx == NULL)
-		return NULL;
-	json_array_foreach(msgs, i, m) {
-		id = render_str(m, "message_id");
-		seq = json_object_get(m, "seq");
-		if (id == NULL || !json_is_integer(seq) ||
-		    json_object_get(idx, id) != NULL)
-			continue;
-		/* Not checked again: a string of the view is valid UTF-8. */
-		v = json_integer(json_integer_value(seq));
-		if (json_object_set_new_nocheck(idx, id, v) < 0) {
-			json_decref(idx);
-			return NULL;
-		}
-	}
-	return idx;
-}
-
 /* The "Notes:" section, when there are notes. */
 static void render_notes(buf_t *b, const json_t *notes, const json_t *msgs)
 {
@@ -273,7 +245,7 @@ static void render_notes(buf_t *b, const json_t *notes, const json_t *msgs)
 
 	if (json_array_size(notes) == 0)
 		return;
-	idx = render_seq_index(msgs);
+	idx = transcript_seq_index(msgs);
 	if (idx == NULL) {
 		b->failed = 1;
 		return;

@@ -34,6 +34,7 @@
 
 #include "buf.h"
 #include "render.h"
+#include "transcript.h"
 
 /* A4 in PDF units (points), with pango set to 72 dpi so 1 pt is 1 unit. */
 #define PDF_PAGE_W  595.28
@@ -1581,34 +1582,6 @@ static int pdf_message(struct pdf *p, const json_t *m, int annotated)
 	return 0;
 }
 
-/*
- * The seq of each message by its id (the first message wins), for the
- * notes' "on #seq".  A new reference, or NULL when out of memory.
- */
-static json_t *pdf_seq_index(const json_t *msgs)
-{
-	json_t *idx = json_object(), *m, *seq;
-	const char *id;
-	size_t i;
-
-	if (idx == NULL)
-		return NULL;
-	json_array_foreach(msgs, i, m) {
-		id = pdf_str(m, "message_id");
-		seq = json_object_get(m, "seq");
-		if (id == NULL || !json_is_integer(seq) ||
-		    json_object_get(idx, id) != NULL)
-			continue;
-		if (json_object_set_new(idx, id,
-					json_integer(json_integer_value(seq))) <
-		    0) {
-			json_decref(idx);
-			return NULL;
-		}
-	}
-	return idx;
-}
-
 /* One note: "author  ·  created_at  ·  on #seq" (seq may be NULL), text. */
 static int pdf_note(struct pdf *p, const json_t *n, const json_t *seq)
 {
@@ -1651,7 +1624,7 @@ static int pdf_notes(struct pdf *p, const json_t *notes, const json_t *msgs)
 		return -1;
 	if (json_array_size(notes) == 0)
 		return pdf_body(p, "No notes.", &pdf_grey, NULL);
-	idx = pdf_seq_index(msgs);
+	idx = transcript_seq_index(msgs);
 	if (idx == NULL) {
 		p->oom = 1;
 		return -1;

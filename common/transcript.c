@@ -312,3 +312,27 @@ oom:
 	json_decref(view);
 	return NULL;
 }
+
+json_t *transcript_seq_index(const json_t *messages)
+{
+	json_t *idx = json_object(), *m, *seq;
+	const char *id;
+	size_t i;
+
+	if (idx == NULL)
+		return NULL;
+	json_array_foreach(messages, i, m) {
+		id = json_string_value(json_object_get(m, "message_id"));
+		seq = json_object_get(m, "seq");
+		if (id == NULL || !json_is_integer(seq) ||
+		    json_object_get(idx, id) != NULL)
+			continue;
+		if (json_object_set_new(idx, id,
+					json_integer(json_integer_value(seq))) <
+		    0) {
+			json_decref(idx);
+			return NULL;
+		}
+	}
+	return idx;
+}

@@ -49,4 +49,12 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 			const json_t *notes, redactor_t *pii, char *err,
 			size_t errlen) __attribute__((warn_unused_result));
 
+/*
+ * The seq of each message of a view's messages by its message_id (the
+ * first wins), so notes can say "on #seq" without a search per note.  A
+ * new reference (an object of integers), or NULL when out of memory.
+ */
+json_t *transcript_seq_index(const json_t *messages)
+	__attribute__((warn_unused_result));
+
 #endif

@@ -1084,11 +1084,37 @@ static void test_shared_redactor_used(void **state)
 	redactor_free(tiny);
 }
 
+/* The index says "on #seq" for each shown message; the first id wins. */
+static void test_seq_index(void **state)
+{
+	json_t *msgs = json_loads("[{\"message_id\":\"a\",\"seq\":3},"
+				  "{\"message_id\":\"b\",\"seq\":5},"
+				  "{\"message_id\":\"a\",\"seq\":9},"
+				  "{\"seq\":7},{\"message_id\":\"c\"}]",
+				  0, NULL);
+	json_t *idx;
+	char *text;
+
+	(void)state;
+	assert_non_null(msgs);
+	idx = transcript_seq_index(msgs);
+	assert_non_null(idx);
+	text = json_dumps(idx, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_string_equal(text, "{\"a\":3,\"b\":5}");
+	free(text);
+	json_decref(idx);
+	idx = transcript_seq_index(NULL);
+	assert_int_equal(json_object_size(idx), 0);
+	json_decref(idx);
+	json_decref(msgs);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_label),
+		cmocka_unit_test(test_seq_index),
 		T(test_team_bare_view),
 		T(test_external_full_view),
 		T(test_inputs_unchanged),
