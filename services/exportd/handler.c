@@ -230,8 +230,6 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 	enum loop_result lr = LOOP_DB_ERROR;
 	char msg[300], err[256];
 	const char *status;
-	int64_t last_seq;
-	int exists;
 
 	*view = NULL;
 	snprintf(conv, 130, "%s",
@@ -259,10 +257,11 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 			return lr;
 		}
 	}
-	if (share_conversation(db, tenant, conv, &exists, &last_seq, dberr) <
-	    0)
+	/* One read both tells whether it exists and gives the transcript. */
+	c = conversation_load(db, tenant, conv, dberr);
+	if (c == NULL && *dberr != DB_OK)
 		goto done;
-	if (!exists) {
+	if (c == NULL) {
 		if (!le->final_attempt) {
 			lr = LOOP_DEFER;
 			goto done;
@@ -288,9 +287,6 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 				goto done;
 		}
 	}
-	c = conversation_load(db, tenant, conv, dberr);
-	if (c == NULL)
-		goto done;
 	settings = exportreq_settings(req, share, tags);
 	if (settings != NULL)
 		*view = transcript_view(settings, c, notes, x->pii, err,
