@@ -32,9 +32,9 @@ CC ?= cc
 # `make deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# Only the PDF renderer (common/render_pdf.c) uses pango and cairo: its
-# object gets their flags, and only programs calling render_pdf() link
-# them (target-specific LDLIBS below).
+# Only the PDF layer (common/pdf/) uses pango and cairo: its objects get
+# their flags, and only programs calling it link them (target-specific
+# LDLIBS below).
 PDF_PKGS := pangocairo
 PDF_CFLAGS = $(shell pkg-config --cflags $(PDF_PKGS) 2>/dev/null)
 PDF_LIBS = $(shell pkg-config --libs $(PDF_PKGS) 2>/dev/null)
@@ -44,10 +44,21 @@ CFLAGS += -std=gnu11 $(OPT) -g -Wall -Wextra -Werror -Wshadow \
 LDLIBS = $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
-COMMON_SRC := $(wildcard common/*.c)
-COMMON_OBJ := $(COMMON_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/migrations.o \
+# common/ is four layers, each its own archive, linked from the top down
+# (SPEC §2): runtime < redact < sharing < pdf.  Only exportd and the PDF
+# tests link pdf; the generated migrations and topic list belong to the
+# product (sharing).
+LAYERS := runtime redact sharing pdf
+layer_obj = $(patsubst %.c,$(OBJ)/%.o,$(wildcard common/$(1)/*.c))
+LIB = $(BUILD)/lib
+RUNTIME_OBJ := $(call layer_obj,runtime)
+REDACT_OBJ := $(call layer_obj,redact)
+SHARING_OBJ := $(call layer_obj,sharing) $(OBJ)/gen/migrations.o \
 	$(OBJ)/gen/topics.o
-LIBCOMMON := $(BUILD)/lib/libcommon.a
+PDF_OBJ := $(call layer_obj,pdf)
+# Without the PDF layer, and with it (highest first, as the linker wants).
+LIBS_BASE := $(LIB)/libsharing.a $(LIB)/libredact.a $(LIB)/libruntime.a
+LIBS_PDF := $(LIB)/libpdf.a $(LIBS_BASE)
 
 SERVICES := $(notdir $(wildcard services/*))
 PROGRAMS := $(SERVICES:%=$(BIN)/%) $(BIN)/devkafka
@@ -87,44 +98,53 @@ $(OBJ)/gen/topics.c: proto/topics.txt
 $(OBJ)/gen/%.o: $(OBJ)/gen/%.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-$(LIBCOMMON): $(COMMON_OBJ)
+$(LIB)/libruntime.a: $(RUNTIME_OBJ)
+$(LIB)/libredact.a: $(REDACT_OBJ)
+$(LIB)/libsharing.a: $(SHARING_OBJ)
+$(LIB)/libpdf.a: $(PDF_OBJ)
+$(LIB)/lib%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 
+# Which archives a program links: exportd and the PDF tests add pdf.
+libs_for = $(if $(filter exportd test_render_pdf bench_pdf,$(1)),$(LIBS_PDF),$(LIBS_BASE))
+
 .SECONDEXPANSION:
 $(BIN)/%: $$(addprefix $(OBJ)/,$$(addsuffix .o,$$(basename \
-		$$(wildcard services/$$*/*.c)))) $(LIBCOMMON)
+		$$(wildcard services/$$*/*.c)))) $$(call libs_for,$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCOMMON) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS)
 
 # devkafka interposes bind(): the executable must export it to librdkafka.
 $(BIN)/devkafka: $(OBJ)/deploy/devkafka/devkafka.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(shell pkg-config --libs rdkafka) -ldl
 
-$(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(LIBCOMMON)
+$(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $$(call libs_for,test_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $< $(filter %.a,$^) $(LDLIBS) -lcmocka
 
-$(OBJ)/common/render_pdf.o: PKG_CFLAGS += $(PDF_CFLAGS)
+$(PDF_OBJ): PKG_CFLAGS += $(PDF_CFLAGS)
+# Test code finds its shared helpers as "support/…".
+$(OBJ)/tests/%.o: CFLAGS += -Itests
 $(BIN)/exportd: LDLIBS += $(PDF_LIBS)
 $(BUILD)/tests/test_render_pdf: LDLIBS += $(PDF_LIBS)
 $(BUILD)/bench/bench_pdf: LDLIBS += $(PDF_LIBS)
 
 # gatewayd's routing is pure: its test links the one object it needs.
 $(BUILD)/tests/test_route: $(OBJ)/tests/unit/test_route.o \
-		$(OBJ)/services/gatewayd/route.o $(LIBCOMMON)
+		$(OBJ)/services/gatewayd/route.o $(LIBS_BASE)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCOMMON) $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/%: $(OBJ)/tests/bench/%.o $(LIBCOMMON)
+$(BUILD)/bench/%: $(OBJ)/tests/bench/%.o $$(call libs_for,$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(filter %.a,$^) $(LDLIBS)
 
-$(BUILD)/tests/itest_%: $(OBJ)/tests/integration/itest_%.o $(LIBCOMMON)
+$(BUILD)/tests/itest_%: $(OBJ)/tests/integration/itest_%.o $(LIBS_BASE)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBCOMMON) $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $< $(filter %.a,$^) $(LDLIBS) -lcmocka
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -152,13 +172,16 @@ unit: all
 integration: all
 	@BUILD=$(BUILD) tests/run.sh integration
 
-# Static analysis of our code (declarations stay at the top of blocks).
+# Static analysis of our code (declarations stay at the top of blocks),
+# then the layer order of common/ (deploy/check-layers.sh).
 check:
+	@deploy/install-deps.sh cppcheck
 	cppcheck --quiet --error-exitcode=1 --std=c11 \
 		--enable=warning,style,performance,portability \
 		--suppress=missingIncludeSystem --suppress=variableScope \
 		--include=/usr/include/jansson.h \
 		-I common common services deploy/devkafka
+	@deploy/check-layers.sh
 
 # Fuzz targets (tests/fuzz/fuzz_*.c, libFuzzer): built with clang, ASan and
 # UBSan into build/fuzz/, each run for FUZZ_SECONDS on a copy of its seed
@@ -173,8 +196,8 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -MMD -MP -Icommon \
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 # The fuzz targets link every object but the PDF renderer (no pango).
-FUZZ_OBJ := $(filter-out $(FUZZ_DIR)/obj/common/render_pdf.o,\
-	$(COMMON_SRC:%.c=$(FUZZ_DIR)/obj/%.o)) \
+FUZZ_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard \
+	$(foreach l,runtime redact sharing,common/$(l)/*.c))) \
 	$(FUZZ_DIR)/obj/gen/migrations.o $(FUZZ_DIR)/obj/gen/topics.o
 
 .PHONY: fuzz
@@ -202,7 +225,7 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 
 format:
-	clang-format -i common/*.[ch] services/*/*.[ch] tests/unit/*.c \
+	clang-format -i common/*/*.[ch] services/*/*.[ch] tests/unit/*.c \
 		deploy/devkafka/*.c
 
 clean:

@@ -6,9 +6,9 @@
 #ifndef ESCALATIOND_H
 #define ESCALATIOND_H
 
-#include "config.h"
-#include "db.h"
-#include "loop.h"
+#include "runtime/config.h"
+#include "runtime/db.h"
+#include "runtime/loop.h"
 
 #define ESCALATIOND_SOURCE "/goldilocks/escalationd"
 

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conversation.h"
-#include "escalation.h"
-#include "event.h"
-#include "log.h"
-#include "reply.h"
-#include "share.h"
+#include "runtime/event.h"
+#include "runtime/log.h"
+#include "sharing/conversation.h"
+#include "sharing/escalation.h"
+#include "sharing/reply.h"
+#include "sharing/share.h"
 #include "escalationd.h"
 
 #define TYPE_ATTACHED "goldilocks.escalation.share_attached"

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "loop.h"
+#include "runtime/log.h"
+#include "runtime/loop.h"
 #include "escalationd.h"
 
 static const char *const escalationd_topics[] = { "escalations", NULL };

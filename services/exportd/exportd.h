@@ -7,10 +7,10 @@
 #ifndef EXPORTD_H
 #define EXPORTD_H
 
-#include "config.h"
-#include "db.h"
-#include "loop.h"
-#include "redact.h"
+#include "runtime/config.h"
+#include "runtime/db.h"
+#include "runtime/loop.h"
+#include "redact/redact.h"
 
 #define EXPORTD_SOURCE "/goldilocks/exportd"
 

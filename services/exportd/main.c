@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "loop.h"
-#include "render.h"
+#include "runtime/log.h"
+#include "runtime/loop.h"
+#include "pdf/render_pdf.h"
 #include "exportd.h"
 
 #define EXPORTD_KEY_MIN 32

@@ -12,9 +12,9 @@
 #include <jansson.h>
 #include <uuid/uuid.h>
 
-#include "event.h"
-#include "kafka.h"
-#include "log.h"
+#include "runtime/event.h"
+#include "runtime/kafka.h"
+#include "runtime/log.h"
 #include "gatewayd.h"
 
 static void gateway_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,

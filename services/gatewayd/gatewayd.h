@@ -15,15 +15,15 @@
 #include <librdkafka/rdkafka.h>
 #include <microhttpd.h>
 
-#include "buf.h"
-#include "access.h"
-#include "export.h"
+#include "runtime/buf.h"
+#include "runtime/config.h"
+#include "runtime/metrics.h"
+#include "runtime/ratelimit.h"
+#include "sharing/access.h"
+#include "sharing/export.h"
+#include "sharing/session.h"
+#include "sharing/shareentry.h"
 #include "route.h"
-#include "config.h"
-#include "metrics.h"
-#include "ratelimit.h"
-#include "session.h"
-#include "shareentry.h"
 
 #define GATEWAYD_SOURCE "/goldilocks/gatewayd"
 

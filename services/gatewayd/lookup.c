@@ -11,15 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
-#include "db.h"
-#include "event.h"
-#include "log.h"
-#include "conversation.h"
-#include "export.h"
-#include "note.h"
-#include "share.h"
-#include "transcript.h"
+#include "runtime/cache.h"
+#include "runtime/db.h"
+#include "runtime/event.h"
+#include "runtime/log.h"
+#include "sharing/conversation.h"
+#include "sharing/export.h"
+#include "sharing/note.h"
+#include "sharing/share.h"
+#include "sharing/transcript.h"
 #include "gatewayd.h"
 
 #define GATEWAY_UNKNOWN_ENTRY "{\"v\":0,\"unknown\":true}"

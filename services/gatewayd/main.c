@@ -10,9 +10,9 @@
 
 #include <microhttpd.h>
 
-#include "http.h"
-#include "log.h"
-#include "sig.h"
+#include "runtime/http.h"
+#include "runtime/log.h"
+#include "runtime/sig.h"
 #include "gatewayd.h"
 
 static int gateway_ready(void *ctx, char *why, size_t whylen)

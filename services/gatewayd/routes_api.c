@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "note.h"
+#include "runtime/event.h"
+#include "sharing/note.h"
 #include "gatewayd.h"
 
 static json_t *gw_expiry(const struct gw_open *o)

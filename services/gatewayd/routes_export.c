@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "exportlink.h"
-#include "share.h"
+#include "sharing/exportlink.h"
+#include "sharing/share.h"
 #include "gatewayd.h"
 
 enum MHD_Result gw_route_export(struct gw_req *r)

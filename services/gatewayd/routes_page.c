@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "note.h"
-#include "page.h"
+#include "runtime/event.h"
+#include "sharing/note.h"
+#include "sharing/page.h"
 #include "gatewayd.h"
 
 /* The fields of the note form, each bounded by the body's size. */

@@ -19,10 +19,10 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "event.h"
-#include "log.h"
-#include "page.h"
-#include "token.h"
+#include "runtime/event.h"
+#include "runtime/log.h"
+#include "sharing/page.h"
+#include "sharing/token.h"
 #include "gatewayd.h"
 
 const int gw_statuses[GW_STATUSES - 1] = { 200, 201, 303, 400, 401,

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auditlog.h"
-#include "config.h"
-#include "conversation.h"
-#include "log.h"
-#include "loop.h"
+#include "runtime/config.h"
+#include "runtime/log.h"
+#include "runtime/loop.h"
+#include "sharing/auditlog.h"
+#include "sharing/conversation.h"
 
 static const char *const ingestd_topics[] = { "conversations", "access-log",
 					       NULL };

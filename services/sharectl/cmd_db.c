@@ -8,9 +8,9 @@
 
 #include <jansson.h>
 
-#include "conversation.h"
-#include "db.h"
-#include "migrate.h"
+#include "runtime/db.h"
+#include "sharing/conversation.h"
+#include "sharing/migrations.h"
 #include "sharectl.h"
 
 static db_t *ctl_connect(const struct config *cfg)
@@ -57,7 +57,7 @@ int cmd_migrate(const struct config *cfg, int argc, char **argv)
 	db = ctl_connect(cfg);
 	if (db == NULL)
 		return 1;
-	n = migrate_apply(db, err, sizeof(err));
+	n = migrate_apply(db, migrations, err, sizeof(err));
 	db_free(db);
 	if (n < 0) {
 		ctl_error("%s", err);

@@ -12,11 +12,11 @@
 
 #include <jansson.h>
 
-#include "event.h"
-#include "kafka.h"
-#include "session.h"
+#include "runtime/event.h"
+#include "runtime/kafka.h"
+#include "sharing/session.h"
+#include "sharing/topics.h"
 #include "sharectl.h"
-#include "topics.h"
 
 #define CTL_PRODUCE_CHUNK 5000
 

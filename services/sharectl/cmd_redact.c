@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "redact.h"
+#include "redact/redact.h"
 #include "sharectl.h"
 
 #define CTL_REDACT_LINE_MAX (1024 * 1024)

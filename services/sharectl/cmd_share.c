@@ -11,10 +11,10 @@
 #include <jansson.h>
 #include <uuid/uuid.h>
 
-#include "db.h"
-#include "event.h"
-#include "kafka.h"
-#include "share.h"
+#include "runtime/db.h"
+#include "runtime/event.h"
+#include "runtime/kafka.h"
+#include "sharing/share.h"
 #include "sharectl.h"
 
 #define CTL_REPLY_TIMEOUT_MS 60000

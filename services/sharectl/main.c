@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
+#include "runtime/log.h"
 #include "sharectl.h"
 
 static const struct {

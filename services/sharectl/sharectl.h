@@ -6,7 +6,7 @@
 #ifndef SHARECTL_H
 #define SHARECTL_H
 
-#include "config.h"
+#include "runtime/config.h"
 
 #define EXIT_USAGE 2
 

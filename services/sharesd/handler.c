@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "event.h"
-#include "log.h"
-#include "reply.h"
-#include "share.h"
+#include "runtime/buf.h"
+#include "runtime/event.h"
+#include "runtime/log.h"
+#include "sharing/reply.h"
+#include "sharing/share.h"
 #include "sharesd.h"
 
 #define TYPE_REQUESTED "goldilocks.share.requested"

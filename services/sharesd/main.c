@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "loop.h"
-#include "session.h"
+#include "runtime/log.h"
+#include "runtime/loop.h"
+#include "sharing/session.h"
 #include "sharesd.h"
 
 static const char *const sharesd_topics[] = { "share-requests", NULL };

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "redact.h"
+#include "runtime/log.h"
+#include "redact/redact.h"
 #include "sharesd.h"
 
 static const char pii_sql_messages[] =

@@ -8,10 +8,10 @@
 
 #include <jansson.h>
 
-#include "config.h"
-#include "db.h"
-#include "loop.h"
-#include "sharereq.h"
+#include "runtime/config.h"
+#include "runtime/db.h"
+#include "runtime/loop.h"
+#include "sharing/sharereq.h"
 
 #define SHARESD_SOURCE "/goldilocks/sharesd"
 

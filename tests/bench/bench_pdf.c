@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "page.h"
-#include "render.h"
+#include "sharing/page.h"
+#include "pdf/render_pdf.h"
 
 static double bench_now(void)
 {

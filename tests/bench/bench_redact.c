@@ -11,19 +11,15 @@
  *   15.0% PII, 20.1% look-alikes, 109764 findings, 47706640 bytes out)
  *
  * Usage: bench_redact [MEGABYTES] (default 50).  Exit status 1 when the
- * engine fails.  Build (after `make`):
- *
- *   cc -O2 -std=gnu11 -Icommon -o build/bench_redact \
- *     tests/bench/bench_redact.c build/lib/libcommon.a \
- *     $(pkg-config --libs libpcre2-8) -lm
+ * engine fails.  `make bench` builds it into build/bench/.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "redact.h"
-#include "redact_gen.h"
+#include "redact/redact.h"
+#include "support/redact_gen.h"
 
 static double bench_now(void)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
+#include "runtime/cache.h"
 
 #define FUZZ_INPUT_MAX 4096
 

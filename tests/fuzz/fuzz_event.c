@@ -12,8 +12,8 @@
 
 #include <jansson.h>
 
-#include "conversation.h"
-#include "event.h"
+#include "runtime/event.h"
+#include "sharing/conversation.h"
 
 /* Read a borrowed string to its end so the sanitizers see every byte. */
 static size_t fuzz_touch(const char *s)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
+#include "runtime/event.h"
 
 #define FUZZ_INPUT_MAX 256
 /* 1000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in microseconds. */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session.h"
+#include "sharing/session.h"
 
 /* The secret the seed tokens were minted with (sharectl token). */
 #define FUZZ_SECRET "0123456789abcdef0123456789abcdef"

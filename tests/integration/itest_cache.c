@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <hiredis.h>
 
-#include "cache.h"
+#include "runtime/cache.h"
 
 static const char *redis_url(void)
 {

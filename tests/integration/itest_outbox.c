@@ -17,11 +17,11 @@
 #include <cmocka.h>
 #include <librdkafka/rdkafka.h>
 
-#include "config.h"
-#include "db.h"
-#include "event.h"
-#include "kafka.h"
-#include "outbox.h"
+#include "runtime/config.h"
+#include "runtime/db.h"
+#include "runtime/event.h"
+#include "runtime/kafka.h"
+#include "runtime/outbox.h"
 
 struct fixture {
 	struct config cfg;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The cache layer (common/cache.c) against the stack's Redis, including
+# The cache layer (common/runtime/cache.c) against the stack's Redis, including
 # Redis stopped and started under a live connection.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,5 +1,5 @@
 /*
- * Access decisions (common/access.c): every row of SPEC §4's access
+ * Access decisions (common/sharing/access.c): every row of SPEC §4's access
  * table, its order (revoked before expired, both before login), the
  * expiry instant, min_role at each boundary, entries a cache should never
  * hold, and the matrix of who may add notes and set review tags.
@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "access.h"
-#include "unit.h"
+#include "sharing/access.h"
+#include "support/unit.h"
 
 #define NOW     1795168980LL
 #define TENANT  "t-acme"

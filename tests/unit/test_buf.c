@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "unit.h"
+#include "runtime/buf.h"
+#include "support/unit.h"
 
 static void test_append_puts(void **state)
 {

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "unit.h"
+#include "runtime/config.h"
+#include "support/unit.h"
 
 static const char *const config_vars[] = {
 	"KAFKA_BOOTSTRAP",

@@ -17,9 +17,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "conversation.h"
-#include "event.h"
-#include "unit.h"
+#include "runtime/event.h"
+#include "sharing/conversation.h"
+#include "support/unit.h"
 
 /* Parse JSON written with ' for ". */
 static json_t *q(const char *text)

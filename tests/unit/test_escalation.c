@@ -18,8 +18,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "escalation.h"
-#include "unit.h"
+#include "sharing/escalation.h"
+#include "support/unit.h"
 
 /* The required fields of an event. */
 #define IDS "'conversation_id':'c-1','escalation_id':'e-1'"

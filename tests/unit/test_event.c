@@ -17,8 +17,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "event.h"
-#include "unit.h"
+#include "runtime/event.h"
+#include "support/unit.h"
 
 /* A valid envelope; cases below change one thing in it. */
 static const char valid_event[] =

@@ -20,8 +20,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "exportlink.h"
-#include "unit.h"
+#include "sharing/exportlink.h"
+#include "support/unit.h"
 
 #define KEY "export-signing-key-for-tests"
 #define ID  "exp-0b9f2c1e"

@@ -18,8 +18,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "exportreq.h"
-#include "unit.h"
+#include "sharing/exportreq.h"
+#include "support/unit.h"
 
 /* Fragments of requests. */
 #define CONV	 "'conversation_id':'c-1'"

@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
-#include "metrics.h"
-#include "unit.h"
+#include "runtime/metrics.h"
+#include "support/unit.h"
 
 /* The registry's fixed capacity (METRICS_MAX in metrics.c). */
 #define REGISTRY_CAPACITY 512

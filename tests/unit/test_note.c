@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "note.h"
-#include "unit.h"
+#include "sharing/note.h"
+#include "support/unit.h"
 
 #define E_ACUTE "\xc3\xa9"		/* é, two bytes */
 #define EMOJI	"\xf0\x9f\x98\x80"	/* U+1F600, four bytes */

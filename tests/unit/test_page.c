@@ -24,9 +24,9 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include "page.h"
-#include "transcript.h"
-#include "unit.h"
+#include "sharing/page.h"
+#include "sharing/transcript.h"
+#include "support/unit.h"
 
 #define XSS_SCRIPT "<script>alert(1)</script>"
 #define XSS_SCRIPT_ESC "&lt;script&gt;alert(1)&lt;/script&gt;"

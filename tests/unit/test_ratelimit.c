@@ -1,5 +1,5 @@
 /*
- * Guess limiting (common/ratelimit.c): a burst of 20 then refusal,
+ * Guess limiting (common/runtime/ratelimit.c): a burst of 20 then refusal,
  * continuous refill at the configured rate (explicit times throughout),
  * clients apart from one another, bounded client strings, the memory
  * bound under 100,000 distinct clients with full buckets evicted first,
@@ -18,8 +18,8 @@
 #include <math.h>
 #include <pthread.h>
 
-#include "ratelimit.h"
-#include "unit.h"
+#include "runtime/ratelimit.h"
+#include "support/unit.h"
 
 #define T0 1000.0
 

@@ -20,9 +20,9 @@
 
 #include <cmocka.h>
 
-#include "redact.h"
-#include "unit.h"
-#include "../bench/redact_gen.h"
+#include "redact/redact.h"
+#include "support/unit.h"
+#include "support/redact_gen.h"
 
 #define CORPUS_LINES 20000
 #define CORPUS_SEED  20261124

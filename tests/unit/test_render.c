@@ -20,9 +20,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "render.h"
-#include "transcript.h"
-#include "unit.h"
+#include "sharing/render.h"
+#include "sharing/transcript.h"
+#include "support/unit.h"
 
 static const char base_view[] =
 	"{'share':{'share_id':'s-1','audience':'team','permission':'comment',"

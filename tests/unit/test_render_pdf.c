@@ -1,5 +1,5 @@
 /*
- * Unit tests of common/render_pdf: a view written here by hand with mixed
+ * Unit tests of common/pdf/render_pdf: a view written here by hand with mixed
  * scripts (Latin with diacritics, Japanese, Chinese, an emoji), a
  * 3,000-character message, a message longer than a page and 300 messages
  * in all, rendered plain and annotated.  What a reader gets back is read
@@ -23,8 +23,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "render.h"
-#include "unit.h"
+#include "pdf/render_pdf.h"
+#include "support/unit.h"
 
 #define CONV_ID	     "c-render-1001"
 #define N_MESSAGES   300

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "../../services/gatewayd/route.h"
-#include "unit.h"
+#include "support/unit.h"
 
 struct rcase {
 	const char *method, *path;

@@ -19,8 +19,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "session.h"
-#include "unit.h"
+#include "sharing/session.h"
+#include "support/unit.h"
 
 /* Exactly SESSION_SECRET_MIN bytes. */
 static const char secret[] = "0123456789abcdef0123456789abcdef";

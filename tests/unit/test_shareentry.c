@@ -1,5 +1,5 @@
 /*
- * Share cache entries (common/shareentry.c): encoding round trips, strict
+ * Share cache entries (common/sharing/shareentry.c): encoding round trips, strict
  * decoding of whatever a cache may hold, and the TTL rules.
  */
 #include <setjmp.h>
@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "shareentry.h"
-#include "unit.h"
+#include "sharing/shareentry.h"
+#include "support/unit.h"
 
 static struct share_entry sample(void)
 {

@@ -19,8 +19,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "sharereq.h"
-#include "unit.h"
+#include "sharing/sharereq.h"
+#include "support/unit.h"
 
 /* 2026-11-20T10:03:00Z in microseconds. */
 #define NOW (INT64_C(1795168980) * 1000000)

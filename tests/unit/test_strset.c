@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "strset.h"
-#include "unit.h"
+#include "runtime/strset.h"
+#include "support/unit.h"
 
 #define MANY_KEYS 150000
 

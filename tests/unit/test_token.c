@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "token.h"
-#include "unit.h"
+#include "sharing/token.h"
+#include "support/unit.h"
 
 #define MANY_TOKENS 10000
 

@@ -22,9 +22,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "redact.h"
-#include "transcript.h"
-#include "unit.h"
+#include "redact/redact.h"
+#include "sharing/transcript.h"
+#include "support/unit.h"
 
 static const char base_share[] =
 	"{'share_id':'7b0e2f4c-1d2a-4c5b-9e8f-0a1b2c3d4e5f',"

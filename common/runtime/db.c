@@ -1,0 +1,316 @@
+/*
+ * libpq wrapper.  A statement registry lets handlers name their SQL once
+ * (parameterized, never concatenated) and run it by name; after a reconnect
+ * every statement is prepared again on first use.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/db.h"
+#include "runtime/log.h"
+
+#define DB_MAX_STATEMENTS 128
+
+struct db_statement {
+	const char *name;
+	const char *sql;
+	int prepared;
+};
+
+struct db {
+	char *url;
+	PGconn *conn;
+	struct db_statement stmts[DB_MAX_STATEMENTS];
+	int nstmts;
+	char last_error[512];
+};
+
+db_t *db_new(const char *url)
+{
+	db_t *db = calloc(1, sizeof(*db));
+
+	if (db == NULL)
+		return NULL;
+	db->url = strdup(url);
+	if (db->url == NULL) {
+		free(db);
+		return NULL;
+	}
+	return db;
+}
+
+void db_free(db_t *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db->url);
+	free(db);
+}
+
+static void db_drop(db_t *db)
+{
+	int i;
+
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	for (i = 0; i < db->nstmts; i++)
+		db->stmts[i].prepared = 0;
+}
+
+int db_is_connected(db_t *db)
+{
+	return db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK;
+}
+
+PGconn *db_conn(db_t *db)
+{
+	return db->conn;
+}
+
+int db_connect_once(db_t *db, char *err, size_t errlen)
+{
+	PGresult *res;
+
+	if (db_is_connected(db))
+		return 0;
+	db_drop(db);
+	db->conn = PQconnectdb(db->url);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		snprintf(err, errlen, "%s", PQerrorMessage(db->conn));
+		err[strcspn(err, "\n")] = '\0';
+		db_drop(db);
+		return -1;
+	}
+	/* Timestamps leave the database in UTC, whatever the server says. */
+	res = PQexec(db->conn,
+		     "SET TIME ZONE 'UTC'; SET client_min_messages = warning");
+	PQclear(res);
+	return 0;
+}
+
+int db_ensure(db_t *db, const volatile sig_atomic_t *stop)
+{
+	char err[512];
+	int delay_ms = 100, logged = 0;
+
+	while (!db_is_connected(db)) {
+		if (stop != NULL && *stop)
+			return -1;
+		if (db_connect_once(db, err, sizeof(err)) == 0) {
+			if (logged)
+				log_info("database connection restored");
+			break;
+		}
+		if (!logged)
+			log_warnx("could not connect to database: %s", err);
+		logged = 1;
+		usleep((useconds_t)delay_ms * 1000);
+		delay_ms = delay_ms * 2 > 5000 ? 5000 : delay_ms * 2;
+	}
+	return 0;
+}
+
+int db_register(db_t *db, const char *name, const char *sql)
+{
+	int i;
+
+	for (i = 0; i < db->nstmts; i++) {
+		if (strcmp(db->stmts[i].name, name) == 0)
+			return 0;
+	}
+	if (db->nstmts == DB_MAX_STATEMENTS)
+		return -1;
+	db->stmts[db->nstmts].name = name;
+	db->stmts[db->nstmts].sql = sql;
+	db->stmts[db->nstmts].prepared = 0;
+	db->nstmts++;
+	return 0;
+}
+
+enum db_error db_classify(PGconn *conn, const PGresult *res)
+{
+	const char *state;
+
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK || res == NULL)
+		return DB_ERR_CONN;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state == NULL)
+		return DB_ERR_CONN;
+	/* 08: connection exception; 57P: operator intervention (shutdown). */
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+		return DB_ERR_CONN;
+	/* 22: data exception; 23: integrity; 54: program limit exceeded. */
+	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0 ||
+	    strncmp(state, "54", 2) == 0)
+		return DB_ERR_DATA;
+	return DB_ERR_RETRY;
+}
+
+static void db_note_error(db_t *db, const PGresult *res,
+			  enum db_error *error)
+{
+	const char *msg = res != NULL ? PQresultErrorMessage(res) : "";
+
+	if (msg == NULL || *msg == '\0')
+		msg = db->conn != NULL ? PQerrorMessage(db->conn)
+				       : "not connected";
+	snprintf(db->last_error, sizeof(db->last_error), "%s", msg);
+	db->last_error[strcspn(db->last_error, "\n")] = '\0';
+	*error = db_classify(db->conn, res);
+}
+
+static struct db_statement *db_prepare(db_t *db, const char *name,
+				       int nparams, enum db_error *error)
+{
+	struct db_statement *st = NULL;
+	PGresult *res;
+	int i;
+
+	for (i = 0; i < db->nstmts; i++) {
+		if (strcmp(db->stmts[i].name, name) == 0) {
+			st = &db->stmts[i];
+			break;
+		}
+	}
+	if (st == NULL) {
+		snprintf(db->last_error, sizeof(db->last_error),
+			 "statement %s is not registered", name);
+		*error = DB_ERR_RETRY;
+		return NULL;
+	}
+	if (st->prepared)
+		return st;
+	res = PQprepare(db->conn, st->name, st->sql, nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		db_note_error(db, res, error);
+		PQclear(res);
+		return NULL;
+	}
+	PQclear(res);
+	st->prepared = 1;
+	return st;
+}
+
+PGresult *db_run_bin(db_t *db, const char *name, int nparams,
+		     const char *const *values, const int *lengths,
+		     const int *formats, enum db_error *error)
+{
+	PGresult *res;
+	ExecStatusType status;
+
+	*error = DB_OK;
+	if (!db_is_connected(db)) {
+		snprintf(db->last_error, sizeof(db->last_error),
+			 "not connected");
+		*error = DB_ERR_CONN;
+		return NULL;
+	}
+	if (db_prepare(db, name, nparams, error) == NULL)
+		return NULL;
+	res = PQexecPrepared(db->conn, name, nparams, values, lengths,
+			     formats, 0);
+	status = PQresultStatus(res);
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+		db_note_error(db, res, error);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+PGresult *db_run(db_t *db, const char *name, int nparams,
+		 const char *const *values, enum db_error *error)
+{
+	return db_run_bin(db, name, nparams, values, NULL, NULL, error);
+}
+
+int db_run_rows(db_t *db, const char *name, int nparams,
+		const char *const *values, enum db_error *error, int *rows)
+{
+	PGresult *res = db_run(db, name, nparams, values, error);
+
+	if (res == NULL)
+		return -1;
+	if (rows != NULL)
+		*rows = PQresultStatus(res) == PGRES_TUPLES_OK
+				? PQntuples(res)
+				: atoi(PQcmdTuples(res));
+	PQclear(res);
+	return 0;
+}
+
+char *db_id_array(const PGresult *rows, int col,
+		  int (*keep)(int row, void *ctx), void *ctx)
+{
+	int i, n = PQntuples(rows);
+	size_t cap = (size_t)n * 21 + 3, len = 0;
+	char *buf = malloc(cap);
+
+	if (buf == NULL)
+		return NULL;
+	buf[len++] = '{';
+	for (i = 0; i < n; i++) {
+		if (!keep(i, ctx))
+			continue;
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+					len > 1 ? "," : "",
+					PQgetvalue(rows, i, col));
+	}
+	buf[len++] = '}';
+	buf[len] = '\0';
+	return buf;
+}
+
+int db_exec(db_t *db, const char *sql, enum db_error *error)
+{
+	PGresult *res;
+
+	*error = DB_OK;
+	if (!db_is_connected(db)) {
+		snprintf(db->last_error, sizeof(db->last_error),
+			 "not connected");
+		*error = DB_ERR_CONN;
+		return -1;
+	}
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK) {
+		db_note_error(db, res, error);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int db_begin(db_t *db, enum db_error *error)
+{
+	return db_exec(db, "BEGIN", error);
+}
+
+int db_commit(db_t *db, enum db_error *error)
+{
+	return db_exec(db, "COMMIT", error);
+}
+
+void db_rollback(db_t *db)
+{
+	PGresult *res;
+
+	if (!db_is_connected(db) ||
+	    PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+		return;
+	res = PQexec(db->conn, "ROLLBACK");
+	PQclear(res);
+}
+
+const char *db_last_error(db_t *db)
+{
+	return db->last_error;
+}

@@ -1,0 +1,1171 @@
+/*
+ * The consumer loop.  One thread polls, applies and commits; the side HTTP
+ * port runs in its own thread and reads only atomics.  Order of a batch:
+ *
+ *   1. decode and validate every message (pure, no I/O);
+ *   2. one transaction: idempotency keys (one statement for the batch),
+ *      the handler's effects and replies, commit; a batch refused for a
+ *      data reason is redone one event per transaction to find the
+ *      culprit;
+ *   3. publish the outbox, dead-letter the refused events and wait for
+ *      their delivery;
+ *   4. store the offsets (auto-commit sends them; shutdown commits).
+ *
+ * A failure of PostgreSQL or Kafka in any step repeats that step with
+ * backoff; offsets never move past an event whose effects are not durable.
+ * After a commit the cache-write queue is applied to Redis (a Redis that is
+ * down only delays it).  Deferred events (see defer.h) go through the same
+ * steps when they are due, without offsets.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "runtime/cache.h"
+#include "runtime/cachewrite.h"
+#include "runtime/defer.h"
+#include "runtime/http.h"
+#include "runtime/kafka.h"
+#include "runtime/log.h"
+#include "runtime/loop.h"
+#include "runtime/outbox.h"
+#include "runtime/sig.h"
+#include "runtime/strset.h"
+
+#define LOOP_REASON_MAX 300
+#define LOOP_OUTBOX_CHUNK 1000
+#define LOOP_IDLE_CHECK_MS 1000
+#define LOOP_PRUNE_EVERY_MS (10 * 60 * 1000)
+#define LOOP_DEFER_CHECK_MS 250
+#define LOOP_DEFER_CHUNK 100
+#define LOOP_CACHE_CHUNK 500
+
+enum item_state {
+	ITEM_VALID,	/* decoded and validated */
+	ITEM_DEAD,	/* to dead-letters, no key */
+	ITEM_DUP,	/* key already recorded: no effect */
+	ITEM_DONE,	/* applied */
+	ITEM_DEFERRED,	/* stored to retry */
+};
+
+struct loop_item {
+	rd_kafka_message_t *msg; /* NULL for a deferred event */
+	int64_t deferred_id;	 /* its deferred_events row, 0 if fresh */
+	int attempts;
+	const char *payload;
+	size_t len;
+	event_t *ev;
+	struct loop_event le;
+	char *key;
+	enum item_state state;
+	/* Result of the current transaction attempt. */
+	int is_new;
+	int late_invalid;
+	int deferred_now;
+	char reason[LOOP_REASON_MAX];
+};
+
+struct loop {
+	const struct config *cfg;
+	const struct loop_handler *h;
+	db_t *db;
+	rd_kafka_t *consumer;
+	rd_kafka_t *producer;
+	metrics_t *metrics;
+	_Atomic int db_ok;
+	_Atomic int kafka_ok;
+	_Atomic int joined;
+	int64_t next_prune_ms;
+	int64_t next_defer_ms;
+	cache_t *cache;
+	int cache_logged_down;
+	strset_t *queued;
+	metric_t *m_consumed, *m_applied, *m_duplicates, *m_dead,
+		*m_batches, *m_retries, *m_db_errors, *m_outbox,
+		*m_batch_size, *m_ready, *m_pruned, *m_deferred,
+		*m_deferred_now, *m_cache_writes, *m_cache_pending;
+};
+
+static const char loop_sql_keys[] =
+	"WITH input AS ("
+	" SELECT * FROM json_to_recordset($2::json)"
+	" AS x(n int, t text, s text, i text)),"
+	" ins AS (INSERT INTO processed_events"
+	" (consumer, tenant_id, source, event_id)"
+	" SELECT $1, t, s, i FROM input ON CONFLICT DO NOTHING"
+	" RETURNING tenant_id, source, event_id)"
+	" SELECT input.n FROM input JOIN ins ON ins.tenant_id = input.t"
+	" AND ins.source = input.s AND ins.event_id = input.i";
+static const char loop_sql_prune[] =
+	"DELETE FROM processed_events WHERE ctid IN ("
+	" SELECT ctid FROM processed_events WHERE consumer = $1"
+	" AND processed_at < now() - make_interval(days => $2::int)"
+	" LIMIT 10000)";
+static const char loop_sql_unkey[] =
+	"DELETE FROM processed_events WHERE consumer = $1"
+	" AND tenant_id = $2 AND source = $3 AND event_id = $4";
+
+static void loop_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int64_t loop_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Backoff for attempt n (0-based): 100 ms doubling to 5 s. */
+static int loop_backoff_ms(int n)
+{
+	int ms = 100;
+
+	while (n-- > 0 && ms < 5000)
+		ms *= 2;
+	return ms > 5000 ? 5000 : ms;
+}
+
+/* ---- readiness ---------------------------------------------------- */
+
+static int loop_ready(void *ctx, char *why, size_t whylen)
+{
+	struct loop *l = ctx;
+
+	if (!atomic_load(&l->db_ok)) {
+		snprintf(why, whylen, "database unreachable");
+		return 0;
+	}
+	if (!atomic_load(&l->kafka_ok)) {
+		snprintf(why, whylen, "kafka unreachable");
+		return 0;
+	}
+	if (!atomic_load(&l->joined)) {
+		snprintf(why, whylen, "consumer group not joined yet");
+		return 0;
+	}
+	return 1;
+}
+
+static void loop_update_ready_metric(struct loop *l)
+{
+	char why[64];
+
+	metric_set(l->m_ready, loop_ready(l, why, sizeof(why)));
+}
+
+static void loop_error_cb(rd_kafka_t *rk, int err, const char *reason,
+			  void *opaque)
+{
+	struct loop *l = opaque;
+
+	(void)rk;
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+		atomic_store(&l->kafka_ok, 0);
+		log_warnx("kafka: all brokers down: %s", reason);
+	} else {
+		/* Consumer errors are informational: librdkafka recovers. */
+		log_debug("kafka: %s", reason);
+	}
+}
+
+static void loop_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			      rd_kafka_topic_partition_list_t *parts,
+			      void *opaque)
+{
+	struct loop *l = opaque;
+
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		log_info("assigned %d partitions", parts->cnt);
+		rd_kafka_assign(rk, parts);
+		atomic_store(&l->joined, 1);
+		atomic_store(&l->kafka_ok, 1);
+	} else {
+		log_info("revoked %d partitions", parts->cnt);
+		rd_kafka_assign(rk, NULL);
+	}
+}
+
+/* ---- setup -------------------------------------------------------- */
+
+static rd_kafka_t *loop_consumer_new(struct loop *l, char *err,
+				     size_t errlen)
+{
+	const struct config *cfg = l->cfg;
+	rd_kafka_topic_partition_list_t *topics = NULL;
+	rd_kafka_conf_t *conf;
+	rd_kafka_t *rk;
+	char buf[32], why[512];
+	int hb, i;
+
+	conf = kafka_conf_new(cfg, err, errlen);
+	if (conf == NULL)
+		return NULL;
+	hb = cfg->kafka_session_timeout_ms / 6;
+	if (hb > 3000)
+		hb = 3000;
+	if (kafka_conf_set(conf, "group.id", l->h->name, err, errlen) < 0 ||
+	    kafka_conf_set(conf, "enable.auto.offset.store", "false", err,
+			   errlen) < 0 ||
+	    kafka_conf_set(conf, "enable.auto.commit", "true", err, errlen) <
+		    0 ||
+	    kafka_conf_set(conf, "auto.commit.interval.ms", "1000", err,
+			   errlen) < 0 ||
+	    kafka_conf_set(conf, "auto.offset.reset", "earliest", err,
+			   errlen) < 0 ||
+	    kafka_conf_set(conf, "fetch.message.max.bytes", "1048576", err,
+			   errlen) < 0 ||
+	    /* Prefetch at most 4 MiB (librdkafka's default is 64 MiB), so a
+	     * backlog does not swell a daemon past its memory budget. */
+	    kafka_conf_set(conf, "queued.max.messages.kbytes", "4096", err,
+			   errlen) < 0)
+		goto fail;
+	snprintf(buf, sizeof(buf), "%d", cfg->kafka_session_timeout_ms);
+	if (kafka_conf_set(conf, "session.timeout.ms", buf, err, errlen) < 0)
+		goto fail;
+	snprintf(buf, sizeof(buf), "%d", hb);
+	if (kafka_conf_set(conf, "heartbeat.interval.ms", buf, err, errlen) <
+	    0)
+		goto fail;
+	snprintf(buf, sizeof(buf), "%d", cfg->kafka_fetch_wait_max_ms);
+	if (kafka_conf_set(conf, "fetch.wait.max.ms", buf, err, errlen) < 0)
+		goto fail;
+	rd_kafka_conf_set_opaque(conf, l);
+	rd_kafka_conf_set_error_cb(conf, loop_error_cb);
+	rd_kafka_conf_set_rebalance_cb(conf, loop_rebalance_cb);
+	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
+	if (rk == NULL) {
+		snprintf(err, errlen, "could not create consumer: %s", why);
+		goto fail;
+	}
+	conf = NULL; /* now owned by rk */
+	rd_kafka_poll_set_consumer(rk);
+	topics = rd_kafka_topic_partition_list_new(8);
+	for (i = 0; l->h->topics[i] != NULL; i++)
+		rd_kafka_topic_partition_list_add(topics, l->h->topics[i],
+						  RD_KAFKA_PARTITION_UA);
+	if (rd_kafka_subscribe(rk, topics) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(err, errlen, "could not subscribe");
+		rd_kafka_topic_partition_list_destroy(topics);
+		rd_kafka_destroy(rk);
+		return NULL;
+	}
+	rd_kafka_topic_partition_list_destroy(topics);
+	return rk;
+fail:
+	if (conf != NULL)
+		rd_kafka_conf_destroy(conf);
+	return NULL;
+}
+
+static void loop_register_metrics(struct loop *l)
+{
+	metrics_t *m = l->metrics;
+
+	l->m_consumed = metrics_counter(m, "events_consumed_total", NULL,
+					"events polled from Kafka");
+	l->m_applied = metrics_counter(m, "events_applied_total", NULL,
+				       "events whose effects were committed");
+	l->m_duplicates = metrics_counter(
+		m, "events_duplicate_total", NULL,
+		"redelivered events skipped by their idempotency key");
+	l->m_dead = metrics_counter(m, "dead_letters_total", NULL,
+				    "events sent to dead-letters");
+	l->m_batches = metrics_counter(m, "batches_total", NULL,
+				       "transactions committed");
+	l->m_retries = metrics_counter(m, "batch_retries_total", NULL,
+				       "batches redone after a failure");
+	l->m_db_errors = metrics_counter(m, "db_errors_total", NULL,
+					 "failed database statements");
+	l->m_outbox = metrics_counter(m, "outbox_published_total", NULL,
+				      "replies published from the outbox");
+	l->m_batch_size = metrics_gauge(m, "last_batch_size", NULL,
+					"events in the last batch");
+	l->m_ready = metrics_gauge(m, "ready", NULL,
+				   "1 when /readyz answers 200");
+	l->m_deferred = metrics_counter(
+		m, "events_deferred_total", NULL,
+		"events deferred until their conversation exists");
+	l->m_deferred_now = metrics_gauge(m, "deferred_events", NULL,
+					  "events waiting for their conversation");
+	l->m_cache_writes = metrics_counter(m, "cache_writes_total", NULL,
+					    "cache entries written to Redis");
+	l->m_cache_pending = metrics_gauge(
+		m, "cache_writes_pending", NULL,
+		"cache writes waiting for Redis");
+	l->m_pruned = metrics_counter(
+		m, "idempotency_keys_pruned_total", NULL,
+		"keys older than IDEMPOTENCY_RETENTION_DAYS deleted");
+}
+
+/* ---- one batch ---------------------------------------------------- */
+
+static int loop_item_cmp(const void *a, const void *b)
+{
+	const struct loop_item *x = *(const struct loop_item *const *)a;
+	const struct loop_item *y = *(const struct loop_item *const *)b;
+	int c;
+
+	c = strcmp(event_tenant(x->ev), event_tenant(y->ev));
+	if (c == 0)
+		c = strcmp(event_source(x->ev), event_source(y->ev));
+	if (c == 0)
+		c = strcmp(event_id(x->ev), event_id(y->ev));
+	if (c == 0)
+		c = x < y ? -1 : x > y;
+	return c;
+}
+
+/*
+ * Mark the second and later copies of one key inside the batch as
+ * duplicates (sorting keeps this O(n log n)).
+ */
+static void loop_mark_batch_duplicates(struct loop *l,
+				       struct loop_item **items, size_t n)
+{
+	struct loop_item **v = malloc(n * sizeof(*v));
+	size_t i, m = 0;
+
+	if (v == NULL)
+		return; /* the keys statement still dedupes across batches */
+	for (i = 0; i < n; i++) {
+		if (items[i]->state == ITEM_VALID)
+			v[m++] = items[i];
+	}
+	qsort(v, m, sizeof(*v), loop_item_cmp);
+	for (i = 1; i < m; i++) {
+		if (strcmp(event_tenant(v[i]->ev), event_tenant(v[i - 1]->ev)) ==
+			    0 &&
+		    strcmp(event_source(v[i]->ev), event_source(v[i - 1]->ev)) ==
+			    0 &&
+		    strcmp(event_id(v[i]->ev), event_id(v[i - 1]->ev)) == 0) {
+			v[i]->state = ITEM_DUP;
+			metric_inc(l->m_duplicates);
+		}
+	}
+	free(v);
+}
+
+/* Record the keys of the valid items; set is_new on those not seen. */
+static int loop_record_keys(struct loop *l, struct loop_item **items,
+			    size_t n, enum db_error *dberr)
+{
+	json_t *arr = json_array();
+	const char *params[2];
+	PGresult *res;
+	char *payload;
+	size_t i, count = 0;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		items[i]->is_new = 0;
+		if (items[i]->state != ITEM_VALID)
+			continue;
+		json_array_append_new(
+			arr, json_pack("{s:I, s:s, s:s, s:s}", "n", (json_int_t)i,
+				       "t", event_tenant(items[i]->ev), "s",
+				       event_source(items[i]->ev), "i",
+				       event_id(items[i]->ev)));
+		count++;
+	}
+	if (count == 0) {
+		json_decref(arr);
+		return 0;
+	}
+	payload = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (payload == NULL) {
+		*dberr = DB_ERR_RETRY;
+		return -1;
+	}
+	params[0] = l->h->name;
+	params[1] = payload;
+	res = db_run(l->db, "loop_keys", 2, params, dberr);
+	free(payload);
+	if (res == NULL)
+		return -1;
+	for (r = 0; r < PQntuples(res); r++) {
+		long k = strtol(PQgetvalue(res, r, 0), NULL, 10);
+
+		if (k >= 0 && (size_t)k < n)
+			items[k]->is_new = 1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int loop_unkey(struct loop *l, const event_t *ev,
+		      enum db_error *dberr)
+{
+	const char *params[4] = { l->h->name, event_tenant(ev),
+				  event_source(ev), event_id(ev) };
+	PGresult *res = db_run(l->db, "loop_unkey", 4, params, dberr);
+
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/* The queue member of an item: tenant and message key. */
+static void loop_item_pair(const struct loop_item *it, char *out, size_t len)
+{
+	defer_pair(event_tenant(it->ev), it->key, out, len);
+}
+
+/* Fill l->queued with the fresh items' conversations that have deferred
+ * events. */
+static int loop_load_queued(struct loop *l, struct loop_item **items,
+			    size_t n, enum db_error *dberr)
+{
+	json_t *arr = json_array();
+	char *pairs;
+	size_t i, count = 0;
+	int r;
+
+	strset_clear(l->queued);
+	for (i = 0; i < n; i++) {
+		if (items[i]->state != ITEM_VALID || items[i]->deferred_id)
+			continue;
+		json_array_append_new(arr, json_pack("{s:s, s:s}", "t",
+						     event_tenant(items[i]->ev),
+						     "k", items[i]->key));
+		count++;
+	}
+	if (count == 0) {
+		json_decref(arr);
+		return 0;
+	}
+	pairs = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (pairs == NULL) {
+		*dberr = DB_ERR_RETRY;
+		return -1;
+	}
+	r = defer_load_queued(l->db, l->h->name, pairs, l->queued, dberr);
+	free(pairs);
+	return r;
+}
+
+/* Store (or reschedule) an item the handler deferred. */
+static int loop_defer_item(struct loop *l, struct loop_item *it,
+			   enum db_error *dberr)
+{
+	char pair[300];
+
+	it->deferred_now = 1;
+	if (loop_unkey(l, it->ev, dberr) < 0)
+		return -1;
+	if (it->deferred_id)
+		return defer_reschedule(l->db, it->deferred_id, it->attempts,
+					l->cfg->defer_max_seconds, dberr);
+	if (defer_insert(l->db, l->h->name, event_tenant(it->ev), it->key,
+			 it->le.topic, it->le.partition, it->le.offset,
+			 it->payload, it->len, dberr) < 0)
+		return -1;
+	loop_item_pair(it, pair, sizeof(pair));
+	if (strset_add(l->queued, pair, strlen(pair)) < 0) {
+		*dberr = DB_ERR_RETRY;
+		return -1;
+	}
+	return 0;
+}
+
+/* Handle one new valid item inside the transaction. */
+static int loop_handle_item(struct loop *l, struct loop_item *it,
+			    enum db_error *dberr)
+{
+	const struct loop_handler *h = l->h;
+	char err[LOOP_REASON_MAX], pair[300];
+	enum loop_result r;
+
+	err[0] = '\0';
+	loop_item_pair(it, pair, sizeof(pair));
+	/* Behind a deferred event of its conversation, it waits its turn. */
+	if (h->defers && !it->deferred_id &&
+	    strset_has(l->queued, pair, strlen(pair)))
+		r = LOOP_DEFER;
+	else
+		r = h->handle(h->ctx, l->db, &it->le, dberr, err, sizeof(err));
+	if (r == LOOP_DEFER && (!h->defers || it->le.final_attempt)) {
+		r = LOOP_INVALID;
+		snprintf(err, sizeof(err), "still deferred after %d seconds",
+			 l->cfg->defer_max_seconds);
+	}
+	switch (r) {
+	case LOOP_DB_ERROR:
+		return -1;
+	case LOOP_DEFER:
+		return loop_defer_item(l, it, dberr);
+	case LOOP_INVALID:
+		it->late_invalid = 1;
+		snprintf(it->reason, sizeof(it->reason), "%s", err);
+		if (loop_unkey(l, it->ev, dberr) < 0)
+			return -1;
+		break;
+	case LOOP_OK:
+		break;
+	}
+	if (it->deferred_id)
+		return defer_delete(l->db, it->deferred_id, dberr);
+	return 0;
+}
+
+/*
+ * One transaction over items.  Returns 0 when committed, or -1 with
+ * *dberr set (the transaction is rolled back).
+ */
+static int loop_apply_tx(struct loop *l, struct loop_item **items, size_t n,
+			 enum db_error *dberr)
+{
+	const struct loop_handler *h = l->h;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		items[i]->late_invalid = 0;
+		items[i]->deferred_now = 0;
+	}
+	if (db_begin(l->db, dberr) < 0)
+		goto fail;
+	if (loop_record_keys(l, items, n, dberr) < 0)
+		goto fail;
+	if (h->defers && loop_load_queued(l, items, n, dberr) < 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		struct loop_item *it = items[i];
+
+		if (it->state == ITEM_DEAD && it->ev != NULL &&
+		    h->reject != NULL) {
+			if (h->reject(h->ctx, l->db, &it->le, it->reason,
+				      dberr) != LOOP_OK)
+				goto fail;
+			continue;
+		}
+		if (it->state != ITEM_VALID)
+			continue;
+		if (!it->is_new) {
+			/* Done before (another instance, or a crash). */
+			if (it->deferred_id &&
+			    defer_delete(l->db, it->deferred_id, dberr) < 0)
+				goto fail;
+			continue;
+		}
+		if (loop_handle_item(l, it, dberr) < 0)
+			goto fail;
+	}
+	if (db_commit(l->db, dberr) < 0)
+		goto fail;
+	return 0;
+fail:
+	metric_inc(l->m_db_errors);
+	log_warnx("batch transaction failed: %s", db_last_error(l->db));
+	db_rollback(l->db);
+	return -1;
+}
+
+/* Settle item states after a committed transaction. */
+static void loop_settle(struct loop *l, struct loop_item **items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct loop_item *it = items[i];
+
+		if (it->state != ITEM_VALID)
+			continue;
+		if (!it->is_new) {
+			it->state = ITEM_DUP;
+			metric_inc(l->m_duplicates);
+		} else if (it->late_invalid) {
+			it->state = ITEM_DEAD;
+		} else if (it->deferred_now) {
+			it->state = ITEM_DEFERRED;
+			if (!it->deferred_id)
+				metric_inc(l->m_deferred);
+		} else {
+			it->state = ITEM_DONE;
+			metric_inc(l->m_applied);
+		}
+	}
+	metric_inc(l->m_batches);
+}
+
+/*
+ * Apply items, waiting out connection failures.  A data error redoes the
+ * batch one event at a time; the event PostgreSQL refuses alone goes to
+ * dead-letters.  0 when everything is settled, -1 when asked to stop.
+ */
+static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
+{
+	enum db_error dberr = DB_OK;
+	int attempt = 0;
+	size_t i;
+
+	for (;;) {
+		if (db_ensure(l->db, sig_stop_flag()) < 0)
+			return -1;
+		atomic_store(&l->db_ok, 1);
+		if (loop_apply_tx(l, items, n, &dberr) == 0) {
+			loop_settle(l, items, n);
+			return 0;
+		}
+		if (dberr == DB_ERR_DATA && n > 1)
+			break;
+		if (dberr == DB_ERR_DATA) {
+			/* One event, refused for its data: dead-letter it. */
+			snprintf(items[0]->reason, sizeof(items[0]->reason),
+				 "database refused the event: %s",
+				 db_last_error(l->db));
+			items[0]->state = ITEM_DEAD;
+			if (items[0]->deferred_id &&
+			    defer_delete(l->db, items[0]->deferred_id,
+					 &dberr) < 0)
+				log_warnx("could not drop deferred event %lld",
+					  (long long)items[0]->deferred_id);
+			return 0;
+		}
+		if (dberr == DB_ERR_CONN)
+			atomic_store(&l->db_ok, 0);
+		metric_inc(l->m_retries);
+		if (sig_stopping())
+			return -1;
+		loop_sleep_ms(loop_backoff_ms(attempt++));
+	}
+	log_warnx("batch of %zu refused for a data reason: applying one by one",
+		  n);
+	for (i = 0; i < n; i++) {
+		if (loop_apply(l, &items[i], 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Publish everything pending in the outbox; -1 when asked to stop. */
+static int loop_flush_outbox(struct loop *l)
+{
+	enum db_error dberr;
+	int attempt = 0, r;
+
+	for (;;) {
+		if (db_ensure(l->db, sig_stop_flag()) < 0)
+			return -1;
+		r = outbox_relay(l->db, l->producer, LOOP_OUTBOX_CHUNK, &dberr);
+		if (r >= 0)
+			metric_add(l->m_outbox, (uint64_t)r);
+		if (r >= 0 && r < LOOP_OUTBOX_CHUNK)
+			return 0;
+		if (r < 0) {
+			if (sig_stopping())
+				return -1;
+			loop_sleep_ms(loop_backoff_ms(attempt++));
+		}
+	}
+}
+
+/* Send the dead items to dead-letters until all are confirmed. */
+static int loop_dead_letter(struct loop *l, struct loop_item **items,
+			    size_t n)
+{
+	struct kafka_out *outs = NULL;
+	char part[16], off[24];
+	size_t i, m = 0, left;
+	int attempt = 0;
+	/* Header values are copied by librdkafka when produced. */
+	const char **hdrs = NULL;
+
+	for (i = 0; i < n; i++)
+		m += items[i]->state == ITEM_DEAD;
+	if (m == 0)
+		return 0;
+	outs = calloc(m, sizeof(*outs));
+	hdrs = calloc(m * 11, sizeof(*hdrs));
+	if (outs == NULL || hdrs == NULL)
+		fatalx("out of memory for dead letters");
+	for (;;) {
+		size_t k = 0;
+
+		for (i = 0; i < n; i++) {
+			struct loop_item *it = items[i];
+			const char **hv = hdrs + k * 11;
+
+			if (it->state != ITEM_DEAD)
+				continue;
+			snprintf(part, sizeof(part), "%d",
+				 (int)it->le.partition);
+			snprintf(off, sizeof(off), "%lld",
+				 (long long)it->le.offset);
+			hv[0] = "error";
+			hv[1] = it->reason;
+			hv[2] = "source-topic";
+			hv[3] = it->le.topic;
+			hv[4] = "source-partition";
+			hv[5] = strdup(part);
+			hv[6] = "source-offset";
+			hv[7] = strdup(off);
+			hv[8] = "consumer";
+			hv[9] = l->h->name;
+			hv[10] = NULL;
+			memset(&outs[k], 0, sizeof(outs[k]));
+			outs[k].topic = KAFKA_TOPIC_DEAD_LETTERS;
+			outs[k].key = it->key;
+			outs[k].keylen = strlen(it->key);
+			outs[k].value = it->payload;
+			outs[k].len = it->len;
+			if (outs[k].len > KAFKA_DLQ_MAX_BYTES)
+				outs[k].len = KAFKA_DLQ_MAX_BYTES;
+			outs[k].headers = hv;
+			k++;
+		}
+		kafka_send_all(l->producer, outs, k);
+		left = 0;
+		for (i = 0; i < k; i++) {
+			free((char *)hdrs[i * 11 + 5]);
+			free((char *)hdrs[i * 11 + 7]);
+			if (outs[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+				left++;
+		}
+		if (left == 0)
+			break;
+		log_warnx("%zu dead letters not delivered: retrying", left);
+		atomic_store(&l->kafka_ok, 0);
+		if (sig_stopping()) {
+			free(outs);
+			free(hdrs);
+			return -1;
+		}
+		loop_sleep_ms(loop_backoff_ms(attempt++));
+	}
+	for (i = 0; i < n; i++) {
+		if (items[i]->state == ITEM_DEAD) {
+			log_warnx("dead letter: %s [%d] @%lld: %s",
+				  items[i]->le.topic,
+				  (int)items[i]->le.partition,
+				  (long long)items[i]->le.offset,
+				  items[i]->reason);
+			metric_inc(l->m_dead);
+		}
+	}
+	free(outs);
+	free(hdrs);
+	return 0;
+}
+
+static void loop_store_offsets(struct loop *l, struct loop_item *items,
+			       size_t n)
+{
+	rd_kafka_topic_partition_list_t *parts =
+		rd_kafka_topic_partition_list_new((int)n);
+	rd_kafka_topic_partition_t *p;
+	rd_kafka_resp_err_t err;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const rd_kafka_message_t *msg = items[i].msg;
+		const char *topic;
+
+		if (msg == NULL)
+			continue; /* a deferred event: its offset moved on */
+		topic = rd_kafka_topic_name(msg->rkt);
+
+		p = rd_kafka_topic_partition_list_find(parts, topic,
+						       msg->partition);
+		if (p == NULL)
+			p = rd_kafka_topic_partition_list_add(parts, topic,
+							      msg->partition);
+		if (msg->offset + 1 > p->offset)
+			p->offset = msg->offset + 1;
+	}
+	err = rd_kafka_offsets_store(l->consumer, parts);
+	if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+		/* A partition moved away meanwhile: its new owner redoes the
+		 * events, and their keys make that harmless. */
+		log_warnx("could not store offsets: %s", rd_kafka_err2str(err));
+	rd_kafka_topic_partition_list_destroy(parts);
+}
+
+/* Fill an item's source fields from a polled message. */
+static void loop_item_from_msg(struct loop_item *it, rd_kafka_message_t *msg)
+{
+	memset(it, 0, sizeof(*it));
+	it->msg = msg;
+	it->payload = msg->payload;
+	it->len = msg->len;
+	it->key = malloc(msg->key_len + 1);
+	if (it->key == NULL)
+		fatalx("out of memory");
+	if (msg->key_len > 0)
+		memcpy(it->key, msg->key, msg->key_len);
+	it->key[msg->key_len] = '\0';
+	it->le.topic = rd_kafka_topic_name(msg->rkt);
+	it->le.partition = msg->partition;
+	it->le.offset = msg->offset;
+}
+
+static void loop_decode(struct loop *l, struct loop_item *it)
+{
+	const struct loop_handler *h = l->h;
+	char err[LOOP_REASON_MAX];
+
+	it->le.key = it->key;
+	it->state = ITEM_VALID;
+	it->ev = event_decode(it->payload, it->len, err, sizeof(err));
+	if (it->ev == NULL) {
+		it->state = ITEM_DEAD;
+		snprintf(it->reason, sizeof(it->reason), "%s", err);
+		return;
+	}
+	it->le.ev = it->ev;
+	err[0] = '\0';
+	if (h->validate != NULL &&
+	    h->validate(h->ctx, &it->le, err, sizeof(err)) < 0) {
+		it->state = ITEM_DEAD;
+		snprintf(it->reason, sizeof(it->reason), "%s", err);
+	}
+}
+
+/* Apply queued cache writes until none is left or Redis is down. */
+static void loop_flush_cache(struct loop *l)
+{
+	enum db_error dberr;
+	int r;
+
+	if (!l->h->writes_cache)
+		return;
+	do {
+		r = cachewrite_flush(l->db, l->cache, LOOP_CACHE_CHUNK, &dberr);
+		if (r > 0)
+			metric_add(l->m_cache_writes, (uint64_t)r);
+	} while (r == LOOP_CACHE_CHUNK);
+	if (r == -2 && !l->cache_logged_down) {
+		log_warnx("cache writes kept for later: redis unreachable");
+		l->cache_logged_down = 1;
+	} else if (r >= 0) {
+		l->cache_logged_down = 0;
+	}
+}
+
+/*
+ * Process items (fresh from a poll, or deferred events now due); -1 when
+ * stopped before they were settled.  Offsets are stored for fresh ones.
+ */
+static int loop_process(struct loop *l, struct loop_item *items, size_t n)
+{
+	struct loop_item **ptrs = malloc(n * sizeof(*ptrs));
+	size_t i;
+	int r = -1;
+
+	if (ptrs == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < n; i++) {
+		loop_decode(l, &items[i]);
+		ptrs[i] = &items[i];
+	}
+	loop_mark_batch_duplicates(l, ptrs, n);
+	if (loop_apply(l, ptrs, n) < 0)
+		goto done;
+	if (l->h->after_commit != NULL)
+		l->h->after_commit(l->h->ctx);
+	loop_flush_cache(l);
+	if (loop_flush_outbox(l) < 0)
+		goto done;
+	if (loop_dead_letter(l, ptrs, n) < 0)
+		goto done;
+	loop_store_offsets(l, items, n);
+	r = 0;
+done:
+	free(ptrs);
+	return r;
+}
+
+static void loop_items_free(struct loop_item *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		event_free(items[i].ev);
+		free(items[i].key);
+		if (items[i].msg != NULL)
+			rd_kafka_message_destroy(items[i].msg);
+	}
+}
+
+/*
+ * Retry the deferred events that are due: the head of each conversation's
+ * queue, oldest first.  Several instances may pick the same row; the
+ * idempotency key lets only one of them apply it.  Returns how many left
+ * their queue (so the next in line can go at once), or -1 when stopped.
+ */
+static int loop_retry_deferred(struct loop *l)
+{
+	struct loop_item *items = NULL;
+	enum db_error dberr;
+	PGresult *rows;
+	int i, n, r, settled = 0;
+
+	rows = defer_due(l->db, l->h->name, LOOP_DEFER_CHUNK, &dberr);
+	if (rows == NULL)
+		return 0; /* the database is away: try again later */
+	n = PQntuples(rows);
+	if (n == 0) {
+		PQclear(rows);
+		return 0;
+	}
+	items = calloc((size_t)n, sizeof(*items));
+	if (items == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < n; i++) {
+		struct loop_item *it = &items[i];
+
+		it->deferred_id = strtoll(PQgetvalue(rows, i, 0), NULL, 10);
+		it->key = strdup(PQgetvalue(rows, i, 2));
+		if (it->key == NULL)
+			fatalx("out of memory");
+		it->le.topic = PQgetvalue(rows, i, 3);
+		it->le.partition = (int32_t)strtol(PQgetvalue(rows, i, 4),
+						   NULL, 10);
+		it->le.offset = strtoll(PQgetvalue(rows, i, 5), NULL, 10);
+		it->payload = PQgetvalue(rows, i, 6);
+		it->len = (size_t)PQgetlength(rows, i, 6);
+		it->le.final_attempt = strtod(PQgetvalue(rows, i, 7), NULL) >=
+				       (double)l->cfg->defer_max_seconds;
+		it->attempts = (int)strtol(PQgetvalue(rows, i, 8), NULL, 10);
+	}
+	r = loop_process(l, items, (size_t)n);
+	for (i = 0; i < n; i++)
+		settled += items[i].state != ITEM_DEFERRED;
+	loop_items_free(items, (size_t)n);
+	free(items);
+	PQclear(rows);
+	return r < 0 ? -1 : settled;
+}
+
+/* ---- idle work ---------------------------------------------------- */
+
+/*
+ * Delete idempotency keys past their retention, 10,000 rows a statement
+ * and at most 20 statements a round, so idle work stays short.
+ */
+static void loop_prune_keys(struct loop *l)
+{
+	const char *params[2];
+	enum db_error dberr;
+	char days[16];
+	PGresult *res;
+	long n;
+	int round;
+
+	snprintf(days, sizeof(days), "%d", l->cfg->idempotency_retention_days);
+	params[0] = l->h->name;
+	params[1] = days;
+	for (round = 0; round < 20; round++) {
+		res = db_run(l->db, "loop_prune", 2, params, &dberr);
+		if (res == NULL) {
+			log_warnx("could not prune idempotency keys: %s",
+				  db_last_error(l->db));
+			return;
+		}
+		n = strtol(PQcmdTuples(res), NULL, 10);
+		PQclear(res);
+		metric_add(l->m_pruned, (uint64_t)n);
+		if (n < 10000)
+			break;
+	}
+}
+
+static void loop_idle(struct loop *l)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	enum db_error dberr;
+	char err[256];
+
+	if (!db_is_connected(l->db) &&
+	    db_connect_once(l->db, err, sizeof(err)) < 0) {
+		atomic_store(&l->db_ok, 0);
+	} else if (db_exec(l->db, "SELECT 1", &dberr) < 0) {
+		atomic_store(&l->db_ok, 0);
+	} else {
+		atomic_store(&l->db_ok, 1);
+		if (loop_flush_outbox(l) < 0)
+			return;
+		if (loop_mono_ms() >= l->next_prune_ms) {
+			loop_prune_keys(l);
+			if (l->h->maintain != NULL)
+				l->h->maintain(l->h->ctx, l->db);
+			l->next_prune_ms = loop_mono_ms() + LOOP_PRUNE_EVERY_MS;
+		}
+		loop_flush_cache(l);
+		if (l->h->writes_cache)
+			metric_set(l->m_cache_pending,
+				   cachewrite_pending(l->db));
+		if (l->h->defers)
+			metric_set(l->m_deferred_now,
+				   defer_count(l->db, l->h->name));
+	}
+	if (!atomic_load(&l->kafka_ok) &&
+	    rd_kafka_metadata(l->consumer, 0, NULL, &md, 500) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR) {
+		atomic_store(&l->kafka_ok, 1);
+		rd_kafka_metadata_destroy(md);
+	}
+	loop_update_ready_metric(l);
+}
+
+/* ---- the loop ----------------------------------------------------- */
+
+static size_t loop_poll(struct loop *l, struct loop_item *items, size_t max)
+{
+	rd_kafka_message_t *msg;
+	size_t n = 0;
+	int timeout = 100;
+
+	while (n < max) {
+		msg = rd_kafka_consumer_poll(l->consumer, timeout);
+		if (msg == NULL)
+			break;
+		timeout = 0;
+		if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+				log_warnx("consumer: %s",
+					  rd_kafka_message_errstr(msg));
+			rd_kafka_message_destroy(msg);
+			continue;
+		}
+		atomic_store(&l->kafka_ok, 1);
+		loop_item_from_msg(&items[n++], msg);
+	}
+	return n;
+}
+
+static int loop_main(struct loop *l)
+{
+	size_t max = (size_t)l->cfg->batch_max, n;
+	struct loop_item *items = calloc(max, sizeof(*items));
+	int64_t last_idle = 0;
+	int stopped_mid_batch = 0;
+
+	if (items == NULL)
+		fatalx("out of memory");
+	while (!sig_stopping()) {
+		n = loop_poll(l, items, max);
+		if (n > 0) {
+			metric_add(l->m_consumed, n);
+			metric_set(l->m_batch_size, (int64_t)n);
+			if (loop_process(l, items, n) < 0)
+				stopped_mid_batch = 1;
+			loop_items_free(items, n);
+			if (stopped_mid_batch)
+				break;
+		}
+		if (l->h->defers && loop_mono_ms() >= l->next_defer_ms) {
+			int rounds = 0, settled;
+
+			/* A settled head lets the next in line go at once. */
+			do {
+				settled = loop_retry_deferred(l);
+			} while (settled > 0 && ++rounds < 50 &&
+				 !sig_stopping());
+			if (settled < 0) {
+				stopped_mid_batch = 1;
+				break;
+			}
+			l->next_defer_ms = loop_mono_ms() + LOOP_DEFER_CHECK_MS;
+		}
+		if (loop_mono_ms() - last_idle >= LOOP_IDLE_CHECK_MS) {
+			loop_idle(l);
+			last_idle = loop_mono_ms();
+		}
+	}
+	free(items);
+	if (stopped_mid_batch)
+		log_info("stopped during a batch: its offsets were not stored");
+	return 0;
+}
+
+int loop_run(const struct config *cfg, const struct loop_handler *h)
+{
+	struct loop l;
+	http_side_t *side = NULL;
+	rd_kafka_resp_err_t err;
+	char why[512];
+	int status = 1;
+
+	memset(&l, 0, sizeof(l));
+	l.cfg = cfg;
+	l.h = h;
+	sig_install();
+	l.metrics = metrics_new();
+	l.db = db_new(cfg->database_url);
+	l.queued = strset_new();
+	if (l.metrics == NULL || l.db == NULL || l.queued == NULL)
+		fatalx("out of memory");
+	if (h->writes_cache) {
+		l.cache = cache_new(cfg->redis_url, why, sizeof(why));
+		if (l.cache == NULL) {
+			log_error("%s", why);
+			goto done;
+		}
+	}
+	loop_register_metrics(&l);
+	if (db_register(l.db, "loop_keys", loop_sql_keys) < 0 ||
+	    db_register(l.db, "loop_unkey", loop_sql_unkey) < 0 ||
+	    db_register(l.db, "loop_prune", loop_sql_prune) < 0 ||
+	    defer_prepare(l.db) < 0 || cachewrite_prepare(l.db) < 0 ||
+	    outbox_prepare(l.db) < 0 ||
+	    (h->prepare != NULL && h->prepare(h->ctx, l.db, l.metrics) < 0)) {
+		log_error("could not register statements");
+		goto done;
+	}
+	side = http_side_start(cfg->metrics_addr, l.metrics, loop_ready, &l,
+			       why, sizeof(why));
+	if (side == NULL) {
+		log_error("%s", why);
+		goto done;
+	}
+	l.producer = kafka_producer_new(cfg, why, sizeof(why));
+	if (l.producer == NULL) {
+		log_error("%s", why);
+		goto done;
+	}
+	l.consumer = loop_consumer_new(&l, why, sizeof(why));
+	if (l.consumer == NULL) {
+		log_error("%s", why);
+		goto done;
+	}
+	atomic_store(&l.kafka_ok, 1);
+	log_info("consuming as group %s from %s; side port %s", h->name,
+		 cfg->kafka_bootstrap, cfg->metrics_addr);
+	if (db_ensure(l.db, sig_stop_flag()) == 0) {
+		atomic_store(&l.db_ok, 1);
+		loop_main(&l);
+	}
+	status = 0;
+	log_info("shutting down");
+done:
+	http_side_stop(side);
+	if (l.consumer != NULL) {
+		/* Commit what was stored, then leave the group. */
+		err = rd_kafka_commit(l.consumer, NULL, 0);
+		if (err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+		    err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+			log_warnx("final commit: %s", rd_kafka_err2str(err));
+		rd_kafka_consumer_close(l.consumer);
+		rd_kafka_destroy(l.consumer);
+	}
+	kafka_producer_close(l.producer, cfg->shutdown_timeout_ms);
+	cache_free(l.cache);
+	strset_free(l.queued);
+	db_free(l.db);
+	metrics_free(l.metrics);
+	if (status == 0)
+		log_info("stopped");
+	return status;
+}

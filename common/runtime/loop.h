@@ -1,0 +1,88 @@
+/*
+ * The consumer loop every daemon runs (SPEC §2): poll a batch, decode and
+ * validate, apply it in one database transaction with the idempotency keys,
+ * commit, publish the outbox, dead-letter what cannot be processed, and
+ * only then store the offsets.  Dependencies that fail are waited for with
+ * backoff; nothing is skipped.  A daemon supplies only a handler.
+ */
+#ifndef GL_LOOP_H
+#define GL_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/config.h"
+#include "runtime/db.h"
+#include "runtime/event.h"
+#include "runtime/metrics.h"
+
+/* One consumed event as a handler sees it (all borrowed). */
+struct loop_event {
+	const event_t *ev;
+	const char *topic;
+	int32_t partition;
+	int64_t offset;
+	const char *key; /* the Kafka message key, NUL-terminated copy */
+	/*
+	 * Set on the last try of a deferred event (DEFER_MAX_SECONDS have
+	 * passed): the handler answers now instead of deferring again.
+	 */
+	int final_attempt;
+};
+
+enum loop_result {
+	LOOP_OK = 0,	/* effects written */
+	LOOP_INVALID,	/* refused after all: dead-letter, record no key */
+	LOOP_DB_ERROR,	/* a statement failed: *dberr says how */
+	LOOP_DEFER,	/* its conversation is not known yet: retry later */
+};
+
+struct loop_handler {
+	/* Consumer group and scope of the idempotency keys. */
+	const char *name;
+	/* NULL-terminated topic list. */
+	const char *const *topics;
+	void *ctx;
+	/* Register statements (db_register) and metrics; once at start. */
+	int (*prepare)(void *ctx, db_t *db, metrics_t *metrics);
+	/*
+	 * Check an event without I/O.  -1 with the reason sends it to
+	 * dead-letters.  Optional.
+	 */
+	int (*validate)(void *ctx, const struct loop_event *le, char *err,
+			size_t errlen);
+	/* Apply one new event inside the open transaction. */
+	enum loop_result (*handle)(void *ctx, db_t *db,
+				   const struct loop_event *le,
+				   enum db_error *dberr, char *err,
+				   size_t errlen);
+	/*
+	 * Optional: write the `*.rejected` reply for an event that failed
+	 * validation (in the batch transaction; no key is recorded).
+	 */
+	enum loop_result (*reject)(void *ctx, db_t *db,
+				   const struct loop_event *le,
+				   const char *reason, enum db_error *dberr);
+	/* Optional: runs after each commit. */
+	void (*after_commit)(void *ctx);
+	/*
+	 * Optional: housekeeping outside any batch (expired rows), when the
+	 * consumer is idle, at start and then every 10 minutes.
+	 */
+	void (*maintain)(void *ctx, db_t *db);
+	/*
+	 * The handler may answer LOOP_DEFER; events of a conversation with
+	 * deferred events then queue behind them (keyed by message key).
+	 */
+	int defers;
+	/* The handler queues cache writes (cachewrite_add) to apply. */
+	int writes_cache;
+};
+
+/*
+ * Run until SIGTERM/SIGINT: serves the side HTTP port, consumes, and shuts
+ * down gracefully.  Returns the exit status for main().
+ */
+int loop_run(const struct config *cfg, const struct loop_handler *h);
+
+#endif

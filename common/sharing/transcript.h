@@ -1,0 +1,60 @@
+/*
+ * A share's view of a conversation (SPEC §4, §5): which messages and
+ * fields it shows (snapshot, includes), with redaction applied, its
+ * context and focus, its notes and review tags.  The one source for the
+ * page, the JSON API and every export format.  Pure: the caller loads the
+ * share, the conversation and the notes; no I/O here.
+ */
+#ifndef GL_TRANSCRIPT_H
+#define GL_TRANSCRIPT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "redact/redact.h"
+
+/* The schema version of the JSON view (exports carry it). */
+#define TRANSCRIPT_SCHEMA 1
+
+/*
+ * The label of a sender ("Contact", "AI", "Agent", "System"), or NULL for
+ * an unknown sender.  A static string.
+ */
+const char *transcript_label(const char *sender);
+
+/*
+ * Build the view.
+ *  share: a share as share_load() returns it (audience, permission,
+ *    min_role, expires_at, include, redact, context, snapshot,
+ *    snapshot_seq, review_tags); exports of a bare conversation pass an
+ *    object of the same shape.  Borrowed.
+ *  conv: a conversation as conversation_load() returns it.  Borrowed.
+ *  notes: the share's notes (note_list_share()), or NULL.  Borrowed.
+ *  pii: a redactor without terms that the caller keeps between calls, or
+ *    NULL (one is made when needed).  Used by this thread only.
+ * The view is {share {share_id, audience, permission, min_role,
+ * expires_at, snapshot, context}, conversation {conversation_id, status,
+ * channel, contact?, tags?}, messages [{seq, message_id, sender, label,
+ * sender_name?, sent_at, text, internal?, citations?, focus?}], notes
+ * [...], review_tags [...]}: messages after a snapshot's point are left
+ * out, internal notes unless included, the contact's identity unless
+ * included (its messages then carry no sender_name).  Redaction (always
+ * PII on external links; per the share otherwise; its terms; whole
+ * messages by id) covers message text, notes, the context's free text and
+ * the contact's email and phone.  Returns a new reference, or NULL with
+ * the reason in err.
+ */
+json_t *transcript_view(const json_t *share, const json_t *conv,
+			const json_t *notes, redactor_t *pii, char *err,
+			size_t errlen) __attribute__((warn_unused_result));
+
+/*
+ * The seq of each message of a view's messages by its message_id (the
+ * first wins), so notes can say "on #seq" without a search per note.  A
+ * new reference (an object of integers), or NULL when out of memory.
+ */
+json_t *transcript_seq_index(const json_t *messages)
+	__attribute__((warn_unused_result));
+
+#endif
