@@ -12,6 +12,7 @@
 #include <hiredis.h>
 
 #include "runtime/cache.h"
+#include "runtime/clock.h"
 #include "runtime/log.h"
 
 #define CACHE_TIMEOUT_MS 200
@@ -39,14 +40,6 @@ struct cache {
 	int backoff_ms;
 	int up;
 };
-
-static int64_t cache_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 cache_t *cache_new(const char *url, char *err, size_t errlen)
 {
@@ -120,7 +113,7 @@ static void cache_drop(cache_t *c, const char *why)
 	if (c->ctx != NULL)
 		redisFree(c->ctx);
 	c->ctx = NULL;
-	c->retry_at_ms = cache_now_ms() + c->backoff_ms;
+	c->retry_at_ms = clock_mono_ms() + c->backoff_ms;
 	c->backoff_ms = c->backoff_ms * 2 > CACHE_BACKOFF_MAX_MS
 				? CACHE_BACKOFF_MAX_MS
 				: c->backoff_ms * 2;
@@ -136,7 +129,7 @@ static int cache_ensure(cache_t *c)
 
 	if (c->ctx != NULL)
 		return 0;
-	if (cache_now_ms() < c->retry_at_ms)
+	if (clock_mono_ms() < c->retry_at_ms)
 		return -1;
 	c->ctx = redisConnectWithTimeout(c->host, c->port, tv);
 	if (c->ctx == NULL || c->ctx->err) {

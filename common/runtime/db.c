@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/clock.h"
 #include "runtime/db.h"
 #include "runtime/log.h"
 
@@ -97,7 +98,7 @@ int db_connect_once(db_t *db, char *err, size_t errlen)
 int db_ensure(db_t *db, const volatile sig_atomic_t *stop)
 {
 	char err[512];
-	int delay_ms = 100, logged = 0;
+	int attempt = 0, logged = 0;
 
 	while (!db_is_connected(db)) {
 		if (stop != NULL && *stop)
@@ -110,8 +111,8 @@ int db_ensure(db_t *db, const volatile sig_atomic_t *stop)
 		if (!logged)
 			log_warnx("could not connect to database: %s", err);
 		logged = 1;
-		usleep((useconds_t)delay_ms * 1000);
-		delay_ms = delay_ms * 2 > 5000 ? 5000 : delay_ms * 2;
+		clock_sleep_ms(clock_backoff_ms(attempt++, CLOCK_BACKOFF_FIRST_MS,
+						CLOCK_BACKOFF_MAX_MS));
 	}
 	return 0;
 }

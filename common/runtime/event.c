@@ -10,6 +10,7 @@
 
 #include <uuid/uuid.h>
 
+#include "runtime/clock.h"
 #include "runtime/event.h"
 
 struct event {
@@ -121,7 +122,7 @@ event_t *event_decode(const void *buf, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "source: empty or too long");
 		goto fail;
 	}
-	if (rfc3339_parse(ev->time, &t) < 0) {
+	if (clock_rfc3339_parse(ev->time, &t) < 0) {
 		snprintf(err, errlen, "time: not RFC 3339");
 		goto fail;
 	}
@@ -269,7 +270,7 @@ int ev_time(json_t *obj, const char *field, int required, int64_t *out,
 		return r;
 	if (!json_is_string(v))
 		return ev_fail(err, errlen, field, "not a string");
-	if (rfc3339_parse(json_string_value(v), out) < 0)
+	if (clock_rfc3339_parse(json_string_value(v), out) < 0)
 		return ev_fail(err, errlen, field, "not an RFC 3339 time");
 	return 0;
 }
@@ -304,112 +305,6 @@ int ev_object(json_t *obj, const char *field, int required, json_t **out,
 	return 0;
 }
 
-static int rfc3339_digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	for (; n > 0; n--, (*p)++) {
-		if (**p < '0' || **p > '9')
-			return -1;
-		v = v * 10 + (**p - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-int rfc3339_parse(const char *s, int64_t *us)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30,
-				     31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	int64_t frac = 0, scale = 1000000, days;
-	const char *p = s;
-	struct tm tm;
-
-	if (rfc3339_digits(&p, 4, &y) < 0 || *p++ != '-' ||
-	    rfc3339_digits(&p, 2, &mo) < 0 || *p++ != '-' ||
-	    rfc3339_digits(&p, 2, &d) < 0 || (*p != 'T' && *p != 't'))
-		return -1;
-	p++;
-	if (rfc3339_digits(&p, 2, &h) < 0 || *p++ != ':' ||
-	    rfc3339_digits(&p, 2, &mi) < 0 || *p++ != ':' ||
-	    rfc3339_digits(&p, 2, &sec) < 0)
-		return -1;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -1;
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (scale > 1) {
-				scale /= 10;
-				frac += (*p - '0') * scale;
-			}
-		}
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '+' ? 1 : -1;
-		if (rfc3339_digits(&p, 2, &oh) < 0 || *p++ != ':' ||
-		    rfc3339_digits(&p, 2, &om) < 0 || oh > 23 || om > 59)
-			return -1;
-	} else {
-		return -1;
-	}
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    h > 23 || mi > 59 || sec > 60 || y < 1)
-		return -1;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec > 59 ? 59 : sec;
-	days = (int64_t)timegm(&tm);
-	days -= (int64_t)sign * (oh * 3600 + om * 60);
-	*us = days * 1000000 + frac;
-	return 0;
-}
-
-void rfc3339_format(int64_t us, char *buf, size_t len)
-{
-	time_t secs = (time_t)(us >= 0 ? us / 1000000
-				       : -((-us + 999999) / 1000000));
-	int64_t frac = us - (int64_t)secs * 1000000;
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&secs, &tm);
-	/* %Y would not pad years before 1000 to four digits. */
-	n = (size_t)snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d",
-			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			     tm.tm_hour, tm.tm_min, tm.tm_sec);
-	if (n >= len)
-		return;
-	if (frac != 0) {
-		int digits = 6;
-
-		while (frac % 10 == 0) {
-			frac /= 10;
-			digits--;
-		}
-		snprintf(buf + n, len - n, ".%0*ldZ", digits, (long)frac);
-	} else {
-		snprintf(buf + n, len - n, "Z");
-	}
-}
-
-int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void event_reply_id(const char *tenant, const char *source,
 		    const char *request_id, const char *reply_type,
 		    char out[37])
@@ -437,7 +332,7 @@ json_t *event_build(const char *type, const char *source, const char *id,
 	char ts[40];
 	json_t *ev;
 
-	rfc3339_format(now_us() / 1000 * 1000, ts, sizeof(ts));
+	clock_rfc3339_format(clock_now_us() / 1000 * 1000, ts, sizeof(ts));
 	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "specversion",
 		       "1.0", "id", id, "source", source, "type", type, "time",
 		       ts, "tenantid", tenant, "datacontenttype",

@@ -72,12 +72,6 @@ int ev_is_ident(const char *s);
 /* Count of Unicode code points in valid UTF-8 s. */
 size_t ev_utf8_chars(const char *s);
 
-/* Parse RFC 3339 ("2026-11-20T10:03:00Z", offsets and fractions allowed). */
-int rfc3339_parse(const char *s, int64_t *us);
-/* Format microseconds as "2026-11-20T10:03:00Z" (fractions when present). */
-void rfc3339_format(int64_t us, char *buf, size_t len);
-int64_t now_us(void);
-
 /*
  * The id of a reply: UUIDv5 of tenant, source, request id and reply type,
  * so a reply published twice carries the same id.  out holds 37 bytes.

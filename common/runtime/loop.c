@@ -28,6 +28,7 @@
 
 #include "runtime/cache.h"
 #include "runtime/cachewrite.h"
+#include "runtime/clock.h"
 #include "runtime/defer.h"
 #include "runtime/http.h"
 #include "runtime/kafka.h"
@@ -109,31 +110,6 @@ static const char loop_sql_prune[] =
 static const char loop_sql_unkey[] =
 	"DELETE FROM processed_events WHERE consumer = $1"
 	" AND tenant_id = $2 AND source = $3 AND event_id = $4";
-
-static void loop_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static int64_t loop_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Backoff for attempt n (0-based): 100 ms doubling to 5 s. */
-static int loop_backoff_ms(int n)
-{
-	int ms = 100;
-
-	while (n-- > 0 && ms < 5000)
-		ms *= 2;
-	return ms > 5000 ? 5000 : ms;
-}
 
 /* ---- readiness ---------------------------------------------------- */
 
@@ -638,7 +614,8 @@ static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
 		metric_inc(l->m_retries);
 		if (sig_stopping())
 			return -1;
-		loop_sleep_ms(loop_backoff_ms(attempt++));
+		clock_sleep_ms(clock_backoff_ms(attempt++, CLOCK_BACKOFF_FIRST_MS,
+					       CLOCK_BACKOFF_MAX_MS));
 	}
 	log_warnx("batch of %zu refused for a data reason: applying one by one",
 		  n);
@@ -666,7 +643,8 @@ static int loop_flush_outbox(struct loop *l)
 		if (r < 0) {
 			if (sig_stopping())
 				return -1;
-			loop_sleep_ms(loop_backoff_ms(attempt++));
+			clock_sleep_ms(clock_backoff_ms(attempt++, CLOCK_BACKOFF_FIRST_MS,
+					       CLOCK_BACKOFF_MAX_MS));
 		}
 	}
 }
@@ -742,7 +720,8 @@ static int loop_dead_letter(struct loop *l, struct loop_item **items,
 			free(hdrs);
 			return -1;
 		}
-		loop_sleep_ms(loop_backoff_ms(attempt++));
+		clock_sleep_ms(clock_backoff_ms(attempt++, CLOCK_BACKOFF_FIRST_MS,
+					       CLOCK_BACKOFF_MAX_MS));
 	}
 	for (i = 0; i < n; i++) {
 		if (items[i]->state == ITEM_DEAD) {
@@ -996,11 +975,11 @@ static void loop_idle(struct loop *l)
 		atomic_store(&l->db_ok, 1);
 		if (loop_flush_outbox(l) < 0)
 			return;
-		if (loop_mono_ms() >= l->next_prune_ms) {
+		if (clock_mono_ms() >= l->next_prune_ms) {
 			loop_prune_keys(l);
 			if (l->h->maintain != NULL)
 				l->h->maintain(l->h->ctx, l->db);
-			l->next_prune_ms = loop_mono_ms() + LOOP_PRUNE_EVERY_MS;
+			l->next_prune_ms = clock_mono_ms() + LOOP_PRUNE_EVERY_MS;
 		}
 		loop_flush_cache(l);
 		if (l->h->writes_cache)
@@ -1065,7 +1044,7 @@ static int loop_main(struct loop *l)
 			if (stopped_mid_batch)
 				break;
 		}
-		if (l->h->defers && loop_mono_ms() >= l->next_defer_ms) {
+		if (l->h->defers && clock_mono_ms() >= l->next_defer_ms) {
 			int rounds = 0, settled;
 
 			/* A settled head lets the next in line go at once. */
@@ -1077,11 +1056,11 @@ static int loop_main(struct loop *l)
 				stopped_mid_batch = 1;
 				break;
 			}
-			l->next_defer_ms = loop_mono_ms() + LOOP_DEFER_CHECK_MS;
+			l->next_defer_ms = clock_mono_ms() + LOOP_DEFER_CHECK_MS;
 		}
-		if (loop_mono_ms() - last_idle >= LOOP_IDLE_CHECK_MS) {
+		if (clock_mono_ms() - last_idle >= LOOP_IDLE_CHECK_MS) {
 			loop_idle(l);
-			last_idle = loop_mono_ms();
+			last_idle = clock_mono_ms();
 		}
 	}
 	free(items);

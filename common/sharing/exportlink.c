@@ -1,5 +1,5 @@
 /*
- * Export link signatures with OpenSSL's one-shot HMAC.  exp is signed as
+ * Export link signatures: HMAC-SHA256 (runtime/digest).  exp is signed as
  * the decimal text the URL carries, so "0042" and "42" are different
  * links and only the canonical form we issue verifies.
  */
@@ -7,20 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
+#include "runtime/digest.h"
 #include "sharing/exportlink.h"
-#include "sharing/token.h"
 
 /* Sign the exact bytes "{id}.{exp_text}". */
 static void exportlink_mac(const char *key, const char *id,
 			   const char *exp_text,
 			   char sig[EXPORTLINK_SIG_LEN + 1])
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
+	unsigned char mac[DIGEST_SHA256_LEN];
 	char msg[256];
 	int n;
 
@@ -28,10 +23,8 @@ static void exportlink_mac(const char *key, const char *id,
 	n = snprintf(msg, sizeof(msg), "%s.%s", id, exp_text);
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		return;
-	if (HMAC(EVP_sha256(), key, (int)strlen(key),
-		 (const unsigned char *)msg, (size_t)n, mac, &maclen) != NULL &&
-	    maclen == 32)
-		token_b64url(mac, maclen, sig);
+	if (digest_hmac_sha256(key, strlen(key), msg, (size_t)n, mac) == 0)
+		digest_b64url(mac, sizeof(mac), sig);
 }
 
 void exportlink_sign(const char *key, const char *id, int64_t exp,
@@ -89,7 +82,7 @@ enum exportlink_check exportlink_verify(const char *key, const char *id,
 		return EXPORTLINK_BAD;
 	exportlink_mac(key, id, exp, want);
 	if (strlen(want) != EXPORTLINK_SIG_LEN ||
-	    CRYPTO_memcmp(want, sig, EXPORTLINK_SIG_LEN) != 0)
+	    !digest_equal(want, sig, EXPORTLINK_SIG_LEN))
 		return EXPORTLINK_BAD;
 	return now >= at ? EXPORTLINK_EXPIRED : EXPORTLINK_OK;
 }

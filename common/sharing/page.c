@@ -10,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include "runtime/buf.h"
+#include "runtime/digest.h"
 #include "sharing/page.h"
 #include "sharing/transcript.h"
 
@@ -67,17 +65,16 @@ static char page_csp_value[256];
 
 static void page_csp_init(void)
 {
-	unsigned char digest[SHA256_DIGEST_LENGTH];
-	unsigned char b64[64];
+	unsigned char digest[DIGEST_SHA256_LEN];
+	char b64[DIGEST_B64_LEN(DIGEST_SHA256_LEN) + 1];
 
-	SHA256((const unsigned char *)page_style, sizeof(page_style) - 1,
-	       digest);
-	EVP_EncodeBlock(b64, digest, SHA256_DIGEST_LENGTH);
+	digest_sha256(page_style, sizeof(page_style) - 1, digest);
+	digest_b64(digest, sizeof(digest), b64);
 	snprintf(page_csp_value, sizeof(page_csp_value),
 		 "default-src 'none'; style-src 'sha256-%s'; img-src 'none';"
 		 " frame-ancestors 'none'; form-action 'self';"
 		 " base-uri 'none'",
-		 (const char *)b64);
+		 b64);
 }
 
 const char *page_csp(void)

@@ -10,13 +10,9 @@
 
 #include <jansson.h>
 #include <jwt.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
+#include "runtime/digest.h"
 #include "runtime/event.h"
 #include "sharing/session.h"
-#include "sharing/token.h"
 
 int session_role_rank(const char *role)
 {
@@ -194,8 +190,7 @@ done:
 void session_csrf(const char *secret, const char *session_token,
 		  const char *scope, char out[SESSION_CSRF_LEN + 1])
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
+	unsigned char mac[DIGEST_SHA256_LEN];
 	size_t ns = strlen(scope), nt = strlen(session_token);
 	unsigned char *msg = malloc(5 + ns + 1 + nt + 1);
 
@@ -207,10 +202,9 @@ void session_csrf(const char *secret, const char *session_token,
 	memcpy(msg, "csrf", 5);
 	memcpy(msg + 5, scope, ns + 1);
 	memcpy(msg + 5 + ns + 1, session_token, nt + 1);
-	if (HMAC(EVP_sha256(), secret, (int)strlen(secret), msg,
-		 5 + ns + 1 + nt + 1, mac, &maclen) != NULL &&
-	    maclen == 32)
-		token_b64url(mac, maclen, out);
+	if (digest_hmac_sha256(secret, strlen(secret), msg,
+			       5 + ns + 1 + nt + 1, mac) == 0)
+		digest_b64url(mac, sizeof(mac), out);
 	free(msg);
 }
 
@@ -223,5 +217,5 @@ int session_csrf_ok(const char *secret, const char *session_token,
 		return 0;
 	session_csrf(secret, session_token, scope, want);
 	return strlen(want) == SESSION_CSRF_LEN &&
-	       CRYPTO_memcmp(want, given, SESSION_CSRF_LEN) == 0;
+	       digest_equal(want, given, SESSION_CSRF_LEN);
 }

@@ -10,6 +10,7 @@
 #include <uuid/uuid.h>
 
 #include "runtime/cachewrite.h"
+#include "runtime/clock.h"
 #include "runtime/event.h"
 #include "sharing/share.h"
 #include "sharing/shareentry.h"
@@ -193,7 +194,7 @@ int share_create(db_t *db, const char *tenant, const struct share_request *req,
 	if (include == NULL || redact == NULL || recips == NULL)
 		goto done;
 	if (req->expires_at != 0)
-		rfc3339_format(req->expires_at, expires, sizeof(expires));
+		clock_rfc3339_format(req->expires_at, expires, sizeof(expires));
 	snprintf(seq, sizeof(seq), "%lld", (long long)snapshot_seq);
 	params[0] = tenant;
 	params[1] = share_id;
@@ -283,7 +284,7 @@ int share_update(db_t *db, const char *tenant, const char *share_id,
 		goto done;
 	}
 	if (expires_at != 0)
-		rfc3339_format(expires_at, expires, sizeof(expires));
+		clock_rfc3339_format(expires_at, expires, sizeof(expires));
 	params[0] = tenant;
 	params[1] = share_id;
 	params[2] = permission;
@@ -354,7 +355,7 @@ static void share_entry_from_row(PGresult *res, struct share_entry *e)
 
 static int64_t share_now_ms(void)
 {
-	return now_us() / 1000;
+	return clock_now_us() / 1000;
 }
 
 /* Queue the entry of one row of an SHARE_ENTRY result. */

@@ -21,7 +21,4 @@ void token_hash(const char *token, size_t len, char out[TOKEN_HASH_HEX + 1]);
 /* 1 when s has the shape of a token (43 base64url characters). */
 int token_well_formed(const char *s, size_t len);
 
-/* base64url without padding of n bytes into out (4n/3 + 2 bytes). */
-void token_b64url(const unsigned char *in, size_t n, char *out);
-
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/clock.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
 #include "sharing/conversation.h"
@@ -161,7 +162,7 @@ enum loop_result escalationd_handle(void *ctx, db_t *db,
 		msg[300];
 	struct share_request req;
 	struct escalation esc;
-	int64_t last_seq, now = now_us();
+	int64_t last_seq, now = clock_now_us();
 	json_t *context, *data;
 	int exists, rc;
 
@@ -201,7 +202,7 @@ enum loop_result escalationd_handle(void *ctx, db_t *db,
 	if (rc < 0)
 		return LOOP_DB_ERROR;
 	share_url(e->cfg->public_base_url, token, url, sizeof(url));
-	rfc3339_format(req.expires_at, expires, sizeof(expires));
+	clock_rfc3339_format(req.expires_at, expires, sizeof(expires));
 	rc = share_audit(db, tenant, share_id, esc.conversation_id,
 			 TYPE_CREATED, ESCALATION_ACTOR, NULL, NULL,
 			 json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b}",

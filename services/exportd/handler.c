@@ -12,6 +12,8 @@
 #include <uuid/uuid.h>
 
 #include "runtime/buf.h"
+#include "runtime/clock.h"
+#include "runtime/digest.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
 #include "sharing/conversation.h"
@@ -22,7 +24,6 @@
 #include "sharing/render.h"
 #include "sharing/reply.h"
 #include "sharing/share.h"
-#include "sharing/token.h"
 #include "sharing/transcript.h"
 #include "pdf/render_pdf.h"
 #include "exportd.h"
@@ -320,7 +321,7 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 	struct export_file f;
 	enum loop_result lr;
 	enum share_code code;
-	int64_t now = now_us();
+	int64_t now = clock_now_us();
 	json_t *view = NULL, *data;
 	uuid_t u;
 	int rc;
@@ -348,7 +349,7 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 	snprintf(f.content_type, sizeof(f.content_type), "%s",
 		 exportreq_content_type(req.format));
 	exportreq_filename(conv, req.format, f.filename, sizeof(f.filename));
-	rfc3339_format(now - now % 1000000, now_ts, sizeof(now_ts));
+	clock_rfc3339_format(now - now % 1000000, now_ts, sizeof(now_ts));
 	memset(&o, 0, sizeof(o));
 	o.annotated = req.annotated;
 	o.tenant = tenant;
@@ -370,9 +371,9 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 		return exportd_refuse(x, db, le, req.share_id, conv,
 				      SHARE_TOO_LARGE, msg, dberr);
 	}
-	token_hash((const char *)f.content, f.len, f.sha256);
+	digest_sha256_hex(f.content, f.len, f.sha256);
 	f.expires_at = now / 1000000 + x->cfg->export_link_ttl;
-	rfc3339_format(f.expires_at * 1000000, expires, sizeof(expires));
+	clock_rfc3339_format(f.expires_at * 1000000, expires, sizeof(expires));
 	if (exportlink_url(x->cfg->export_signing_key,
 			   x->cfg->public_base_url, f.export_id, f.expires_at,
 			   url, sizeof(url)) < 0) {

@@ -10,6 +10,7 @@
 
 #include <microhttpd.h>
 
+#include "runtime/clock.h"
 #include "runtime/http.h"
 #include "runtime/log.h"
 #include "runtime/sig.h"
@@ -143,7 +144,7 @@ int main(void)
 	log_info("serving links on %s; side port %s", cfg.gateway_addr,
 		 cfg.metrics_addr);
 	while (!sig_stopping()) {
-		usleep(100 * 1000);
+		clock_sleep_ms(100);
 		rd_kafka_poll(g.producer, 0);
 	}
 	log_info("shutting down");

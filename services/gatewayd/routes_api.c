@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/clock.h"
 #include "runtime/event.h"
 #include "sharing/note.h"
 #include "gatewayd.h"
@@ -18,7 +19,7 @@ static json_t *gw_expiry(const struct gw_open *o)
 
 	if (!o->found || o->entry.expires_at == 0)
 		return json_null();
-	rfc3339_format(o->entry.expires_at * 1000000, ts, sizeof(ts));
+	clock_rfc3339_format(o->entry.expires_at * 1000000, ts, sizeof(ts));
 	return json_string(ts);
 }
 

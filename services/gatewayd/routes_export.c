@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "runtime/clock.h"
 #include "sharing/exportlink.h"
 #include "sharing/share.h"
 #include "gatewayd.h"
@@ -19,7 +20,7 @@ enum MHD_Result gw_route_export(struct gw_req *r)
 	struct gw_open o;
 	struct export_file f;
 	char disposition[320];
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now_s();
 	enum exportlink_check c;
 	int found;
 

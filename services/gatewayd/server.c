@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "runtime/clock.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
 #include "sharing/page.h"
@@ -28,19 +29,6 @@
 const int gw_statuses[GW_STATUSES - 1] = { 200, 201, 303, 400, 401,
 					   403, 404, 405, 410, 413,
 					   415, 429, 500, 503 };
-
-static int64_t gateway_now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static double gateway_now_f(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The peer address as text. */
 static void gateway_client(struct MHD_Connection *conn, char *out,
@@ -165,7 +153,7 @@ enum MHD_Result gw_answer_bytes(struct gw_req *r, unsigned int status,
 	MHD_destroy_response(resp);
 	metric_inc(r->g->m_answers[r->match.route][gw_status_index(status)]);
 	metric_observe(r->g->m_latency[r->match.route],
-		       gateway_now_f() - r->start);
+		       clock_mono_s() - r->start);
 	return ret;
 }
 
@@ -252,7 +240,7 @@ void gw_session(struct gw_req *r, struct gw_open *o)
 		cookie = 1;
 	}
 	if (token == NULL ||
-	    session_verify(r->g->cfg->auth_jwt_secret, token, gateway_now_s(),
+	    session_verify(r->g->cfg->auth_jwt_secret, token, clock_now_s(),
 			   &o->session, err, sizeof(err)) < 0)
 		return;
 	o->req.session = &o->session;
@@ -294,7 +282,7 @@ int gw_open(struct gw_req *r, const char *token, struct gw_open *o)
 	gw_request_client(r, o);
 	gw_session(r, o);
 	ratelimit_client_key(o->req.client, key, sizeof(key));
-	if (!ratelimit_allowed(g->guesses, key, gateway_now_f())) {
+	if (!ratelimit_allowed(g->guesses, key, clock_mono_s())) {
 		metric_inc(g->m_rate_limited);
 		gw_log(r, o, "goldilocks.share.access_denied", 429,
 		       "rate_limited", NULL);
@@ -309,9 +297,9 @@ int gw_open(struct gw_req *r, const char *token, struct gw_open *o)
 		}
 	}
 	access_decide(o->found ? &o->entry : NULL, o->req.session,
-		      gateway_now_s(), &o->d);
+		      clock_now_s(), &o->d);
 	if (o->d.reason == ACCESS_UNKNOWN) {
-		ratelimit_take(g->guesses, key, gateway_now_f());
+		ratelimit_take(g->guesses, key, clock_mono_s());
 		metric_inc(g->m_not_found);
 	}
 	metric_inc(o->d.reason == ACCESS_OK ? g->m_allowed : g->m_denied);
@@ -418,7 +406,7 @@ static enum MHD_Result gateway_handle(void *cls, struct MHD_Connection *conn,
 			return MHD_NO;
 		r->g = cls;
 		r->conn = conn;
-		r->start = gateway_now_f();
+		r->start = clock_mono_s();
 		gw_route_match(method, url, &r->match);
 		*con_cls = r;
 		return MHD_YES;

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "runtime/clock.h"
 #include "runtime/event.h"
 #include "runtime/kafka.h"
 #include "sharing/session.h"
@@ -186,7 +187,7 @@ int cmd_token(const struct config *cfg, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	token = session_mint(cfg->auth_jwt_secret, sub, tenant, role,
-			     (int64_t)time(NULL), ttl, err, sizeof(err));
+			     clock_now_s(), ttl, err, sizeof(err));
 	if (token == NULL) {
 		ctl_error("%s", err);
 		return 1;

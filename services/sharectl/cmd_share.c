@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <uuid/uuid.h>
 
+#include "runtime/clock.h"
 #include "runtime/db.h"
 #include "runtime/event.h"
 #include "runtime/kafka.h"
@@ -153,7 +154,7 @@ static rd_kafka_t *ctl_reply_consumer(const struct config *cfg)
 	conf = kafka_conf_new(cfg, err, sizeof(err));
 	if (conf == NULL)
 		return NULL;
-	snprintf(group, sizeof(group), "sharectl-%ld-%d", (long)time(NULL),
+	snprintf(group, sizeof(group), "sharectl-%ld-%d", (long)clock_now_s(),
 		 rand());
 	if (kafka_conf_set(conf, "group.id", group, err, sizeof(err)) < 0 ||
 	    kafka_conf_set(conf, "enable.auto.commit", "false", err,
@@ -210,16 +211,12 @@ fail:
 /* Wait for the reply correlated to request_id; new reference or NULL. */
 static json_t *ctl_await_reply(rd_kafka_t *rk, const char *request_id)
 {
-	struct timespec start, now;
+	int64_t deadline = clock_mono_ms() + CTL_REPLY_TIMEOUT_MS;
 	rd_kafka_message_t *msg;
 	json_t *ev, *found = NULL;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (found == NULL) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000 +
-			    (now.tv_nsec - start.tv_nsec) / 1000000 >
-		    CTL_REPLY_TIMEOUT_MS)
+		if (clock_mono_ms() > deadline)
 			break;
 		msg = rd_kafka_consumer_poll(rk, 100);
 		if (msg == NULL)
@@ -385,7 +382,7 @@ int cmd_demo(const struct config *cfg, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	srand((unsigned int)time(NULL));
-	snprintf(conv, sizeof(conv), "c-demo-%ld", (long)time(NULL));
+	snprintf(conv, sizeof(conv), "c-demo-%ld", (long)clock_now_s());
 	ctl_new_id(conv_id);
 	ctl_new_id(req_id);
 	conversation = ctl_demo_conversation(tenant, conv, conv_id);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "runtime/buf.h"
+#include "runtime/clock.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
 #include "sharing/reply.h"
@@ -57,7 +58,7 @@ int sharesd_validate(void *ctx, const struct loop_event *le, char *err,
 	struct share_request req;
 	struct share_update upd;
 	struct share_revoke rev;
-	int64_t now = now_us();
+	int64_t now = clock_now_us();
 
 	(void)ctx;
 	if (strcmp(type, TYPE_REQUESTED) == 0)
@@ -140,7 +141,7 @@ static json_t *sharesd_time_or_null(int64_t us)
 
 	if (us == 0)
 		return json_null();
-	rfc3339_format(us, ts, sizeof(ts));
+	clock_rfc3339_format(us, ts, sizeof(ts));
 	return json_string(ts);
 }
 
@@ -205,7 +206,7 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 	buf_html(&html, url);
 	buf_puts(&html, "\">Open the conversation</a></p>\n");
 	if (req->expires_at != 0) {
-		rfc3339_format(req->expires_at, expires, sizeof(expires));
+		clock_rfc3339_format(req->expires_at, expires, sizeof(expires));
 		buf_printf(&text, "The link expires at %s.\n", expires);
 		buf_printf(&html, "<p>The link expires at %s.</p>\n", expires);
 	}
@@ -236,7 +237,7 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 	char msg[300], share_id[37], token[TOKEN_LEN + 1], url[1024];
 	struct share_request req;
 	enum share_code code;
-	int64_t now = now_us(), last_seq, snapshot_seq;
+	int64_t now = clock_now_us(), last_seq, snapshot_seq;
 	json_t *pii, *data;
 	int exists, rc;
 
@@ -358,7 +359,7 @@ static enum share_code sharesd_merge(struct sharesd *s, const json_t *share,
 	const char *exp =
 		json_string_value(json_object_get(share, "expires_at"));
 	json_t *red = json_object_get(share, "redact");
-	int64_t now = now_us();
+	int64_t now = clock_now_us();
 	enum share_code code;
 
 	*permission = u->permission != NULL
@@ -372,7 +373,7 @@ static enum share_code sharesd_merge(struct sharesd *s, const json_t *share,
 	*expires_at = 0;
 	if (u->has_expiry)
 		*expires_at = u->expires_at;
-	else if (exp != NULL && rfc3339_parse(exp, expires_at) < 0)
+	else if (exp != NULL && clock_rfc3339_parse(exp, expires_at) < 0)
 		*expires_at = 0;
 	*include = json_deep_copy(json_object_get(share, "include"));
 	if (u->include.contact_identifier >= 0)
@@ -422,7 +423,7 @@ static enum loop_result sharesd_update(struct sharesd *s, db_t *db,
 	int64_t expires_at;
 	char msg[300];
 
-	if (sharereq_parse_update(event_data(le->ev), now_us(), &u, msg,
+	if (sharereq_parse_update(event_data(le->ev), clock_now_us(), &u, msg,
 				  sizeof(msg)) != SHARE_OK)
 		return sharesd_refuse(s, db, le, NULL, u.conversation_id,
 				      SHARE_INVALID, msg, dberr);

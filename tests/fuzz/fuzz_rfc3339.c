@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/clock.h"
 #include "runtime/event.h"
 
 #define FUZZ_INPUT_MAX 256
@@ -27,12 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	if (rfc3339_parse(s, &us) < 0)
+	if (clock_rfc3339_parse(s, &us) < 0)
 		return 0;
 	if (us < FUZZ_US_MIN || us >= FUZZ_US_END)
 		return 0;
-	rfc3339_format(us, buf, sizeof(buf));
-	if (rfc3339_parse(buf, &again) < 0 || again != us) {
+	clock_rfc3339_format(us, buf, sizeof(buf));
+	if (clock_rfc3339_parse(buf, &again) < 0 || again != us) {
 		fprintf(stderr, "round trip: \"%s\" -> %lld -> \"%s\"\n", s,
 			(long long)us, buf);
 		abort();

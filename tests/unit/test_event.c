@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "runtime/clock.h"
 #include "runtime/event.h"
 #include "support/unit.h"
 
@@ -1306,7 +1307,7 @@ static void test_rfc3339_valid(void **state)
 		int64_t got = -1;
 
 		case_note("%s", c->s);
-		assert_int_equal(rfc3339_parse(c->s, &got), 0);
+		assert_int_equal(clock_rfc3339_parse(c->s, &got), 0);
 		assert_int_equal(got, want);
 	}
 }
@@ -1377,7 +1378,7 @@ static void test_rfc3339_invalid(void **state)
 		int64_t got = 4242;
 
 		case_note("\"%s\"", invalid_times[i]);
-		assert_int_equal(rfc3339_parse(invalid_times[i], &got), -1);
+		assert_int_equal(clock_rfc3339_parse(invalid_times[i], &got), -1);
 	}
 }
 
@@ -1388,11 +1389,11 @@ static void test_rfc3339_known_value(void **state)
 	char buf[64];
 
 	(void)state;
-	assert_int_equal(rfc3339_parse("2026-11-20T10:03:00Z", &got), 0);
+	assert_int_equal(clock_rfc3339_parse("2026-11-20T10:03:00Z", &got), 0);
 	assert_int_equal(got, want);
 	/* 2026-11-20T10:03:00Z is 1795168980 s after the epoch. */
 	assert_int_equal(want, INT64_C(1795168980000000));
-	rfc3339_format(got, buf, sizeof(buf));
+	clock_rfc3339_format(got, buf, sizeof(buf));
 	assert_string_equal(buf, "2026-11-20T10:03:00Z");
 }
 
@@ -1421,7 +1422,7 @@ static void test_rfc3339_format(void **state)
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		char buf[64];
 
-		rfc3339_format(cases[i].us, buf, sizeof(buf));
+		clock_rfc3339_format(cases[i].us, buf, sizeof(buf));
 		assert_string_equal(buf, cases[i].want);
 	}
 }
@@ -1454,9 +1455,9 @@ static void test_rfc3339_round_trip(void **state)
 		char buf[64];
 		int64_t back = 0;
 
-		rfc3339_format(values[i], buf, sizeof(buf));
+		clock_rfc3339_format(values[i], buf, sizeof(buf));
 		case_note("%lld -> %s", (long long)values[i], buf);
-		assert_int_equal(rfc3339_parse(buf, &back), 0);
+		assert_int_equal(clock_rfc3339_parse(buf, &back), 0);
 		assert_int_equal(back, values[i]);
 	}
 	/* A sweep with an odd step covers many fractions and dates. */
@@ -1465,8 +1466,8 @@ static void test_rfc3339_round_trip(void **state)
 		char buf[64];
 		int64_t back = 0;
 
-		rfc3339_format(v, buf, sizeof(buf));
-		assert_int_equal(rfc3339_parse(buf, &back), 0);
+		clock_rfc3339_format(v, buf, sizeof(buf));
+		assert_int_equal(clock_rfc3339_parse(buf, &back), 0);
 		assert_int_equal(back, v);
 	}
 }
@@ -1486,8 +1487,8 @@ static void test_rfc3339_canonical_strings(void **state)
 		char buf[64];
 		int64_t us = 0;
 
-		assert_int_equal(rfc3339_parse(canon[i], &us), 0);
-		rfc3339_format(us, buf, sizeof(buf));
+		assert_int_equal(clock_rfc3339_parse(canon[i], &us), 0);
+		clock_rfc3339_format(us, buf, sizeof(buf));
 		assert_string_equal(buf, canon[i]);
 	}
 }
@@ -1510,10 +1511,10 @@ static void test_rfc3339_early_years(void **state)
 		int64_t us = 0, back = 1;
 
 		case_note("%s", canon[i]);
-		assert_int_equal(rfc3339_parse(canon[i], &us), 0);
-		rfc3339_format(us, buf, sizeof(buf));
+		assert_int_equal(clock_rfc3339_parse(canon[i], &us), 0);
+		clock_rfc3339_format(us, buf, sizeof(buf));
 		assert_string_equal(buf, canon[i]);
-		assert_int_equal(rfc3339_parse(buf, &back), 0);
+		assert_int_equal(clock_rfc3339_parse(buf, &back), 0);
 		assert_int_equal(back, us);
 	}
 }
@@ -1530,21 +1531,21 @@ static void test_rfc3339_year_one_round_trip(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(rfc3339_parse("0001-01-01T00:00:00Z", &us), 0);
+	assert_int_equal(clock_rfc3339_parse("0001-01-01T00:00:00Z", &us), 0);
 	assert_int_equal(us, first);
 	assert_int_equal(us, utc_us(1, 1, 1, 0, 0, 0));
-	rfc3339_format(first, buf, sizeof(buf));
+	clock_rfc3339_format(first, buf, sizeof(buf));
 	assert_string_equal(buf, "0001-01-01T00:00:00Z");
-	rfc3339_format(first + INT64_C(31535999999999), buf, sizeof(buf));
+	clock_rfc3339_format(first + INT64_C(31535999999999), buf, sizeof(buf));
 	assert_string_equal(buf, "0001-12-31T23:59:59.999999Z");
 	for (i = 0; i < ARRAY_LEN(offsets); i++) {
 		int64_t back = 0;
 
-		rfc3339_format(first + offsets[i], buf, sizeof(buf));
+		clock_rfc3339_format(first + offsets[i], buf, sizeof(buf));
 		case_note("%s", buf);
 		assert_int_equal(strlen(buf) >= 20, 1);
 		assert_int_equal(buf[4], '-');
-		assert_int_equal(rfc3339_parse(buf, &back), 0);
+		assert_int_equal(clock_rfc3339_parse(buf, &back), 0);
 		assert_int_equal(back, first + offsets[i]);
 	}
 	/* A sweep across the first millennium. */
@@ -1552,9 +1553,9 @@ static void test_rfc3339_year_one_round_trip(void **state)
 	     us += INT64_C(98765432109876)) {
 		int64_t back = 0;
 
-		rfc3339_format(us, buf, sizeof(buf));
+		clock_rfc3339_format(us, buf, sizeof(buf));
 		assert_int_equal(buf[4], '-');
-		assert_int_equal(rfc3339_parse(buf, &back), 0);
+		assert_int_equal(clock_rfc3339_parse(buf, &back), 0);
 		assert_int_equal(back, us);
 	}
 }
@@ -1572,12 +1573,12 @@ static void test_rfc3339_format_short_buffer(void **state)
 	for (i = 0; i < ARRAY_LEN(values); i++) {
 		char full[64];
 
-		rfc3339_format(values[i], full, sizeof(full));
+		clock_rfc3339_format(values[i], full, sizeof(full));
 		for (len = 1; len <= strlen(full) + 1; len++) {
 			char buf[64];
 
 			memset(buf, 'X', sizeof(buf));
-			rfc3339_format(values[i], buf, len);
+			clock_rfc3339_format(values[i], buf, len);
 			case_note("%s in %zu bytes: %s", full, len, buf);
 			assert_int_equal(strlen(buf), len - 1);
 			assert_memory_equal(buf, full, len - 1);
@@ -1588,9 +1589,9 @@ static void test_rfc3339_format_short_buffer(void **state)
 
 static void test_now_us(void **state)
 {
-	int64_t a = now_us();
+	int64_t a = clock_now_us();
 	int64_t sys = (int64_t)time(NULL) * 1000000;
-	int64_t b = now_us();
+	int64_t b = clock_now_us();
 
 	(void)state;
 	assert_true(b >= a);
@@ -1726,14 +1727,14 @@ static void test_reply_id_long_inputs(void **state)
 static void test_build_attributes(void **state)
 {
 	json_t *data = json_pack("{s:s}", "share_id", "sh-1");
-	int64_t before = now_us(), after, t = 0;
+	int64_t before = clock_now_us(), after, t = 0;
 	json_t *ev;
 
 	(void)state;
 	assert_non_null(data);
 	ev = event_build("goldilocks.share.created", "goldilocks://sharesd",
 			 "id-1", "t-42", "req-7", data);
-	after = now_us();
+	after = clock_now_us();
 	assert_non_null(ev);
 	assert_string_equal(json_string_value(json_object_get(ev,
 							      "specversion")),
@@ -1752,7 +1753,7 @@ static void test_build_attributes(void **state)
 			    "req-7");
 	/* data is stolen: the very object, not a copy. */
 	assert_ptr_equal(json_object_get(ev, "data"), data);
-	assert_int_equal(rfc3339_parse(json_string_value(json_object_get(
+	assert_int_equal(clock_rfc3339_parse(json_string_value(json_object_get(
 					       ev, "time")),
 				       &t),
 			 0);
