@@ -1,9 +1,13 @@
 /*
  * Kafka client helpers on librdkafka.  Every producer is idempotent and
- * uses the Java client's partitioner (murmur2_random) so a conversation id
- * lands on the same partition whichever program produces it.
+ * uses the Java client's partitioner (murmur2_random) so a message key
+ * lands on the same partition whichever program produces it.  The
+ * consumer follows librdkafka's examples/consumer.c: subscribe, poll,
+ * rd_kafka_consumer_close() before rd_kafka_destroy().
  */
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runtime/event.h"
@@ -173,4 +177,240 @@ void kafka_producer_close(rd_kafka_t *producer, int timeout_ms)
 		log_warnx("producer flush timed out with %d messages queued",
 			  rd_kafka_outq_len(producer));
 	rd_kafka_destroy(producer);
+}
+
+/* ---- dead letters -------------------------------------------------- */
+
+size_t kafka_dead_letter_send(rd_kafka_t *producer, struct kafka_dead *dead,
+			      size_t n)
+{
+	/* Five header pairs and the NULL end per letter; the partition and
+	 * offset texts live in parts (librdkafka copies header values). */
+	struct kafka_out *outs = calloc(n ? n : 1, sizeof(*outs));
+	const char **hdrs = calloc((n ? n : 1) * 11, sizeof(*hdrs));
+	char (*parts)[2][24] = calloc(n ? n : 1, sizeof(*parts));
+	size_t i, delivered;
+
+	if (outs == NULL || hdrs == NULL || parts == NULL) {
+		for (i = 0; i < n; i++)
+			dead[i].err = RD_KAFKA_RESP_ERR__FAIL;
+		free(outs);
+		free(hdrs);
+		free(parts);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const char **hv = hdrs + i * 11;
+
+		snprintf(parts[i][0], sizeof(parts[i][0]), "%d",
+			 (int)dead[i].partition);
+		snprintf(parts[i][1], sizeof(parts[i][1]), "%lld",
+			 (long long)dead[i].offset);
+		hv[0] = "error";
+		hv[1] = dead[i].error;
+		hv[2] = "source-topic";
+		hv[3] = dead[i].topic;
+		hv[4] = "source-partition";
+		hv[5] = parts[i][0];
+		hv[6] = "source-offset";
+		hv[7] = parts[i][1];
+		hv[8] = "consumer";
+		hv[9] = dead[i].consumer;
+		hv[10] = NULL;
+		outs[i].topic = KAFKA_TOPIC_DEAD_LETTERS;
+		outs[i].key = dead[i].key;
+		outs[i].keylen = dead[i].keylen;
+		outs[i].value = dead[i].value;
+		outs[i].len = dead[i].len;
+		if (outs[i].len > KAFKA_DLQ_MAX_BYTES)
+			outs[i].len = KAFKA_DLQ_MAX_BYTES;
+		outs[i].headers = hv;
+	}
+	delivered = kafka_send_all(producer, outs, n);
+	for (i = 0; i < n; i++)
+		dead[i].err = outs[i].err;
+	free(outs);
+	free(hdrs);
+	free(parts);
+	return delivered;
+}
+
+/* ---- the consumer -------------------------------------------------- */
+
+struct kafka_consumer {
+	rd_kafka_t *rk;
+	_Atomic int joined;
+	_Atomic int up;
+};
+
+static void kafka_consumer_error_cb(rd_kafka_t *rk, int err,
+				    const char *reason, void *opaque)
+{
+	kafka_consumer_t *c = opaque;
+
+	(void)rk;
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+		atomic_store(&c->up, 0);
+		log_warnx("kafka: all brokers down: %s", reason);
+	} else {
+		/* Consumer errors are informational: librdkafka recovers. */
+		log_debug("kafka: %s", reason);
+	}
+}
+
+static void kafka_consumer_rebalance_cb(rd_kafka_t *rk,
+					rd_kafka_resp_err_t err,
+					rd_kafka_topic_partition_list_t *parts,
+					void *opaque)
+{
+	kafka_consumer_t *c = opaque;
+
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		log_info("assigned %d partitions", parts->cnt);
+		rd_kafka_assign(rk, parts);
+		atomic_store(&c->joined, 1);
+		atomic_store(&c->up, 1);
+	} else {
+		log_info("revoked %d partitions", parts->cnt);
+		rd_kafka_assign(rk, NULL);
+	}
+}
+
+/* The consumer's settings on top of kafka_conf_new()'s; 0 or -1. */
+static int kafka_consumer_conf(rd_kafka_conf_t *conf,
+			       const struct config *cfg, const char *group,
+			       char *err, size_t errlen)
+{
+	char buf[32];
+	int hb = cfg->kafka_session_timeout_ms / 6;
+
+	if (hb > 3000)
+		hb = 3000;
+	if (kafka_conf_set(conf, "group.id", group, err, errlen) < 0 ||
+	    kafka_conf_set(conf, "enable.auto.offset.store", "false", err,
+			   errlen) < 0 ||
+	    kafka_conf_set(conf, "enable.auto.commit", "true", err, errlen) <
+		    0 ||
+	    kafka_conf_set(conf, "auto.commit.interval.ms", "1000", err,
+			   errlen) < 0 ||
+	    kafka_conf_set(conf, "auto.offset.reset", "earliest", err,
+			   errlen) < 0 ||
+	    kafka_conf_set(conf, "fetch.message.max.bytes", "1048576", err,
+			   errlen) < 0 ||
+	    /* Prefetch at most 4 MiB (librdkafka's default is 64 MiB), so a
+	     * backlog does not swell a daemon past its memory budget. */
+	    kafka_conf_set(conf, "queued.max.messages.kbytes", "4096", err,
+			   errlen) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%d", cfg->kafka_session_timeout_ms);
+	if (kafka_conf_set(conf, "session.timeout.ms", buf, err, errlen) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%d", hb);
+	if (kafka_conf_set(conf, "heartbeat.interval.ms", buf, err, errlen) <
+	    0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%d", cfg->kafka_fetch_wait_max_ms);
+	return kafka_conf_set(conf, "fetch.wait.max.ms", buf, err, errlen);
+}
+
+kafka_consumer_t *kafka_consumer_new(const struct config *cfg,
+				     const char *group,
+				     const char *const *topics, char *err,
+				     size_t errlen)
+{
+	rd_kafka_topic_partition_list_t *list = NULL;
+	rd_kafka_conf_t *conf = NULL;
+	kafka_consumer_t *c;
+	char why[512];
+	int i;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	atomic_store(&c->up, 1);
+	conf = kafka_conf_new(cfg, err, errlen);
+	if (conf == NULL)
+		goto fail;
+	if (kafka_consumer_conf(conf, cfg, group, err, errlen) < 0)
+		goto fail;
+	rd_kafka_conf_set_opaque(conf, c);
+	rd_kafka_conf_set_error_cb(conf, kafka_consumer_error_cb);
+	rd_kafka_conf_set_rebalance_cb(conf, kafka_consumer_rebalance_cb);
+	c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
+	if (c->rk == NULL) {
+		snprintf(err, errlen, "could not create consumer: %s", why);
+		goto fail;
+	}
+	conf = NULL; /* now owned by rk */
+	rd_kafka_poll_set_consumer(c->rk);
+	list = rd_kafka_topic_partition_list_new(8);
+	for (i = 0; topics[i] != NULL; i++)
+		rd_kafka_topic_partition_list_add(list, topics[i],
+						  RD_KAFKA_PARTITION_UA);
+	if (rd_kafka_subscribe(c->rk, list) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(err, errlen, "could not subscribe");
+		goto fail;
+	}
+	rd_kafka_topic_partition_list_destroy(list);
+	return c;
+fail:
+	if (list != NULL)
+		rd_kafka_topic_partition_list_destroy(list);
+	if (conf != NULL)
+		rd_kafka_conf_destroy(conf);
+	if (c->rk != NULL)
+		rd_kafka_destroy(c->rk);
+	free(c);
+	return NULL;
+}
+
+rd_kafka_t *kafka_consumer_rk(kafka_consumer_t *c)
+{
+	return c->rk;
+}
+
+int kafka_consumer_joined(const kafka_consumer_t *c)
+{
+	return atomic_load(&c->joined);
+}
+
+int kafka_consumer_up(const kafka_consumer_t *c)
+{
+	return atomic_load(&c->up);
+}
+
+void kafka_consumer_set_up(kafka_consumer_t *c, int up)
+{
+	atomic_store(&c->up, up);
+}
+
+int kafka_consumer_probe(kafka_consumer_t *c, int timeout_ms)
+{
+	const struct rd_kafka_metadata *md = NULL;
+
+	if (!atomic_load(&c->up) &&
+	    rd_kafka_metadata(c->rk, 0, NULL, &md, timeout_ms) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR) {
+		atomic_store(&c->up, 1);
+		rd_kafka_metadata_destroy(md);
+	}
+	return atomic_load(&c->up);
+}
+
+void kafka_consumer_close(kafka_consumer_t *c)
+{
+	rd_kafka_resp_err_t err;
+
+	if (c == NULL)
+		return;
+	/* Commit what was stored, then leave the group. */
+	err = rd_kafka_commit(c->rk, NULL, 0);
+	if (err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+	    err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+		log_warnx("final commit: %s", rd_kafka_err2str(err));
+	rd_kafka_consumer_close(c->rk);
+	rd_kafka_destroy(c->rk);
+	free(c);
 }

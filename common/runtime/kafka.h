@@ -1,7 +1,9 @@
 /*
  * Kafka clients: configuration shared by every program, an idempotent
- * producer, and sending a set of messages with confirmed delivery (used by
- * the outbox relay, dead letters and sharectl).
+ * producer, sending a set of messages with confirmed delivery (used by
+ * the outbox relay and sharectl), dead letters with their headers, and
+ * the consumer every loop runs (manual offset store, group membership and
+ * broker reachability for readiness).
  */
 #ifndef GL_KAFKA_H
 #define GL_KAFKA_H
@@ -61,5 +63,75 @@ size_t kafka_send_all(rd_kafka_t *producer, struct kafka_out *outs, size_t n);
 
 /* Flush for at most timeout_ms and destroy; NULL is a no-op. */
 void kafka_producer_close(rd_kafka_t *producer, int timeout_ms);
+
+/* ---- dead letters (SPEC §3 "dead-letters") ---------------------------- */
+
+/* One event to dead-letter: its original bytes and where it came from. */
+struct kafka_dead {
+	const void *key;
+	size_t keylen;
+	const void *value;
+	size_t len;
+	const char *error;    /* the reason, header "error" */
+	const char *topic;    /* header "source-topic" */
+	int32_t partition;    /* header "source-partition" */
+	int64_t offset;	      /* header "source-offset" */
+	const char *consumer; /* header "consumer" */
+	/* Filled in by kafka_dead_letter_send(): */
+	rd_kafka_resp_err_t err;
+};
+
+/*
+ * Send n dead letters (with their original key and the headers above) to
+ * KAFKA_TOPIC_DEAD_LETTERS and wait for their delivery reports.  Returns
+ * how many were delivered; each entry's err says which.  dead is borrowed
+ * for the call only.
+ */
+size_t kafka_dead_letter_send(rd_kafka_t *producer, struct kafka_dead *dead,
+			      size_t n);
+
+/* ---- the consumer -------------------------------------------------- */
+
+typedef struct kafka_consumer kafka_consumer_t;
+
+/*
+ * A consumer of group on the NULL-terminated topics (borrowed for the
+ * call), subscribed, with offsets stored only by the caller
+ * (enable.auto.offset.store=false; auto-commit sends what was stored),
+ * new groups starting at the beginning, prefetch bounded to 4 MiB, and
+ * the session and fetch settings of cfg.  NULL with the reason in err.
+ * Free with kafka_consumer_close().
+ */
+kafka_consumer_t *kafka_consumer_new(const struct config *cfg,
+				     const char *group,
+				     const char *const *topics, char *err,
+				     size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* The librdkafka handle, for polling and storing offsets (borrowed). */
+rd_kafka_t *kafka_consumer_rk(kafka_consumer_t *c);
+
+/* 1 once the first group join has assigned partitions. */
+int kafka_consumer_joined(const kafka_consumer_t *c);
+
+/*
+ * Whether Kafka is reachable as far as the caller and the client's
+ * callbacks know: set to 0 when every broker is down or a send failed,
+ * to 1 when a message or an assignment arrives.  Readable from any
+ * thread.
+ */
+int kafka_consumer_up(const kafka_consumer_t *c);
+void kafka_consumer_set_up(kafka_consumer_t *c, int up);
+
+/*
+ * When not up: ask the cluster for metadata (at most timeout_ms) and mark
+ * it up when that works.  Returns kafka_consumer_up().
+ */
+int kafka_consumer_probe(kafka_consumer_t *c, int timeout_ms);
+
+/*
+ * Commit what was stored, leave the group and destroy; NULL is a no-op.
+ */
+void kafka_consumer_close(kafka_consumer_t *c);
 
 #endif

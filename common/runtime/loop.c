@@ -31,6 +31,7 @@
 #include "runtime/clock.h"
 #include "runtime/defer.h"
 #include "runtime/http.h"
+#include "runtime/idem.h"
 #include "runtime/kafka.h"
 #include "runtime/log.h"
 #include "runtime/loop.h"
@@ -75,12 +76,11 @@ struct loop {
 	const struct config *cfg;
 	const struct loop_handler *h;
 	db_t *db;
-	rd_kafka_t *consumer;
+	kafka_consumer_t *kc;
+	rd_kafka_t *consumer; /* kc's handle */
 	rd_kafka_t *producer;
 	metrics_t *metrics;
 	_Atomic int db_ok;
-	_Atomic int kafka_ok;
-	_Atomic int joined;
 	int64_t next_prune_ms;
 	int64_t next_defer_ms;
 	cache_t *cache;
@@ -92,25 +92,6 @@ struct loop {
 		*m_deferred_now, *m_cache_writes, *m_cache_pending;
 };
 
-static const char loop_sql_keys[] =
-	"WITH input AS ("
-	" SELECT * FROM json_to_recordset($2::json)"
-	" AS x(n int, t text, s text, i text)),"
-	" ins AS (INSERT INTO processed_events"
-	" (consumer, tenant_id, source, event_id)"
-	" SELECT $1, t, s, i FROM input ON CONFLICT DO NOTHING"
-	" RETURNING tenant_id, source, event_id)"
-	" SELECT input.n FROM input JOIN ins ON ins.tenant_id = input.t"
-	" AND ins.source = input.s AND ins.event_id = input.i";
-static const char loop_sql_prune[] =
-	"DELETE FROM processed_events WHERE ctid IN ("
-	" SELECT ctid FROM processed_events WHERE consumer = $1"
-	" AND processed_at < now() - make_interval(days => $2::int)"
-	" LIMIT 10000)";
-static const char loop_sql_unkey[] =
-	"DELETE FROM processed_events WHERE consumer = $1"
-	" AND tenant_id = $2 AND source = $3 AND event_id = $4";
-
 /* ---- readiness ---------------------------------------------------- */
 
 static int loop_ready(void *ctx, char *why, size_t whylen)
@@ -121,11 +102,11 @@ static int loop_ready(void *ctx, char *why, size_t whylen)
 		snprintf(why, whylen, "database unreachable");
 		return 0;
 	}
-	if (!atomic_load(&l->kafka_ok)) {
+	if (!kafka_consumer_up(l->kc)) {
 		snprintf(why, whylen, "kafka unreachable");
 		return 0;
 	}
-	if (!atomic_load(&l->joined)) {
+	if (!kafka_consumer_joined(l->kc)) {
 		snprintf(why, whylen, "consumer group not joined yet");
 		return 0;
 	}
@@ -139,109 +120,7 @@ static void loop_update_ready_metric(struct loop *l)
 	metric_set(l->m_ready, loop_ready(l, why, sizeof(why)));
 }
 
-static void loop_error_cb(rd_kafka_t *rk, int err, const char *reason,
-			  void *opaque)
-{
-	struct loop *l = opaque;
-
-	(void)rk;
-	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-		atomic_store(&l->kafka_ok, 0);
-		log_warnx("kafka: all brokers down: %s", reason);
-	} else {
-		/* Consumer errors are informational: librdkafka recovers. */
-		log_debug("kafka: %s", reason);
-	}
-}
-
-static void loop_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-			      rd_kafka_topic_partition_list_t *parts,
-			      void *opaque)
-{
-	struct loop *l = opaque;
-
-	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-		log_info("assigned %d partitions", parts->cnt);
-		rd_kafka_assign(rk, parts);
-		atomic_store(&l->joined, 1);
-		atomic_store(&l->kafka_ok, 1);
-	} else {
-		log_info("revoked %d partitions", parts->cnt);
-		rd_kafka_assign(rk, NULL);
-	}
-}
-
 /* ---- setup -------------------------------------------------------- */
-
-static rd_kafka_t *loop_consumer_new(struct loop *l, char *err,
-				     size_t errlen)
-{
-	const struct config *cfg = l->cfg;
-	rd_kafka_topic_partition_list_t *topics = NULL;
-	rd_kafka_conf_t *conf;
-	rd_kafka_t *rk;
-	char buf[32], why[512];
-	int hb, i;
-
-	conf = kafka_conf_new(cfg, err, errlen);
-	if (conf == NULL)
-		return NULL;
-	hb = cfg->kafka_session_timeout_ms / 6;
-	if (hb > 3000)
-		hb = 3000;
-	if (kafka_conf_set(conf, "group.id", l->h->name, err, errlen) < 0 ||
-	    kafka_conf_set(conf, "enable.auto.offset.store", "false", err,
-			   errlen) < 0 ||
-	    kafka_conf_set(conf, "enable.auto.commit", "true", err, errlen) <
-		    0 ||
-	    kafka_conf_set(conf, "auto.commit.interval.ms", "1000", err,
-			   errlen) < 0 ||
-	    kafka_conf_set(conf, "auto.offset.reset", "earliest", err,
-			   errlen) < 0 ||
-	    kafka_conf_set(conf, "fetch.message.max.bytes", "1048576", err,
-			   errlen) < 0 ||
-	    /* Prefetch at most 4 MiB (librdkafka's default is 64 MiB), so a
-	     * backlog does not swell a daemon past its memory budget. */
-	    kafka_conf_set(conf, "queued.max.messages.kbytes", "4096", err,
-			   errlen) < 0)
-		goto fail;
-	snprintf(buf, sizeof(buf), "%d", cfg->kafka_session_timeout_ms);
-	if (kafka_conf_set(conf, "session.timeout.ms", buf, err, errlen) < 0)
-		goto fail;
-	snprintf(buf, sizeof(buf), "%d", hb);
-	if (kafka_conf_set(conf, "heartbeat.interval.ms", buf, err, errlen) <
-	    0)
-		goto fail;
-	snprintf(buf, sizeof(buf), "%d", cfg->kafka_fetch_wait_max_ms);
-	if (kafka_conf_set(conf, "fetch.wait.max.ms", buf, err, errlen) < 0)
-		goto fail;
-	rd_kafka_conf_set_opaque(conf, l);
-	rd_kafka_conf_set_error_cb(conf, loop_error_cb);
-	rd_kafka_conf_set_rebalance_cb(conf, loop_rebalance_cb);
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
-	if (rk == NULL) {
-		snprintf(err, errlen, "could not create consumer: %s", why);
-		goto fail;
-	}
-	conf = NULL; /* now owned by rk */
-	rd_kafka_poll_set_consumer(rk);
-	topics = rd_kafka_topic_partition_list_new(8);
-	for (i = 0; l->h->topics[i] != NULL; i++)
-		rd_kafka_topic_partition_list_add(topics, l->h->topics[i],
-						  RD_KAFKA_PARTITION_UA);
-	if (rd_kafka_subscribe(rk, topics) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		snprintf(err, errlen, "could not subscribe");
-		rd_kafka_topic_partition_list_destroy(topics);
-		rd_kafka_destroy(rk);
-		return NULL;
-	}
-	rd_kafka_topic_partition_list_destroy(topics);
-	return rk;
-fail:
-	if (conf != NULL)
-		rd_kafka_conf_destroy(conf);
-	return NULL;
-}
 
 static void loop_register_metrics(struct loop *l)
 {
@@ -331,65 +210,53 @@ static void loop_mark_batch_duplicates(struct loop *l,
 	free(v);
 }
 
+static struct idem_key loop_item_idem(const struct loop_item *it)
+{
+	struct idem_key k = { event_tenant(it->ev), event_source(it->ev),
+			      event_id(it->ev) };
+
+	return k;
+}
+
 /* Record the keys of the valid items; set is_new on those not seen. */
 static int loop_record_keys(struct loop *l, struct loop_item **items,
 			    size_t n, enum db_error *dberr)
 {
-	json_t *arr = json_array();
-	const char *params[2];
-	PGresult *res;
-	char *payload;
-	size_t i, count = 0;
-	int r;
+	struct idem_key *keys = malloc((n ? n : 1) * sizeof(*keys));
+	unsigned char *fresh = malloc(n ? n : 1);
+	size_t *at = malloc((n ? n : 1) * sizeof(*at));
+	size_t i, m = 0;
+	int r = -1;
 
+	if (keys == NULL || fresh == NULL || at == NULL) {
+		*dberr = DB_ERR_RETRY;
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
 		items[i]->is_new = 0;
 		if (items[i]->state != ITEM_VALID)
 			continue;
-		json_array_append_new(
-			arr, json_pack("{s:I, s:s, s:s, s:s}", "n", (json_int_t)i,
-				       "t", event_tenant(items[i]->ev), "s",
-				       event_source(items[i]->ev), "i",
-				       event_id(items[i]->ev)));
-		count++;
+		keys[m] = loop_item_idem(items[i]);
+		at[m++] = i;
 	}
-	if (count == 0) {
-		json_decref(arr);
-		return 0;
-	}
-	payload = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
-	if (payload == NULL) {
-		*dberr = DB_ERR_RETRY;
-		return -1;
-	}
-	params[0] = l->h->name;
-	params[1] = payload;
-	res = db_run(l->db, "loop_keys", 2, params, dberr);
-	free(payload);
-	if (res == NULL)
-		return -1;
-	for (r = 0; r < PQntuples(res); r++) {
-		long k = strtol(PQgetvalue(res, r, 0), NULL, 10);
-
-		if (k >= 0 && (size_t)k < n)
-			items[k]->is_new = 1;
-	}
-	PQclear(res);
-	return 0;
+	if (idem_record(l->db, l->h->name, keys, m, fresh, dberr) < 0)
+		goto done;
+	for (i = 0; i < m; i++)
+		items[at[i]]->is_new = fresh[i];
+	r = 0;
+done:
+	free(keys);
+	free(fresh);
+	free(at);
+	return r;
 }
 
-static int loop_unkey(struct loop *l, const event_t *ev,
+static int loop_unkey(struct loop *l, const struct loop_item *it,
 		      enum db_error *dberr)
 {
-	const char *params[4] = { l->h->name, event_tenant(ev),
-				  event_source(ev), event_id(ev) };
-	PGresult *res = db_run(l->db, "loop_unkey", 4, params, dberr);
+	struct idem_key k = loop_item_idem(it);
 
-	if (res == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
+	return idem_forget(l->db, l->h->name, &k, dberr);
 }
 
 /* The queue member of an item: tenant and message key. */
@@ -439,7 +306,7 @@ static int loop_defer_item(struct loop *l, struct loop_item *it,
 	char pair[300];
 
 	it->deferred_now = 1;
-	if (loop_unkey(l, it->ev, dberr) < 0)
+	if (loop_unkey(l, it, dberr) < 0)
 		return -1;
 	if (it->deferred_id)
 		return defer_reschedule(l->db, it->deferred_id, it->attempts,
@@ -485,7 +352,7 @@ static int loop_handle_item(struct loop *l, struct loop_item *it,
 	case LOOP_INVALID:
 		it->late_invalid = 1;
 		snprintf(it->reason, sizeof(it->reason), "%s", err);
-		if (loop_unkey(l, it->ev, dberr) < 0)
+		if (loop_unkey(l, it, dberr) < 0)
 			return -1;
 		break;
 	case LOOP_OK:
@@ -653,88 +520,55 @@ static int loop_flush_outbox(struct loop *l)
 static int loop_dead_letter(struct loop *l, struct loop_item **items,
 			    size_t n)
 {
-	struct kafka_out *outs = NULL;
-	char part[16], off[24];
-	size_t i, m = 0, left;
+	struct kafka_dead *dead;
+	size_t i, m = 0, delivered;
 	int attempt = 0;
-	/* Header values are copied by librdkafka when produced. */
-	const char **hdrs = NULL;
 
 	for (i = 0; i < n; i++)
 		m += items[i]->state == ITEM_DEAD;
 	if (m == 0)
 		return 0;
-	outs = calloc(m, sizeof(*outs));
-	hdrs = calloc(m * 11, sizeof(*hdrs));
-	if (outs == NULL || hdrs == NULL)
+	dead = calloc(m, sizeof(*dead));
+	if (dead == NULL)
 		fatalx("out of memory for dead letters");
+	m = 0;
+	for (i = 0; i < n; i++) {
+		struct loop_item *it = items[i];
+
+		if (it->state != ITEM_DEAD)
+			continue;
+		dead[m].key = it->key;
+		dead[m].keylen = strlen(it->key);
+		dead[m].value = it->payload;
+		dead[m].len = it->len;
+		dead[m].error = it->reason;
+		dead[m].topic = it->le.topic;
+		dead[m].partition = it->le.partition;
+		dead[m].offset = it->le.offset;
+		dead[m].consumer = l->h->name;
+		m++;
+	}
 	for (;;) {
-		size_t k = 0;
-
-		for (i = 0; i < n; i++) {
-			struct loop_item *it = items[i];
-			const char **hv = hdrs + k * 11;
-
-			if (it->state != ITEM_DEAD)
-				continue;
-			snprintf(part, sizeof(part), "%d",
-				 (int)it->le.partition);
-			snprintf(off, sizeof(off), "%lld",
-				 (long long)it->le.offset);
-			hv[0] = "error";
-			hv[1] = it->reason;
-			hv[2] = "source-topic";
-			hv[3] = it->le.topic;
-			hv[4] = "source-partition";
-			hv[5] = strdup(part);
-			hv[6] = "source-offset";
-			hv[7] = strdup(off);
-			hv[8] = "consumer";
-			hv[9] = l->h->name;
-			hv[10] = NULL;
-			memset(&outs[k], 0, sizeof(outs[k]));
-			outs[k].topic = KAFKA_TOPIC_DEAD_LETTERS;
-			outs[k].key = it->key;
-			outs[k].keylen = strlen(it->key);
-			outs[k].value = it->payload;
-			outs[k].len = it->len;
-			if (outs[k].len > KAFKA_DLQ_MAX_BYTES)
-				outs[k].len = KAFKA_DLQ_MAX_BYTES;
-			outs[k].headers = hv;
-			k++;
-		}
-		kafka_send_all(l->producer, outs, k);
-		left = 0;
-		for (i = 0; i < k; i++) {
-			free((char *)hdrs[i * 11 + 5]);
-			free((char *)hdrs[i * 11 + 7]);
-			if (outs[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
-				left++;
-		}
-		if (left == 0)
+		delivered = kafka_dead_letter_send(l->producer, dead, m);
+		if (delivered == m)
 			break;
-		log_warnx("%zu dead letters not delivered: retrying", left);
-		atomic_store(&l->kafka_ok, 0);
+		log_warnx("%zu dead letters not delivered: retrying",
+			  m - delivered);
+		kafka_consumer_set_up(l->kc, 0);
 		if (sig_stopping()) {
-			free(outs);
-			free(hdrs);
+			free(dead);
 			return -1;
 		}
 		clock_sleep_ms(clock_backoff_ms(attempt++, CLOCK_BACKOFF_FIRST_MS,
-					       CLOCK_BACKOFF_MAX_MS));
+						CLOCK_BACKOFF_MAX_MS));
 	}
-	for (i = 0; i < n; i++) {
-		if (items[i]->state == ITEM_DEAD) {
-			log_warnx("dead letter: %s [%d] @%lld: %s",
-				  items[i]->le.topic,
-				  (int)items[i]->le.partition,
-				  (long long)items[i]->le.offset,
-				  items[i]->reason);
-			metric_inc(l->m_dead);
-		}
+	for (i = 0; i < m; i++) {
+		log_warnx("dead letter: %s [%d] @%lld: %s", dead[i].topic,
+			  (int)dead[i].partition, (long long)dead[i].offset,
+			  dead[i].error);
+		metric_inc(l->m_dead);
 	}
-	free(outs);
-	free(hdrs);
+	free(dead);
 	return 0;
 }
 
@@ -935,25 +769,19 @@ static int loop_retry_deferred(struct loop *l)
  */
 static void loop_prune_keys(struct loop *l)
 {
-	const char *params[2];
 	enum db_error dberr;
-	char days[16];
-	PGresult *res;
 	long n;
 	int round;
 
-	snprintf(days, sizeof(days), "%d", l->cfg->idempotency_retention_days);
-	params[0] = l->h->name;
-	params[1] = days;
 	for (round = 0; round < 20; round++) {
-		res = db_run(l->db, "loop_prune", 2, params, &dberr);
-		if (res == NULL) {
+		n = idem_prune(l->db, l->h->name,
+			       l->cfg->idempotency_retention_days, 10000,
+			       &dberr);
+		if (n < 0) {
 			log_warnx("could not prune idempotency keys: %s",
 				  db_last_error(l->db));
 			return;
 		}
-		n = strtol(PQcmdTuples(res), NULL, 10);
-		PQclear(res);
 		metric_add(l->m_pruned, (uint64_t)n);
 		if (n < 10000)
 			break;
@@ -962,7 +790,6 @@ static void loop_prune_keys(struct loop *l)
 
 static void loop_idle(struct loop *l)
 {
-	const struct rd_kafka_metadata *md = NULL;
 	enum db_error dberr;
 	char err[256];
 
@@ -989,12 +816,7 @@ static void loop_idle(struct loop *l)
 			metric_set(l->m_deferred_now,
 				   defer_count(l->db, l->h->name));
 	}
-	if (!atomic_load(&l->kafka_ok) &&
-	    rd_kafka_metadata(l->consumer, 0, NULL, &md, 500) ==
-		    RD_KAFKA_RESP_ERR_NO_ERROR) {
-		atomic_store(&l->kafka_ok, 1);
-		rd_kafka_metadata_destroy(md);
-	}
+	kafka_consumer_probe(l->kc, 500);
 	loop_update_ready_metric(l);
 }
 
@@ -1018,7 +840,7 @@ static size_t loop_poll(struct loop *l, struct loop_item *items, size_t max)
 			rd_kafka_message_destroy(msg);
 			continue;
 		}
-		atomic_store(&l->kafka_ok, 1);
+		kafka_consumer_set_up(l->kc, 1);
 		loop_item_from_msg(&items[n++], msg);
 	}
 	return n;
@@ -1073,7 +895,6 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 {
 	struct loop l;
 	http_side_t *side = NULL;
-	rd_kafka_resp_err_t err;
 	char why[512];
 	int status = 1;
 
@@ -1094,10 +915,7 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 		}
 	}
 	loop_register_metrics(&l);
-	if (db_register(l.db, "loop_keys", loop_sql_keys) < 0 ||
-	    db_register(l.db, "loop_unkey", loop_sql_unkey) < 0 ||
-	    db_register(l.db, "loop_prune", loop_sql_prune) < 0 ||
-	    defer_prepare(l.db) < 0 || cachewrite_prepare(l.db) < 0 ||
+	if (idem_prepare(l.db) < 0 || defer_prepare(l.db) < 0 || cachewrite_prepare(l.db) < 0 ||
 	    outbox_prepare(l.db) < 0 ||
 	    (h->prepare != NULL && h->prepare(h->ctx, l.db, l.metrics) < 0)) {
 		log_error("could not register statements");
@@ -1114,12 +932,12 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 		log_error("%s", why);
 		goto done;
 	}
-	l.consumer = loop_consumer_new(&l, why, sizeof(why));
-	if (l.consumer == NULL) {
+	l.kc = kafka_consumer_new(cfg, h->name, h->topics, why, sizeof(why));
+	if (l.kc == NULL) {
 		log_error("%s", why);
 		goto done;
 	}
-	atomic_store(&l.kafka_ok, 1);
+	l.consumer = kafka_consumer_rk(l.kc);
 	log_info("consuming as group %s from %s; side port %s", h->name,
 		 cfg->kafka_bootstrap, cfg->metrics_addr);
 	if (db_ensure(l.db, sig_stop_flag()) == 0) {
@@ -1130,15 +948,7 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 	log_info("shutting down");
 done:
 	http_side_stop(side);
-	if (l.consumer != NULL) {
-		/* Commit what was stored, then leave the group. */
-		err = rd_kafka_commit(l.consumer, NULL, 0);
-		if (err != RD_KAFKA_RESP_ERR_NO_ERROR &&
-		    err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-			log_warnx("final commit: %s", rd_kafka_err2str(err));
-		rd_kafka_consumer_close(l.consumer);
-		rd_kafka_destroy(l.consumer);
-	}
+	kafka_consumer_close(l.kc);
 	kafka_producer_close(l.producer, cfg->shutdown_timeout_ms);
 	cache_free(l.cache);
 	strset_free(l.queued);
