@@ -7,8 +7,8 @@
 # A file may include its own layer and the ones below it, never one
 # above; only exportd, the PDF layer itself and the PDF tests include
 # pdf/; a layer names no folder outside common/; and runtime/ names no
-# product: no event type ("goldilocks.…") and no topic of
-# proto/topics.txt but dead-letters.  Prints each violation as
+# product: no event type ("goldilocks.…"), no share (share_, SHARE_,
+# sharesd, sharectl) and no topic of proto/topics.txt but dead-letters.  Prints each violation as
 # "file:line: why" and exits 1 when there is one.
 #
 #   deploy/check-layers.sh [ROOT]
@@ -85,6 +85,10 @@ for f in $(find common/runtime -name '*.[ch]' 2>/dev/null | sort); do
 	grep -n 'goldilocks\.' "$f" | while IFS=: read -r line _; do
 		echo "$f:$line: runtime names an event type"
 	done
+	grep -n -E 'share_|SHARE_|sharesd|sharectl|"share' "$f" |
+		while IFS=: read -r line _; do
+			echo "$f:$line: runtime names a share"
+		done
 	for t in $topics; do
 		grep -n "\"$t\"" "$f" | while IFS=: read -r line _; do
 			echo "$f:$line: runtime names the product topic $t"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Run every test and end with one summary line "N passed, N failed".
 #
-#   tests/run.sh [unit|proto|integration|all]
+#   tests/run.sh [unit|proto|static|integration|all]
 #
 # Unit tests are cmocka programs (no servers).  The proto test validates
 # proto/ with JSON Schema.  Integration tests start their own stack on
@@ -63,6 +63,19 @@ run_proto() {
 	count_tap "$log" proto $rc
 }
 
+# Checks of the tree itself (TAP scripts in tests/static/, no servers).
+run_static() {
+	local t log rc
+	for t in tests/static/t_*.sh; do
+		log=$LOG_DIR/$(basename "$t" .sh).log
+		bash "$t" > "$log" 2>&1
+		rc=$?
+		grep -v '^ok ' "$log"
+		echo "$(basename "$t" .sh): $(grep -c '^ok ' "$log") checks passed"
+		count_tap "$log" "$(basename "$t")" $rc
+	done
+}
+
 run_integration() {
 	local t log rc
 	export RUN_DIR=$ROOT/$BUILD/test-stack
@@ -117,14 +130,16 @@ stop_test_stack() {
 case "$WHAT" in
 unit) run_unit ;;
 proto) run_proto ;;
+static) run_static ;;
 integration) run_integration ;;
 all)
 	run_unit
 	run_proto
+	run_static
 	run_integration
 	;;
 *)
-	echo "usage: tests/run.sh [unit|proto|integration|all]" >&2
+	echo "usage: tests/run.sh [unit|proto|static|integration|all]" >&2
 	exit 2
 	;;
 esac

@@ -1,7 +1,7 @@
 /*
  * Kafka clients: configuration shared by every program, an idempotent
  * producer, sending a set of messages with confirmed delivery (used by
- * the outbox relay and sharectl), dead letters with their headers, and
+ * the outbox relay and command-line tools), dead letters with their headers, and
  * the consumer every loop runs (manual offset store, group membership and
  * broker reachability for readiness).
  */

@@ -9,11 +9,13 @@
 #include "runtime/config.h"
 #include "runtime/db.h"
 #include "runtime/loop.h"
+#include "sharing/settings.h"
 
 #define ESCALATIOND_SOURCE "/goldilocks/escalationd"
 
 struct escalationd {
 	const struct config *cfg;
+	const struct settings *set;
 	metric_t *m_attached, *m_repeated, *m_rejected, *m_emails;
 };
 

@@ -141,7 +141,7 @@ static void escalationd_request(const struct escalationd *e,
 	req->permission = "comment";
 	req->min_role = "viewer";
 	req->require_login = 1;
-	req->expires_at = now + (int64_t)e->cfg->escalation_link_ttl *
+	req->expires_at = now + (int64_t)e->set->escalation_link_ttl *
 					1000000;
 	req->include.contact_identifier = 1;
 	req->include.signal_tags = 1;
@@ -201,7 +201,7 @@ enum loop_result escalationd_handle(void *ctx, db_t *db,
 	json_decref(context);
 	if (rc < 0)
 		return LOOP_DB_ERROR;
-	share_url(e->cfg->public_base_url, token, url, sizeof(url));
+	share_url(e->set->public_base_url, token, url, sizeof(url));
 	clock_rfc3339_format(req.expires_at, expires, sizeof(expires));
 	rc = share_audit(db, tenant, share_id, esc.conversation_id,
 			 TYPE_CREATED, ESCALATION_ACTOR, NULL, NULL,

@@ -7,6 +7,7 @@
 
 #include "runtime/log.h"
 #include "runtime/loop.h"
+#include "sharing/settings.h"
 #include "escalationd.h"
 
 static const char *const escalationd_topics[] = { "escalations", NULL };
@@ -16,15 +17,17 @@ int main(void)
 	struct loop_handler h;
 	struct escalationd e;
 	struct config cfg;
+	struct settings set;
 	char err[256];
 
-	if (config_load(&cfg, "escalationd", err, sizeof(err)) < 0) {
+	if (settings_load_all(&cfg, &set, "escalationd", err, sizeof(err)) < 0) {
 		fprintf(stderr, "escalationd: %s\n", err);
 		return 2;
 	}
 	log_init("escalationd", cfg.log_level);
 	memset(&e, 0, sizeof(e));
 	e.cfg = &cfg;
+	e.set = &set;
 	memset(&h, 0, sizeof(h));
 	h.name = "escalationd";
 	h.topics = escalationd_topics;

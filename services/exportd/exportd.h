@@ -11,11 +11,13 @@
 #include "runtime/db.h"
 #include "runtime/loop.h"
 #include "redact/redact.h"
+#include "sharing/settings.h"
 
 #define EXPORTD_SOURCE "/goldilocks/exportd"
 
 struct exportd {
 	const struct config *cfg;
+	const struct settings *set;
 	redactor_t *pii; /* compiled once; the loop runs on one thread */
 	metric_t *m_completed, *m_failed, *m_bytes, *m_emails, *m_pruned;
 };

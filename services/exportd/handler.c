@@ -363,19 +363,19 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 		export_file_free(&f);
 		return LOOP_INVALID;
 	}
-	if (f.len > (size_t)x->cfg->export_max_bytes) {
+	if (f.len > (size_t)x->set->export_max_bytes) {
 		snprintf(msg, sizeof(msg),
 			 "the export takes %zu bytes; the limit is %d", f.len,
-			 x->cfg->export_max_bytes);
+			 x->set->export_max_bytes);
 		export_file_free(&f);
 		return exportd_refuse(x, db, le, req.share_id, conv,
 				      SHARE_TOO_LARGE, msg, dberr);
 	}
 	digest_sha256_hex(f.content, f.len, f.sha256);
-	f.expires_at = now / 1000000 + x->cfg->export_link_ttl;
+	f.expires_at = now / 1000000 + x->set->export_link_ttl;
 	clock_rfc3339_format(f.expires_at * 1000000, expires, sizeof(expires));
-	if (exportlink_url(x->cfg->export_signing_key,
-			   x->cfg->public_base_url, f.export_id, f.expires_at,
+	if (exportlink_url(x->set->export_signing_key,
+			   x->set->public_base_url, f.export_id, f.expires_at,
 			   url, sizeof(url)) < 0) {
 		export_file_free(&f);
 		snprintf(err, errlen, "PUBLIC_BASE_URL too long for a link");

@@ -8,6 +8,7 @@
 
 #include "runtime/log.h"
 #include "runtime/loop.h"
+#include "sharing/settings.h"
 #include "pdf/render_pdf.h"
 #include "exportd.h"
 
@@ -41,21 +42,23 @@ int main(void)
 	struct loop_handler h;
 	struct exportd x;
 	struct config cfg;
+	struct settings set;
 	char err[256];
 	int status;
 
-	if (config_load(&cfg, "exportd", err, sizeof(err)) < 0) {
+	if (settings_load_all(&cfg, &set, "exportd", err, sizeof(err)) < 0) {
 		fprintf(stderr, "exportd: %s\n", err);
 		return 2;
 	}
 	log_init("exportd", cfg.log_level);
-	if (strlen(cfg.export_signing_key) < EXPORTD_KEY_MIN) {
+	if (strlen(set.export_signing_key) < EXPORTD_KEY_MIN) {
 		log_error("EXPORT_SIGNING_KEY must be at least %d bytes",
 			  EXPORTD_KEY_MIN);
 		return 2;
 	}
 	memset(&x, 0, sizeof(x));
 	x.cfg = &cfg;
+	x.set = &set;
 	x.pii = redactor_new(NULL, 0, err, sizeof(err));
 	if (x.pii == NULL) {
 		log_error("could not build the redactor: %s", err);

@@ -22,6 +22,7 @@
 #include "sharing/access.h"
 #include "sharing/export.h"
 #include "sharing/session.h"
+#include "sharing/settings.h"
 #include "sharing/shareentry.h"
 #include "route.h"
 
@@ -36,6 +37,7 @@ extern const int gw_statuses[GW_STATUSES - 1];
 
 struct gateway {
 	const struct config *cfg;
+	const struct settings *set;
 	metrics_t *metrics;
 	ratelimit_t *guesses;
 	rd_kafka_t *producer;

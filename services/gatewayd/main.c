@@ -14,6 +14,7 @@
 #include "runtime/http.h"
 #include "runtime/log.h"
 #include "runtime/sig.h"
+#include "sharing/settings.h"
 #include "gatewayd.h"
 
 static int gateway_ready(void *ctx, char *why, size_t whylen)
@@ -98,20 +99,21 @@ int main(void)
 	http_side_t *side = NULL;
 	struct gateway g;
 	struct config cfg;
+	struct settings set;
 	char err[512];
 	int status = 1;
 
-	if (config_load(&cfg, "gatewayd", err, sizeof(err)) < 0) {
+	if (settings_load_all(&cfg, &set, "gatewayd", err, sizeof(err)) < 0) {
 		fprintf(stderr, "gatewayd: %s\n", err);
 		return 2;
 	}
 	log_init("gatewayd", cfg.log_level);
-	if (strlen(cfg.auth_jwt_secret) < SESSION_SECRET_MIN) {
+	if (strlen(set.auth_jwt_secret) < SESSION_SECRET_MIN) {
 		log_error("AUTH_JWT_SECRET must be at least %d bytes",
 			  SESSION_SECRET_MIN);
 		return 2;
 	}
-	if (strlen(cfg.export_signing_key) < SESSION_SECRET_MIN) {
+	if (strlen(set.export_signing_key) < SESSION_SECRET_MIN) {
 		log_error("EXPORT_SIGNING_KEY must be at least %d bytes",
 			  SESSION_SECRET_MIN);
 		return 2;
@@ -119,9 +121,10 @@ int main(void)
 	sig_install();
 	memset(&g, 0, sizeof(g));
 	g.cfg = &cfg;
+	g.set = &set;
 	g.metrics = metrics_new();
-	g.guesses = ratelimit_new((double)cfg.guess_rate,
-				  (double)cfg.guess_burst, 100000);
+	g.guesses = ratelimit_new((double)set.guess_rate,
+				  (double)set.guess_burst, 100000);
 	if (g.metrics == NULL || g.guesses == NULL ||
 	    gateway_lookup_init(&g) < 0)
 		fatalx("out of memory");
@@ -141,7 +144,7 @@ int main(void)
 		log_error("%s", err);
 		goto done;
 	}
-	log_info("serving links on %s; side port %s", cfg.gateway_addr,
+	log_info("serving links on %s; side port %s", set.gateway_addr,
 		 cfg.metrics_addr);
 	while (!sig_stopping()) {
 		clock_sleep_ms(100);

@@ -29,7 +29,7 @@ enum MHD_Result gw_route_export(struct gw_req *r)
 	gw_request_client(r, &o);
 	if (!share_is_uuid(id))
 		return gw_page_error(r, 404, NULL, NULL);
-	c = exportlink_verify(r->g->cfg->export_signing_key, id,
+	c = exportlink_verify(r->g->set->export_signing_key, id,
 			      gw_query(r, "exp"), gw_query(r, "sig"), now);
 	if (c == EXPORTLINK_BAD) {
 		gateway_accesslog_export(r->g, NULL, id, NULL, &o.req, 403,

@@ -112,7 +112,7 @@ enum MHD_Result gw_route_page(struct gw_req *r)
 	memset(&opts, 0, sizeof(opts));
 	if (o.session_token != NULL &&
 	    access_may_note(&o.entry, o.req.session)) {
-		session_csrf(r->g->cfg->auth_jwt_secret, o.session_token,
+		session_csrf(r->g->set->auth_jwt_secret, o.session_token,
 			     o.entry.share_id, csrf);
 		snprintf(action, sizeof(action), "/s/%s/notes", r->match.arg);
 		opts.csrf = csrf;

@@ -84,8 +84,8 @@ static void gateway_client_address(struct gateway *g,
 	size_t n;
 
 	gateway_client(conn, out, len);
-	if (g->cfg->trusted_proxies[0] == '\0' ||
-	    !gateway_trusted(g->cfg->trusted_proxies, out, strlen(out)))
+	if (g->set->trusted_proxies[0] == '\0' ||
+	    !gateway_trusted(g->set->trusted_proxies, out, strlen(out)))
 		return;
 	xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					  "X-Forwarded-For");
@@ -102,7 +102,7 @@ static void gateway_client_address(struct gateway *g,
 		while (n > 0 && start[n - 1] == ' ')
 			n--;
 		if (n > 0 && n < len &&
-		    !gateway_trusted(g->cfg->trusted_proxies, start, n)) {
+		    !gateway_trusted(g->set->trusted_proxies, start, n)) {
 			memcpy(out, start, n);
 			out[n] = '\0';
 			return;
@@ -184,15 +184,15 @@ enum MHD_Result gw_error(struct gw_req *r, unsigned int status,
 enum MHD_Result gw_page_error(struct gw_req *r, unsigned int status,
 			      const char *detail, const char *token)
 {
-	const struct config *cfg = r->g->cfg;
+	const struct settings *set = r->g->set;
 	char ret[1024], esc[3200], *login = NULL;
 
-	if (status == 401 && token != NULL && cfg->login_url[0] != '\0') {
-		snprintf(ret, sizeof(ret), "%s/s/%s", cfg->public_base_url,
+	if (status == 401 && token != NULL && set->login_url[0] != '\0') {
+		snprintf(ret, sizeof(ret), "%s/s/%s", set->public_base_url,
 			 token);
 		if (page_query_escape(ret, esc, sizeof(esc)) == 0 &&
-		    asprintf(&login, "%s%sreturn=%s", cfg->login_url,
-			     strchr(cfg->login_url, '?') != NULL ? "&" : "?",
+		    asprintf(&login, "%s%sreturn=%s", set->login_url,
+			     strchr(set->login_url, '?') != NULL ? "&" : "?",
 			     esc) < 0)
 			login = NULL;
 	}
@@ -240,7 +240,7 @@ void gw_session(struct gw_req *r, struct gw_open *o)
 		cookie = 1;
 	}
 	if (token == NULL ||
-	    session_verify(r->g->cfg->auth_jwt_secret, token, clock_now_s(),
+	    session_verify(r->g->set->auth_jwt_secret, token, clock_now_s(),
 			   &o->session, err, sizeof(err)) < 0)
 		return;
 	o->req.session = &o->session;
@@ -320,7 +320,7 @@ static size_t gw_base_origin(const char *base)
 int gw_post_origin_ok(struct gw_req *r, const struct gw_open *o,
 		      const char *csrf)
 {
-	const char *base = r->g->cfg->public_base_url;
+	const char *base = r->g->set->public_base_url;
 	const char *origin = MHD_lookup_connection_value(
 		r->conn, MHD_HEADER_KIND, "Origin");
 	size_t n = gw_base_origin(base);
@@ -331,7 +331,7 @@ int gw_post_origin_ok(struct gw_req *r, const struct gw_open *o,
 	    strncasecmp(origin, base, n) == 0)
 		return 1;
 	return csrf != NULL &&
-	       session_csrf_ok(r->g->cfg->auth_jwt_secret, o->session_token,
+	       session_csrf_ok(r->g->set->auth_jwt_secret, o->session_token,
 			       o->entry.share_id, csrf);
 }
 
@@ -446,10 +446,10 @@ struct MHD_Daemon *gateway_server_start(struct gateway *g, char *err,
 	char host[64];
 	int port;
 
-	if (config_split_addr(g->cfg->gateway_addr, host, sizeof(host),
+	if (config_split_addr(g->set->gateway_addr, host, sizeof(host),
 			      &port) < 0) {
 		snprintf(err, errlen, "bad GATEWAY_ADDR %s",
-			 g->cfg->gateway_addr);
+			 g->set->gateway_addr);
 		return NULL;
 	}
 	memset(&sin, 0, sizeof(sin));
@@ -463,7 +463,7 @@ struct MHD_Daemon *gateway_server_start(struct gateway *g, char *err,
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
 		gateway_handle, g, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&sin, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned int)g->cfg->gateway_threads,
+		(unsigned int)g->set->gateway_threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
@@ -472,6 +472,6 @@ struct MHD_Daemon *gateway_server_start(struct gateway *g, char *err,
 		MHD_OPTION_END);
 	if (d == NULL)
 		snprintf(err, errlen, "could not listen on %s",
-			 g->cfg->gateway_addr);
+			 g->set->gateway_addr);
 	return d;
 }

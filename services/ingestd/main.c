@@ -12,6 +12,7 @@
 #include "runtime/loop.h"
 #include "sharing/auditlog.h"
 #include "sharing/conversation.h"
+#include "sharing/settings.h"
 
 static const char *const ingestd_topics[] = { "conversations", "access-log",
 					       NULL };
@@ -85,7 +86,8 @@ int main(void)
 	struct config cfg;
 	char err[256];
 
-	if (config_load(&cfg, "ingestd", err, sizeof(err)) < 0) {
+	if (config_load(&cfg, "ingestd", settings_metrics_default("ingestd"), err,
+			sizeof(err)) < 0) {
 		fprintf(stderr, "ingestd: %s\n", err);
 		return 2;
 	}

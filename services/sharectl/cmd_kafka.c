@@ -16,6 +16,7 @@
 #include "runtime/event.h"
 #include "runtime/kafka.h"
 #include "sharing/session.h"
+#include "sharing/settings.h"
 #include "sharing/topics.h"
 #include "sharectl.h"
 
@@ -157,10 +158,15 @@ done:
 int cmd_token(const struct config *cfg, int argc, char **argv)
 {
 	const char *tenant = NULL, *role = NULL, *sub = NULL;
+	struct settings set;
 	long long ttl = 3600;
 	char err[256], *end, *token;
 	int i;
 
+	if (settings_load(&set, cfg->program, err, sizeof(err)) < 0) {
+		ctl_error("%s", err);
+		return EXIT_USAGE;
+	}
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--tenant") == 0) {
 			tenant = argv[i + 1];
@@ -186,7 +192,7 @@ int cmd_token(const struct config *cfg, int argc, char **argv)
 			  "[--ttl SECONDS]");
 		return EXIT_USAGE;
 	}
-	token = session_mint(cfg->auth_jwt_secret, sub, tenant, role,
+	token = session_mint(set.auth_jwt_secret, sub, tenant, role,
 			     clock_now_s(), ttl, err, sizeof(err));
 	if (token == NULL) {
 		ctl_error("%s", err);

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return usage();
-	if (config_load(&cfg, "sharectl", err, sizeof(err)) < 0) {
+	if (config_load(&cfg, "sharectl", "", err, sizeof(err)) < 0) {
 		ctl_error("%s", err);
 		return EXIT_USAGE;
 	}

@@ -25,12 +25,14 @@
 #define TYPE_REVOKED "goldilocks.share.revoked"
 #define TYPE_REJECTED "goldilocks.share.rejected"
 
-void sharesd_init(struct sharesd *s, const struct config *cfg)
+void sharesd_init(struct sharesd *s, const struct config *cfg,
+		  const struct settings *set)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
-	s->limits.max_external_ttl_s = cfg->share_max_external_ttl;
-	s->limits.max_team_ttl_s = cfg->share_max_team_ttl;
+	s->set = set;
+	s->limits.max_external_ttl_s = set->share_max_external_ttl;
+	s->limits.max_team_ttl_s = set->share_max_team_ttl;
 }
 
 int sharesd_prepare(void *ctx, db_t *db, metrics_t *metrics)
@@ -279,7 +281,7 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 		json_decref(pii);
 		return LOOP_DB_ERROR;
 	}
-	share_url(s->cfg->public_base_url, token, url, sizeof(url));
+	share_url(s->set->public_base_url, token, url, sizeof(url));
 	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
 			 "share_id", share_id, "conversation_id",
 			 req.conversation_id, "url", url, "audience",

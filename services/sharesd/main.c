@@ -9,6 +9,7 @@
 #include "runtime/log.h"
 #include "runtime/loop.h"
 #include "sharing/session.h"
+#include "sharing/settings.h"
 #include "sharesd.h"
 
 static const char *const sharesd_topics[] = { "share-requests", NULL };
@@ -18,14 +19,15 @@ int main(void)
 	struct loop_handler h;
 	struct sharesd s;
 	struct config cfg;
+	struct settings set;
 	char err[256];
 
-	if (config_load(&cfg, "sharesd", err, sizeof(err)) < 0) {
+	if (settings_load_all(&cfg, &set, "sharesd", err, sizeof(err)) < 0) {
 		fprintf(stderr, "sharesd: %s\n", err);
 		return 2;
 	}
 	log_init("sharesd", cfg.log_level);
-	sharesd_init(&s, &cfg);
+	sharesd_init(&s, &cfg, &set);
 	memset(&h, 0, sizeof(h));
 	h.name = "sharesd";
 	h.topics = sharesd_topics;

@@ -11,17 +11,20 @@
 #include "runtime/config.h"
 #include "runtime/db.h"
 #include "runtime/loop.h"
+#include "sharing/settings.h"
 #include "sharing/sharereq.h"
 
 #define SHARESD_SOURCE "/goldilocks/sharesd"
 
 struct sharesd {
 	const struct config *cfg;
+	const struct settings *set;
 	struct share_limits limits;
 	metric_t *m_created, *m_updated, *m_revoked, *m_rejected;
 };
 
-void sharesd_init(struct sharesd *s, const struct config *cfg);
+void sharesd_init(struct sharesd *s, const struct config *cfg,
+		  const struct settings *set);
 int sharesd_prepare(void *ctx, db_t *db, metrics_t *metrics);
 int sharesd_validate(void *ctx, const struct loop_event *le, char *err,
 		     size_t errlen);

@@ -35,7 +35,7 @@ static int setup(void **state)
 	static struct fixture f;
 	char err[512];
 
-	if (config_load(&f.cfg, "itest", err, sizeof(err)) < 0)
+	if (config_load(&f.cfg, "itest", "", err, sizeof(err)) < 0)
 		return -1;
 	f.db = db_new(f.cfg.database_url);
 	if (f.db == NULL || db_connect_once(f.db, err, sizeof(err)) < 0 ||

@@ -1,5 +1,6 @@
 /*
- * Unit tests of common/config: defaults with a clean environment,
+ * Unit tests of common/runtime/config and the product's settings table on
+ * it (common/sharing/settings): defaults with a clean environment,
  * overrides through setenv, the per-program side-port defaults, rejection
  * of unparsable, out-of-range and over-long values with the variable named
  * in the reason, the dump, and config_split_addr.  Every test starts and
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "runtime/config.h"
+#include "sharing/settings.h"
 #include "support/unit.h"
 
 static const char *const config_vars[] = {
@@ -48,6 +50,20 @@ static int clear_env(void **state)
 	return 0;
 }
 
+/* The settings of the last load() (the product's table). */
+static struct settings loaded_set;
+
+/* What a program does at start: the runtime's table with the program's
+ * side-port default, then the product's settings. */
+static int load(struct config *cfg, const char *program, char *err,
+		size_t errlen)
+{
+	if (config_load(cfg, program, settings_metrics_default(program), err,
+			errlen) < 0)
+		return -1;
+	return settings_load(&loaded_set, program, err, errlen);
+}
+
 static void set(const char *name, const char *value)
 {
 	assert_int_equal(setenv(name, value, 1), 0);
@@ -58,7 +74,7 @@ static void load_ok(struct config *cfg, const char *program)
 {
 	char err[256] = "";
 
-	if (config_load(cfg, program, err, sizeof(err)) != 0)
+	if (load(cfg, program, err, sizeof(err)) != 0)
 		fail_msg("config_load(%s) failed: %s", program, err);
 	assert_string_equal(err, "");
 }
@@ -69,7 +85,7 @@ static void load_fails(const char *program, const char *var)
 	struct config cfg;
 	char err[256] = "";
 
-	if (config_load(&cfg, program, err, sizeof(err)) == 0)
+	if (load(&cfg, program, err, sizeof(err)) == 0)
 		fail_msg("config_load accepted a bad %s", var);
 	assert_contains(err, var);
 }
@@ -87,9 +103,9 @@ static void test_defaults(void **state)
 		cfg.database_url,
 		"postgresql://goldilocks@127.0.0.1:5432/goldilocks");
 	assert_string_equal(cfg.redis_url, "redis://127.0.0.1:6379/0");
-	assert_string_equal(cfg.public_base_url, "http://127.0.0.1:8080");
+	assert_string_equal(loaded_set.public_base_url, "http://127.0.0.1:8080");
 	assert_string_equal(cfg.log_level, "info");
-	assert_string_equal(cfg.auth_jwt_secret, "");
+	assert_string_equal(loaded_set.auth_jwt_secret, "");
 	assert_string_equal(cfg.metrics_addr, "127.0.0.1:9101");
 	assert_int_equal(cfg.kafka_session_timeout_ms, 45000);
 	assert_int_equal(cfg.kafka_fetch_wait_max_ms, 500);
@@ -144,7 +160,7 @@ static void test_overrides(void **state)
 	assert_string_equal(cfg.metrics_addr, "0.0.0.0:19101");
 	assert_int_equal(cfg.kafka_fetch_wait_max_ms, 10);
 	assert_string_equal(cfg.log_level, "debug");
-	assert_string_equal(cfg.auth_jwt_secret,
+	assert_string_equal(loaded_set.auth_jwt_secret,
 			    "0123456789abcdef0123456789abcdef");
 	/* What was not set keeps its default. */
 	assert_string_equal(cfg.redis_url, "redis://127.0.0.1:6379/0");
@@ -281,7 +297,7 @@ static void test_integer_err_gives_bounds(void **state)
 
 	(void)state;
 	set("KAFKA_FETCH_WAIT_MAX_MS", "0");
-	assert_int_equal(config_load(&cfg, "ingestd", err, sizeof(err)), -1);
+	assert_int_equal(load(&cfg, "ingestd", err, sizeof(err)), -1);
 	assert_contains(err, "KAFKA_FETCH_WAIT_MAX_MS");
 	assert_contains(err, "1");
 	assert_contains(err, "60000");
@@ -323,9 +339,9 @@ static const char *config_str_field(const struct config *cfg,
 	if (strcmp(var, "REDIS_URL") == 0)
 		return cfg->redis_url;
 	if (strcmp(var, "PUBLIC_BASE_URL") == 0)
-		return cfg->public_base_url;
+		return loaded_set.public_base_url;
 	if (strcmp(var, "AUTH_JWT_SECRET") == 0)
-		return cfg->auth_jwt_secret;
+		return loaded_set.auth_jwt_secret;
 	if (strcmp(var, "LOG_LEVEL") == 0)
 		return cfg->log_level;
 	if (strcmp(var, "INGESTD_METRICS_ADDR") == 0)
@@ -367,7 +383,7 @@ static void test_too_long_message(void **state)
 
 	(void)state;
 	set("KAFKA_BOOTSTRAP", big);
-	assert_int_equal(config_load(&cfg, "ingestd", err, sizeof(err)), -1);
+	assert_int_equal(load(&cfg, "ingestd", err, sizeof(err)), -1);
 	assert_contains(err, "KAFKA_BOOTSTRAP");
 	assert_contains(err, "too long");
 	free(big);
@@ -382,7 +398,7 @@ static void test_err_small_buffer(void **state)
 	(void)state;
 	memset(err, 'X', sizeof(err));
 	set("BATCH_MAX", "nope");
-	assert_int_equal(config_load(&cfg, "ingestd", err, sizeof(err)), -1);
+	assert_int_equal(load(&cfg, "ingestd", err, sizeof(err)), -1);
 	assert_string_equal(err, "BATCH_M");
 	clear_env(NULL);
 }
@@ -409,6 +425,53 @@ static void test_dump(void **state)
 	assert_not_contains(text, "%s");
 	free(text);
 	clear_env(NULL);
+}
+
+/* The runtime's table names no product setting; the product's table has
+ * them, and a program unknown to it gets no side port by default. */
+static void test_tables_apart(void **state)
+{
+	struct config cfg;
+	struct settings st;
+	char err[256] = "", *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(config_load(&cfg, "ingestd", "", err, sizeof(err)),
+			 0);
+	assert_string_equal(cfg.metrics_addr, "");
+	assert_int_equal(config_load(&cfg, "ingestd", "127.0.0.1:1", err,
+				     sizeof(err)),
+			 0);
+	assert_string_equal(cfg.metrics_addr, "127.0.0.1:1");
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	config_dump(&cfg, f);
+	assert_int_equal(fclose(f), 0);
+	assert_not_contains(text, "SHARE_");
+	assert_not_contains(text, "PUBLIC_BASE_URL");
+	assert_not_contains(text, "EXPORT_");
+	free(text);
+	text = NULL;
+	set("SHARE_MAX_EXTERNAL_TTL", "3600");
+	assert_int_equal(settings_load(&st, "sharesd", err, sizeof(err)), 0);
+	assert_int_equal(st.share_max_external_ttl, 3600);
+	assert_int_equal(st.share_max_team_ttl, 31536000);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	settings_dump(&st, "sharesd", f);
+	assert_int_equal(fclose(f), 0);
+	assert_contains(text, "SHARE_MAX_EXTERNAL_TTL=3600\t# default 2592000");
+	assert_contains(text, "GATEWAY_THREADS=4\t");
+	free(text);
+	set("SHARE_MAX_EXTERNAL_TTL", "59");
+	assert_int_equal(settings_load(&st, "sharesd", err, sizeof(err)), -1);
+	assert_contains(err, "SHARE_MAX_EXTERNAL_TTL");
+	unsetenv("SHARE_MAX_EXTERNAL_TTL");
+	assert_string_equal(settings_metrics_default("sharectl"), "");
+	assert_string_equal(settings_metrics_default("gatewayd"),
+			    "127.0.0.1:9105");
 }
 
 static void test_split_addr(void **state)
@@ -515,6 +578,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_err_small_buffer,
 						clear_env, clear_env),
 		cmocka_unit_test_setup_teardown(test_dump, clear_env,
+						clear_env),
+		cmocka_unit_test_setup_teardown(test_tables_apart, clear_env,
 						clear_env),
 		cmocka_unit_test(test_split_addr),
 		cmocka_unit_test_setup_teardown(test_split_default_addrs,
