@@ -61,7 +61,7 @@ int escalation_parse(json_t *data, struct escalation *out, char *err,
 		}
 	}
 	if (sharereq_recipients(data, "notify", &out->notify, msg,
-				sizeof(msg)) != SHARE_OK) {
+				sizeof(msg)) != REPLY_OK) {
 		snprintf(err, errlen, "%s", msg);
 		return -1;
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sharing/audit.h"
 #include "sharing/export.h"
 #include "sharing/share.h"
 
@@ -21,10 +22,6 @@ static const char export_sql_load[] =
 	" format, filename, content_type, sha256,"
 	" extract(epoch FROM expires_at)::bigint, content FROM exports"
 	" WHERE export_id = $1::uuid";
-static const char export_sql_audit[] =
-	"INSERT INTO audit_events (tenant_id, export_id, share_id,"
-	" conversation_id, type, actor, role, reason, details)"
-	" VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6, $7, $8, $9::jsonb)";
 static const char export_sql_prune[] =
 	"DELETE FROM exports WHERE ctid IN (SELECT ctid FROM exports"
 	" WHERE expires_at < now() LIMIT 1000)";
@@ -38,9 +35,9 @@ int export_prepare(db_t *db)
 {
 	if (db_register(db, "export_store", export_sql_store) < 0 ||
 	    db_register(db, "export_load", export_sql_load) < 0 ||
-	    db_register(db, "export_audit", export_sql_audit) < 0 ||
 	    db_register(db, "export_tags", export_sql_tags) < 0 ||
-	    db_register(db, "export_prune", export_sql_prune) < 0)
+	    db_register(db, "export_prune", export_sql_prune) < 0 ||
+	    audit_prepare(db) < 0)
 		return -1;
 	return 0;
 }
@@ -134,24 +131,6 @@ void export_file_free(struct export_file *f)
 	free(f->content);
 	f->content = NULL;
 	f->len = 0;
-}
-
-int export_audit(db_t *db, const char *tenant, const char *export_id,
-		 const char *share_id, const char *conversation,
-		 const char *type, const char *actor, const char *role,
-		 const char *reason, json_t *details, enum db_error *error)
-{
-	char *det = details != NULL ? json_dumps(details, JSON_COMPACT)
-				    : NULL;
-	const char *params[9] = { tenant, export_id, share_id, conversation,
-				  type,	  actor,     role,     reason,
-				  det };
-	int r;
-
-	json_decref(details);
-	r = db_run_rows(db, "export_audit", 9, params, error, NULL);
-	free(det);
-	return r;
 }
 
 json_t *export_conversation_tags(db_t *db, const char *tenant,

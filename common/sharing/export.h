@@ -46,16 +46,6 @@ int export_load(db_t *db, const char *export_id, struct export_file *f,
 void export_file_free(struct export_file *f);
 
 /*
- * Append an export event to the audit trail (export_id set; share_id may
- * be NULL).  details is stolen (NULL for none).
- */
-int export_audit(db_t *db, const char *tenant, const char *export_id,
-		 const char *share_id, const char *conversation,
-		 const char *type, const char *actor, const char *role,
-		 const char *reason, json_t *details, enum db_error *error)
-	__attribute__((warn_unused_result));
-
-/*
  * The review tags of every link of a conversation in tenant, without
  * repeats (new reference), for annotated exports of a conversation.
  */

@@ -13,15 +13,15 @@ static const char *const exportreq_formats[] = { "txt", "pdf", "json",
 						  NULL };
 static const char *const exportreq_methods[] = { "download", "email", NULL };
 
-static enum share_code exportreq_bad(char *msg, size_t msglen,
+static enum reply_code exportreq_bad(char *msg, size_t msglen,
 				     const char *why)
 {
 	snprintf(msg, msglen, "%s", why);
-	return SHARE_INVALID;
+	return REPLY_INVALID_REQUEST;
 }
 
 /* delivery {method, to}: to required (and only emails) for email. */
-static enum share_code exportreq_delivery(json_t *data,
+static enum reply_code exportreq_delivery(json_t *data,
 					  struct export_request *out,
 					  char *msg, size_t msglen)
 {
@@ -31,15 +31,15 @@ static enum share_code exportreq_delivery(json_t *data,
 	size_t i;
 
 	if (ev_object(data, "delivery", 0, &d, msg, msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	if (d == NULL)
-		return SHARE_OK;
+		return REPLY_OK;
 	if (ev_enum(d, "method", 0, exportreq_methods, &method, inner,
 		    sizeof(inner)) < 0 ||
 	    sharereq_recipients(d, "to", &out->to, inner, sizeof(inner)) !=
-		    SHARE_OK) {
+		    REPLY_OK) {
 		snprintf(msg, msglen, "delivery.%s", inner);
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	}
 	out->email = strcmp(method, "email") == 0;
 	json_array_foreach(out->to, i, v) {
@@ -50,13 +50,13 @@ static enum share_code exportreq_delivery(json_t *data,
 	if (out->email && json_array_size(out->to) == 0)
 		return exportreq_bad(msg, msglen,
 				     "delivery.to: required for email");
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
-enum share_code exportreq_parse(json_t *data, struct export_request *out,
+enum reply_code exportreq_parse(json_t *data, struct export_request *out,
 				char *msg, size_t msglen)
 {
-	enum share_code c;
+	enum reply_code c;
 	int has;
 
 	memset(out, 0, sizeof(*out));
@@ -70,27 +70,27 @@ enum share_code exportreq_parse(json_t *data, struct export_request *out,
 	    ev_bool(data, "annotated", &out->annotated, msg, msglen) < 0 ||
 	    ev_text(data, "message", 0, EVENT_TEXT_MAX, &out->message, msg,
 		    msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	if ((out->conversation_id == NULL) == (out->share_id == NULL))
 		return exportreq_bad(msg, msglen,
 				     "give exactly one of conversation_id "
 				     "and share_id");
 	c = sharereq_requester(data, &out->user_id, &out->role, msg, msglen);
-	if (c == SHARE_OK)
+	if (c == REPLY_OK)
 		c = sharereq_include(data, &out->include, &has, msg, msglen);
-	if (c == SHARE_OK)
+	if (c == REPLY_OK)
 		c = sharereq_redact(data, &out->redact_pii,
 				    &out->redact_message_ids,
 				    &out->redact_terms, &has, msg, msglen);
-	if (c == SHARE_OK)
+	if (c == REPLY_OK)
 		c = exportreq_delivery(data, out, msg, msglen);
-	if (c != SHARE_OK)
+	if (c != REPLY_OK)
 		return c;
 	if (strcmp(out->role, "viewer") == 0) {
 		snprintf(msg, msglen, "viewers may not export");
-		return SHARE_FORBIDDEN;
+		return REPLY_FORBIDDEN;
 	}
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
 /* a ∪ b, in order, without repeats (new reference). */

@@ -33,11 +33,11 @@ struct export_request {
 };
 
 /*
- * Parse data (borrowed into *out).  SHARE_OK; SHARE_INVALID (malformed,
- * with msg); SHARE_FORBIDDEN for a viewer, checked after the rest is
+ * Parse data (borrowed into *out).  REPLY_OK; REPLY_INVALID_REQUEST (malformed,
+ * with msg); REPLY_FORBIDDEN for a viewer, checked after the rest is
  * well-formed.
  */
-enum share_code exportreq_parse(json_t *data, struct export_request *out,
+enum reply_code exportreq_parse(json_t *data, struct export_request *out,
 				char *msg, size_t msglen);
 
 /*

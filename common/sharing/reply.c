@@ -1,6 +1,35 @@
-/* Replies through the outbox. */
+/* Replies through the outbox; refusals audited with their answer. */
+#include <string.h>
+
 #include "runtime/outbox.h"
+#include "sharing/audit.h"
 #include "sharing/reply.h"
+#include "sharing/share.h"
+
+const char *reply_code_name(enum reply_code code)
+{
+	switch (code) {
+	case REPLY_OK:
+		return "ok";
+	case REPLY_INVALID_REQUEST:
+		return "invalid_request";
+	case REPLY_FORBIDDEN:
+		return "forbidden";
+	case REPLY_UNKNOWN_CONVERSATION:
+		return "unknown_conversation";
+	case REPLY_UNKNOWN_SHARE:
+		return "unknown_share";
+	case REPLY_EXPIRY_TOO_LONG:
+		return "expiry_too_long";
+	case REPLY_TOO_LARGE:
+		return "too_large";
+	case REPLY_RATE_LIMITED:
+		return "rate_limited";
+	case REPLY_DISABLED:
+		return "disabled";
+	}
+	return "invalid_request";
+}
 
 int reply_emit(db_t *db, const event_t *request, const char *source,
 	       const char *topic, const char *type, const char *key,
@@ -23,12 +52,52 @@ int reply_emit(db_t *db, const event_t *request, const char *source,
 	return r;
 }
 
-int reply_reject(db_t *db, const event_t *request, const char *source,
-		 const char *type, const char *key, const char *code,
-		 const char *message, enum db_error *error)
+const char *reply_conversation(const event_t *request)
 {
-	return reply_emit(db, request, source, REPLY_TOPIC_EVENTS, type, key,
-			  json_pack("{s:s, s:s}", "code", code, "message",
+	const char *conv = json_string_value(
+		json_object_get(event_data(request), "conversation_id"));
+
+	return conv != NULL && ev_is_ident(conv) ? conv : NULL;
+}
+
+int reply_refuse(db_t *db, const struct reply_refusal *how,
+		 const event_t *request, const char *key,
+		 const char *share_id, const char *conversation,
+		 enum reply_code code, const char *message,
+		 enum db_error *error)
+{
+	json_t *by = json_object_get(event_data(request), "requested_by");
+	const char *user = json_string_value(json_object_get(by, "user_id"));
+	const char *role = json_string_value(json_object_get(by, "role"));
+	struct audit_entry e;
+	json_t *details;
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	if (conversation != NULL && !ev_is_ident(conversation))
+		conversation = NULL;
+	e.tenant = event_tenant(request);
+	e.share_id = share_id != NULL && share_is_uuid(share_id) ? share_id
+								  : NULL;
+	e.conversation = conversation;
+	e.type = how->type;
+	e.actor = user != NULL && ev_is_ident(user) ? user : how->actor;
+	e.role = role != NULL && ev_is_ident(role) ? role : NULL;
+	e.reason = reply_code_name(code);
+	details = json_pack("{s:s, s:s}", "request", event_type(request),
+			    "message", message);
+	if (details == NULL) {
+		*error = DB_ERR_RETRY;
+		return -1;
+	}
+	e.details = details;
+	r = audit_append(db, &e, error);
+	json_decref(details);
+	if (r < 0)
+		return -1;
+	return reply_emit(db, request, how->source, REPLY_TOPIC_EVENTS,
+			  how->type, conversation != NULL ? conversation : key,
+			  json_pack("{s:s, s:s}", "code", e.reason, "message",
 				    message),
 			  error);
 }

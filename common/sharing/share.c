@@ -12,6 +12,7 @@
 #include "runtime/cachewrite.h"
 #include "runtime/clock.h"
 #include "runtime/event.h"
+#include "sharing/audit.h"
 #include "sharing/share.h"
 #include "sharing/shareentry.h"
 
@@ -66,21 +67,6 @@ static const char share_sql_revoke[] =
 	" version = version + 1, updated_at = now()"
 	" WHERE tenant_id = $1 AND share_id = $2::uuid"
 	" AND revoked_at IS NULL";
-static const char share_sql_audit[] =
-	"INSERT INTO audit_events (tenant_id, share_id, conversation_id, type,"
-	" actor, role, reason, details)"
-	" VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8::jsonb)";
-static const char share_sql_audit_list[] =
-	"SELECT json_build_object('at', to_char(a.at AT TIME ZONE 'UTC',"
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'type', a.type,"
-	" 'actor', a.actor, 'role', a.role, 'status', a.status,"
-	" 'reason', a.reason, 'client', a.client,"
-	" 'user_agent', a.user_agent)::text"
-	" FROM shares s LEFT JOIN audit_events a ON a.tenant_id = s.tenant_id"
-	" AND a.share_id = s.share_id"
-	" WHERE s.tenant_id = $1 AND s.share_id = $2::uuid"
-	" ORDER BY a.at, a.id";
-
 static const char share_sql_escalation[] =
 	"SELECT share_id FROM shares WHERE tenant_id = $1"
 	" AND escalation_id = $2";
@@ -107,11 +93,11 @@ int share_prepare(db_t *db)
 	    db_register(db, "share_active", share_sql_active) < 0 ||
 	    db_register(db, "share_update", share_sql_update) < 0 ||
 	    db_register(db, "share_revoke", share_sql_revoke) < 0 ||
-	    db_register(db, "share_audit", share_sql_audit) < 0 ||
 	    db_register(db, "share_entry", share_sql_entry) < 0 ||
-	    db_register(db, "share_audit_list", share_sql_audit_list) < 0 ||
 	    db_register(db, "share_entry_by_hash", share_sql_entry_by_hash) <
 		    0)
+		return -1;
+	if (audit_prepare(db) < 0)
 		return -1;
 	return cachewrite_prepare(db);
 }
@@ -314,22 +300,6 @@ int share_revoke(db_t *db, const char *tenant, const char *share_id,
 	return share_queue_cache(db, tenant, share_id, error);
 }
 
-int share_audit(db_t *db, const char *tenant, const char *share_id,
-		const char *conversation, const char *type, const char *actor,
-		const char *role, const char *reason, json_t *details,
-		enum db_error *error)
-{
-	char *det = share_dump(details);
-	const char *params[8] = { tenant, share_id, conversation, type,
-				  actor, role, reason, det };
-	int r;
-
-	r = db_run_rows(db, "share_audit", 8, params, error, NULL);
-	free(det);
-	json_decref(details);
-	return r;
-}
-
 /* The entry of the first row of an SHARE_ENTRY result. */
 static void share_entry_from_row(PGresult *res, struct share_entry *e)
 {
@@ -418,38 +388,6 @@ int share_cache_entry(db_t *db, const char *token_hash, char **entry,
 		return -1;
 	}
 	return 0;
-}
-
-json_t *share_audit_events(db_t *db, const char *tenant, const char *share_id,
-			   enum db_error *error)
-{
-	const char *params[2] = { tenant, share_id };
-	PGresult *res;
-	json_t *list;
-	int i;
-
-	*error = DB_OK;
-	if (!share_is_uuid(share_id))
-		return NULL;
-	res = db_run(db, "share_audit_list", 2, params, error);
-	if (res == NULL)
-		return NULL;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return NULL;
-	}
-	list = json_array();
-	for (i = 0; i < PQntuples(res); i++) {
-		json_t *ev = json_loads(PQgetvalue(res, i, 0), 0, NULL);
-
-		/* A share without events gives one empty row (LEFT JOIN). */
-		if (ev != NULL && !json_is_null(json_object_get(ev, "type")))
-			json_array_append_new(list, ev);
-		else
-			json_decref(ev);
-	}
-	PQclear(res);
-	return list;
 }
 
 void share_url(const char *base_url, const char *token, char *out,

@@ -1,7 +1,8 @@
 /*
- * Share links in PostgreSQL: create, load, update and revoke a link, record
- * its lifecycle in the audit trail, and queue its cache entry.  sharesd and
- * escalationd both use it; gatewayd reads cache entries through it.
+ * Share links in PostgreSQL: create, load, update and revoke a link and
+ * queue its cache entry (its lifecycle goes to the audit trail through
+ * audit.h).  sharesd and escalationd both use it; gatewayd reads cache
+ * entries through it.
  * Every statement runs inside the caller's transaction and filters by
  * tenant.
  */
@@ -84,24 +85,6 @@ int share_update(db_t *db, const char *tenant, const char *share_id,
 /* Revoke (idempotent), bump the version and queue the tombstone. */
 int share_revoke(db_t *db, const char *tenant, const char *share_id,
 		 const char *actor, enum db_error *error)
-	__attribute__((warn_unused_result));
-
-/*
- * Append to the audit trail.  share_id and conversation may be NULL;
- * details is stolen (NULL for none).
- */
-int share_audit(db_t *db, const char *tenant, const char *share_id,
-		const char *conversation, const char *type, const char *actor,
-		const char *role, const char *reason, json_t *details,
-		enum db_error *error) __attribute__((warn_unused_result));
-
-/*
- * The audit trail of a share in tenant, oldest first: an array of {at,
- * type, actor, role, status, reason, client, user_agent} (new reference),
- * or NULL with *error DB_OK when the share is not in tenant.
- */
-json_t *share_audit_events(db_t *db, const char *tenant, const char *share_id,
-			   enum db_error *error)
 	__attribute__((warn_unused_result));
 
 /* Queue the share's current cache entry (after any change). */

@@ -17,27 +17,6 @@ static const char *const sharereq_permissions[] = { "view", "comment", "edit",
 static const char *const sharereq_roles[] = { "viewer", "agent", "admin",
 					      NULL };
 
-const char *share_code_name(enum share_code code)
-{
-	switch (code) {
-	case SHARE_OK:
-		return "ok";
-	case SHARE_INVALID:
-		return "invalid_request";
-	case SHARE_FORBIDDEN:
-		return "forbidden";
-	case SHARE_UNKNOWN_CONVERSATION:
-		return "unknown_conversation";
-	case SHARE_UNKNOWN_SHARE:
-		return "unknown_share";
-	case SHARE_EXPIRY_TOO_LONG:
-		return "expiry_too_long";
-	case SHARE_TOO_LARGE:
-		return "too_large";
-	}
-	return "invalid_request";
-}
-
 int sharereq_is_email(const char *s)
 {
 	const char *at = strchr(s, '@');
@@ -55,18 +34,18 @@ int sharereq_is_email(const char *s)
 	return 1;
 }
 
-static enum share_code sharereq_bad(char *msg, size_t msglen, const char *f,
+static enum reply_code sharereq_bad(char *msg, size_t msglen, const char *f,
 				    const char *why)
 {
 	if (f != NULL)
 		snprintf(msg, msglen, "%s: %s", f, why);
 	else
 		snprintf(msg, msglen, "%s", why);
-	return SHARE_INVALID;
+	return REPLY_INVALID_REQUEST;
 }
 
 /* requested_by {user_id*, role*} */
-enum share_code sharereq_requester(json_t *data, const char **user,
+enum reply_code sharereq_requester(json_t *data, const char **user,
 					  const char **role, char *msg,
 					  size_t msglen)
 {
@@ -74,19 +53,19 @@ enum share_code sharereq_requester(json_t *data, const char **user,
 	char inner[256];
 
 	if (ev_object(data, "requested_by", 1, &by, msg, msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	if (ev_ident(by, "user_id", 1, user, inner, sizeof(inner)) < 0 ||
 	    ev_enum(by, "role", 1, sharereq_roles, role, inner,
 		    sizeof(inner)) < 0)
 		return sharereq_bad(msg, msglen, "requested_by", inner);
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
 /*
  * expires_in_seconds | expires_at, at most one; a given expiry must lie in
  * the future.  *has is 1 when one was given.
  */
-static enum share_code sharereq_expiry(json_t *data, int64_t now, int *has,
+static enum reply_code sharereq_expiry(json_t *data, int64_t now, int *has,
 				       int64_t *at, char *msg, size_t msglen)
 {
 	int64_t secs = 0;
@@ -103,22 +82,22 @@ static enum share_code sharereq_expiry(json_t *data, int64_t now, int *has,
 	if (in) {
 		if (ev_int(data, "expires_in_seconds", 1, 1,
 			   SHAREREQ_TTL_CAP_S, &secs, msg, msglen) < 0)
-			return SHARE_INVALID;
+			return REPLY_INVALID_REQUEST;
 		*at = now + secs * 1000000;
 		*has = 1;
 	} else if (abs) {
 		if (ev_time(data, "expires_at", 1, at, msg, msglen) < 0)
-			return SHARE_INVALID;
+			return REPLY_INVALID_REQUEST;
 		if (*at <= now)
 			return sharereq_bad(msg, msglen, "expires_at",
 					    "not in the future");
 		*has = 1;
 	}
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
 /* include {…}: each flag a boolean; absent ones keep their value. */
-enum share_code sharereq_include(json_t *data,
+enum reply_code sharereq_include(json_t *data,
 					struct share_include *inc, int *has,
 					char *msg, size_t msglen)
 {
@@ -127,9 +106,9 @@ enum share_code sharereq_include(json_t *data,
 
 	*has = 0;
 	if (ev_object(data, "include", 0, &obj, msg, msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	if (obj == NULL)
-		return SHARE_OK;
+		return REPLY_OK;
 	*has = 1;
 	if (ev_bool(obj, "contact_identifier", &inc->contact_identifier, inner,
 		    sizeof(inner)) < 0 ||
@@ -140,11 +119,11 @@ enum share_code sharereq_include(json_t *data,
 	    ev_bool(obj, "source_citations", &inc->source_citations, inner,
 		    sizeof(inner)) < 0)
 		return sharereq_bad(msg, msglen, "include", inner);
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
 /* redact {pii, message_ids [], terms []}; *pii stays when absent. */
-enum share_code sharereq_redact(json_t *data, int *pii, json_t **ids,
+enum reply_code sharereq_redact(json_t *data, int *pii, json_t **ids,
 				       json_t **terms, int *has, char *msg,
 				       size_t msglen)
 {
@@ -155,9 +134,9 @@ enum share_code sharereq_redact(json_t *data, int *pii, json_t **ids,
 
 	*has = 0;
 	if (ev_object(data, "redact", 0, &obj, msg, msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	if (obj == NULL)
-		return SHARE_OK;
+		return REPLY_OK;
 	*has = 1;
 	if (ev_bool(obj, "pii", pii, inner, sizeof(inner)) < 0 ||
 	    ev_array(obj, "message_ids", 0, EVENT_LIST_MAX, ids, inner,
@@ -178,10 +157,10 @@ enum share_code sharereq_redact(json_t *data, int *pii, json_t **ids,
 					    "not a list of non-blank strings "
 					    "of at most 4000 characters");
 	}
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
-static enum share_code sharereq_context(json_t *data, json_t **out,
+static enum reply_code sharereq_context(json_t *data, json_t **out,
 					char *msg, size_t msglen)
 {
 	json_t *ctx = NULL, *focus = NULL;
@@ -190,10 +169,10 @@ static enum share_code sharereq_context(json_t *data, json_t **out,
 	char inner[256];
 
 	if (ev_object(data, "context", 0, &ctx, msg, msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	*out = ctx;
 	if (ctx == NULL)
-		return SHARE_OK;
+		return REPLY_OK;
 	if (ev_text(ctx, "reason", 0, EVENT_TEXT_MAX, &s, inner,
 		    sizeof(inner)) < 0 ||
 	    ev_text(ctx, "action", 0, EVENT_TEXT_MAX, &s, inner,
@@ -201,7 +180,7 @@ static enum share_code sharereq_context(json_t *data, json_t **out,
 	    ev_object(ctx, "focus", 0, &focus, inner, sizeof(inner)) < 0)
 		return sharereq_bad(msg, msglen, "context", inner);
 	if (focus == NULL)
-		return SHARE_OK;
+		return REPLY_OK;
 	if (ev_int(focus, "from_seq", 1, 0, INT64_MAX / 2, &from, inner,
 		   sizeof(inner)) < 0 ||
 	    ev_int(focus, "to_seq", 1, 0, INT64_MAX / 2, &to, inner,
@@ -210,10 +189,10 @@ static enum share_code sharereq_context(json_t *data, json_t **out,
 	if (from > to)
 		return sharereq_bad(msg, msglen, "context.focus",
 				    "from_seq after to_seq");
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
-enum share_code sharereq_recipients(json_t *data, const char *field,
+enum reply_code sharereq_recipients(json_t *data, const char *field,
 				    json_t **out, char *msg, size_t msglen)
 {
 	json_t *v;
@@ -221,7 +200,7 @@ enum share_code sharereq_recipients(json_t *data, const char *field,
 	size_t i;
 
 	if (ev_array(data, field, 0, EVENT_LIST_MAX, out, msg, msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	json_array_foreach(*out, i, v) {
 		json_t *uid = json_object_get(v, "user_id");
 		json_t *email = json_object_get(v, "email");
@@ -235,49 +214,49 @@ enum share_code sharereq_recipients(json_t *data, const char *field,
 			snprintf(msg, msglen,
 				 "%s[%zu]: give one of user_id and email",
 				 field, i);
-			return SHARE_INVALID;
+			return REPLY_INVALID_REQUEST;
 		}
 		s = json_string_value(uid != NULL ? uid : email);
 		if (s == NULL || (uid != NULL && !ev_is_ident(s)) ||
 		    (email != NULL && !sharereq_is_email(s))) {
 			snprintf(msg, msglen, "%s[%zu]: not a valid %s",
 				 field, i, uid != NULL ? "user_id" : "email");
-			return SHARE_INVALID;
+			return REPLY_INVALID_REQUEST;
 		}
 	}
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
-enum share_code sharereq_check_permission(const char *audience,
+enum reply_code sharereq_check_permission(const char *audience,
 					  const char *permission,
 					  const char *role, char *msg,
 					  size_t msglen)
 {
 	if (strcmp(permission, "edit") == 0 && strcmp(role, "admin") != 0) {
 		snprintf(msg, msglen, "edit permission needs an admin");
-		return SHARE_FORBIDDEN;
+		return REPLY_FORBIDDEN;
 	}
 	if (strcmp(audience, "external") == 0 &&
 	    strcmp(permission, "view") != 0) {
 		snprintf(msg, msglen, "external links are view only");
-		return SHARE_FORBIDDEN;
+		return REPLY_FORBIDDEN;
 	}
 	if (strcmp(role, "viewer") == 0 &&
 	    (strcmp(permission, "view") != 0 ||
 	     strcmp(audience, "team") != 0)) {
 		snprintf(msg, msglen, "a viewer may create only view team "
 				      "links");
-		return SHARE_FORBIDDEN;
+		return REPLY_FORBIDDEN;
 	}
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
-enum share_code sharereq_parse(json_t *data, int64_t now,
+enum reply_code sharereq_parse(json_t *data, int64_t now,
 			       struct share_request *out, char *msg,
 			       size_t msglen)
 {
 	int has_expiry = 0, has = 0, login = -1, pii = -1;
-	enum share_code c;
+	enum reply_code c;
 
 	memset(out, 0, sizeof(*out));
 	out->audience = "team";
@@ -285,9 +264,9 @@ enum share_code sharereq_parse(json_t *data, int64_t now,
 	out->min_role = "viewer";
 	if (ev_ident(data, "conversation_id", 1, &out->conversation_id, msg,
 		     msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	c = sharereq_requester(data, &out->user_id, &out->role, msg, msglen);
-	if (c != SHARE_OK)
+	if (c != REPLY_OK)
 		return c;
 	if (ev_enum(data, "audience", 0, sharereq_audiences, &out->audience,
 		    msg, msglen) < 0 ||
@@ -297,20 +276,20 @@ enum share_code sharereq_parse(json_t *data, int64_t now,
 		    msglen) < 0 ||
 	    ev_bool(data, "require_login", &login, msg, msglen) < 0 ||
 	    ev_bool(data, "snapshot", &out->snapshot, msg, msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	c = sharereq_expiry(data, now, &has_expiry, &out->expires_at, msg,
 			    msglen);
-	if (c == SHARE_OK)
+	if (c == REPLY_OK)
 		c = sharereq_recipients(data, "recipients", &out->recipients,
 					msg, msglen);
-	if (c == SHARE_OK)
+	if (c == REPLY_OK)
 		c = sharereq_include(data, &out->include, &has, msg, msglen);
-	if (c == SHARE_OK)
+	if (c == REPLY_OK)
 		c = sharereq_redact(data, &pii, &out->redact_message_ids,
 				    &out->redact_terms, &has, msg, msglen);
-	if (c == SHARE_OK)
+	if (c == REPLY_OK)
 		c = sharereq_context(data, &out->context, msg, msglen);
-	if (c != SHARE_OK)
+	if (c != REPLY_OK)
 		return c;
 	if (strcmp(out->audience, "team") == 0) {
 		if (login == 0)
@@ -337,7 +316,7 @@ enum share_code sharereq_parse(json_t *data, int64_t now,
 					 out->role, msg, msglen);
 }
 
-enum share_code sharereq_check_expiry(const char *audience,
+enum reply_code sharereq_check_expiry(const char *audience,
 				      int64_t expires_at, int64_t now,
 				      const struct share_limits *limits,
 				      char *msg, size_t msglen)
@@ -350,16 +329,16 @@ enum share_code sharereq_check_expiry(const char *audience,
 		snprintf(msg, msglen,
 			 "%s links expire at most %lld seconds ahead", audience,
 			 (long long)max_s);
-		return SHARE_EXPIRY_TOO_LONG;
+		return REPLY_EXPIRY_TOO_LONG;
 	}
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
-enum share_code sharereq_parse_update(json_t *data, int64_t now,
+enum reply_code sharereq_parse_update(json_t *data, int64_t now,
 				      struct share_update *out, char *msg,
 				      size_t msglen)
 {
-	enum share_code c;
+	enum reply_code c;
 	int changes;
 
 	memset(out, 0, sizeof(*out));
@@ -371,26 +350,26 @@ enum share_code sharereq_parse_update(json_t *data, int64_t now,
 	if (ev_ident(data, "share_id", 1, &out->share_id, msg, msglen) < 0 ||
 	    ev_ident(data, "conversation_id", 0, &out->conversation_id, msg,
 		     msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	c = sharereq_requester(data, &out->user_id, &out->role, msg, msglen);
-	if (c != SHARE_OK)
+	if (c != REPLY_OK)
 		return c;
 	if (ev_enum(data, "permission", 0, sharereq_permissions,
 		    &out->permission, msg, msglen) < 0 ||
 	    ev_enum(data, "min_role", 0, sharereq_roles, &out->min_role, msg,
 		    msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	c = sharereq_expiry(data, now, &out->has_expiry, &out->expires_at, msg,
 			    msglen);
-	if (c == SHARE_OK)
+	if (c == REPLY_OK)
 		c = sharereq_include(data, &out->include, &out->has_include,
 				     msg, msglen);
-	if (c == SHARE_OK)
+	if (c == REPLY_OK)
 		c = sharereq_redact(data, &out->redact_pii,
 				    &out->redact_message_ids,
 				    &out->redact_terms, &out->has_redact, msg,
 				    msglen);
-	if (c != SHARE_OK)
+	if (c != REPLY_OK)
 		return c;
 	/* An empty include or redact object changes nothing. */
 	out->has_include = out->include.contact_identifier >= 0 ||
@@ -405,17 +384,17 @@ enum share_code sharereq_parse_update(json_t *data, int64_t now,
 	if (changes == 0)
 		return sharereq_bad(msg, msglen, NULL,
 				    "an update needs at least one change");
-	return SHARE_OK;
+	return REPLY_OK;
 }
 
-enum share_code sharereq_parse_revoke(json_t *data, struct share_revoke *out,
+enum reply_code sharereq_parse_revoke(json_t *data, struct share_revoke *out,
 				      char *msg, size_t msglen)
 {
 	memset(out, 0, sizeof(*out));
 	if (ev_ident(data, "share_id", 0, &out->share_id, msg, msglen) < 0 ||
 	    ev_ident(data, "conversation_id", 0, &out->conversation_id, msg,
 		     msglen) < 0)
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	if ((out->share_id == NULL) == (out->conversation_id == NULL))
 		return sharereq_bad(msg, msglen, NULL,
 				    "give exactly one of share_id and "

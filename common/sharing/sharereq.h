@@ -12,18 +12,7 @@
 
 #include <jansson.h>
 
-enum share_code {
-	SHARE_OK = 0,
-	SHARE_INVALID,		   /* invalid_request */
-	SHARE_FORBIDDEN,	   /* forbidden */
-	SHARE_UNKNOWN_CONVERSATION, /* unknown_conversation */
-	SHARE_UNKNOWN_SHARE,	   /* unknown_share */
-	SHARE_EXPIRY_TOO_LONG,	   /* expiry_too_long */
-	SHARE_TOO_LARGE,	   /* too_large */
-};
-
-/* The wire name of a code ("invalid_request", …). */
-const char *share_code_name(enum share_code code);
+#include "sharing/reply.h"
 
 struct share_limits {
 	int64_t max_external_ttl_s; /* SHARE_MAX_EXTERNAL_TTL */
@@ -61,15 +50,15 @@ struct share_request {
 };
 
 /*
- * Rules 1 and 2 for share.requested at time now (µs): SHARE_OK, or the
+ * Rules 1 and 2 for share.requested at time now (µs): REPLY_OK, or the
  * first failure with a message for the requester in msg.
  */
-enum share_code sharereq_parse(json_t *data, int64_t now,
+enum reply_code sharereq_parse(json_t *data, int64_t now,
 			       struct share_request *out, char *msg,
 			       size_t msglen);
 
 /* Rule 4: the expiry within the audience's limit. */
-enum share_code sharereq_check_expiry(const char *audience,
+enum reply_code sharereq_check_expiry(const char *audience,
 				      int64_t expires_at, int64_t now,
 				      const struct share_limits *limits,
 				      char *msg, size_t msglen);
@@ -92,7 +81,7 @@ struct share_update {
 	json_t *redact_terms;
 };
 
-enum share_code sharereq_parse_update(json_t *data, int64_t now,
+enum reply_code sharereq_parse_update(json_t *data, int64_t now,
 				      struct share_update *out, char *msg,
 				      size_t msglen);
 
@@ -104,7 +93,7 @@ struct share_revoke {
 	const char *role;
 };
 
-enum share_code sharereq_parse_revoke(json_t *data, struct share_revoke *out,
+enum reply_code sharereq_parse_revoke(json_t *data, struct share_revoke *out,
 				      char *msg, size_t msglen);
 
 /*
@@ -112,7 +101,7 @@ enum share_code sharereq_parse_revoke(json_t *data, struct share_revoke *out,
  * admin, external links are view only, a viewer creates only view team
  * links.
  */
-enum share_code sharereq_check_permission(const char *audience,
+enum reply_code sharereq_check_permission(const char *audience,
 					  const char *permission,
 					  const char *role, char *msg,
 					  size_t msglen);
@@ -124,13 +113,13 @@ int sharereq_is_email(const char *s);
  * Parts shared with export requests.  requested_by {user_id*, role*};
  * include {…} (absent flags keep their value, *has 1 when the object was
  * given); redact {pii, message_ids, terms} (*pii kept when absent; lists
- * borrowed).  SHARE_OK or SHARE_INVALID with msg.
+ * borrowed).  REPLY_OK or REPLY_INVALID_REQUEST with msg.
  */
-enum share_code sharereq_requester(json_t *data, const char **user,
+enum reply_code sharereq_requester(json_t *data, const char **user,
 				   const char **role, char *msg, size_t msglen);
-enum share_code sharereq_include(json_t *data, struct share_include *inc,
+enum reply_code sharereq_include(json_t *data, struct share_include *inc,
 				 int *has, char *msg, size_t msglen);
-enum share_code sharereq_redact(json_t *data, int *pii, json_t **ids,
+enum reply_code sharereq_redact(json_t *data, int *pii, json_t **ids,
 				json_t **terms, int *has, char *msg,
 				size_t msglen);
 
@@ -139,7 +128,7 @@ enum share_code sharereq_redact(json_t *data, int *pii, json_t **ids,
  * EVENT_LIST_MAX objects each with exactly one of user_id (an identifier)
  * and email.  *out borrows the array (unchanged when absent).
  */
-enum share_code sharereq_recipients(json_t *data, const char *field,
+enum reply_code sharereq_recipients(json_t *data, const char *field,
 				    json_t **out, char *msg, size_t msglen);
 
 #endif

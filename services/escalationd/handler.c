@@ -13,6 +13,7 @@
 #include "runtime/clock.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
+#include "sharing/audit.h"
 #include "sharing/conversation.h"
 #include "sharing/escalation.h"
 #include "sharing/reply.h"
@@ -57,20 +58,21 @@ int escalationd_validate(void *ctx, const struct loop_event *le, char *err,
 	return escalation_parse(event_data(le->ev), &esc, err, errlen);
 }
 
+/* An escalation names no requester: the pipeline is the actor. */
+static const struct reply_refusal escalationd_refusal = {
+	ESCALATIOND_SOURCE, TYPE_REJECTED, ESCALATION_ACTOR
+};
+
 /* Answer share.rejected and audit it. */
 static enum loop_result escalationd_refuse(struct escalationd *e, db_t *db,
 					   const struct loop_event *le,
-					   const char *conv, const char *code,
+					   const char *conv,
+					   enum reply_code code,
 					   const char *msg,
 					   enum db_error *dberr)
 {
-	if (share_audit(db, event_tenant(le->ev), NULL, conv, TYPE_REJECTED,
-			ESCALATION_ACTOR, NULL, code,
-			json_pack("{s:s, s:s}", "request", event_type(le->ev),
-				  "message", msg),
-			dberr) < 0 ||
-	    reply_reject(db, le->ev, ESCALATIOND_SOURCE, TYPE_REJECTED,
-			 conv != NULL ? conv : le->key, code, msg, dberr) < 0)
+	if (reply_refuse(db, &escalationd_refusal, le->ev, le->key, NULL,
+			 conv, code, msg, dberr) < 0)
 		return LOOP_DB_ERROR;
 	metric_inc(e->m_rejected);
 	log_info("escalation refused: %s", msg);
@@ -81,13 +83,8 @@ enum loop_result escalationd_reject(void *ctx, db_t *db,
 				    const struct loop_event *le,
 				    const char *reason, enum db_error *dberr)
 {
-	const char *conv = json_string_value(
-		json_object_get(event_data(le->ev), "conversation_id"));
-
-	if (conv != NULL && !ev_is_ident(conv))
-		conv = NULL;
-	return escalationd_refuse(ctx, db, le, conv, "invalid_request",
-				  reason, dberr);
+	return escalationd_refuse(ctx, db, le, reply_conversation(le->ev),
+				  REPLY_INVALID_REQUEST, reason, dberr);
 }
 
 /* The email to the notify recipients. */
@@ -188,7 +185,7 @@ enum loop_result escalationd_handle(void *ctx, db_t *db,
 		snprintf(msg, sizeof(msg), "conversation %.128s is unknown",
 			 esc.conversation_id);
 		return escalationd_refuse(e, db, le, esc.conversation_id,
-					  "unknown_conversation", msg, dberr);
+					  REPLY_UNKNOWN_CONVERSATION, msg, dberr);
 	}
 	context = escalation_context(&esc);
 	if (context == NULL) {
@@ -203,7 +200,7 @@ enum loop_result escalationd_handle(void *ctx, db_t *db,
 		return LOOP_DB_ERROR;
 	share_url(e->set->public_base_url, token, url, sizeof(url));
 	clock_rfc3339_format(req.expires_at, expires, sizeof(expires));
-	rc = share_audit(db, tenant, share_id, esc.conversation_id,
+	rc = audit_share(db, tenant, share_id, esc.conversation_id,
 			 TYPE_CREATED, ESCALATION_ACTOR, NULL, NULL,
 			 json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b}",
 				   "escalation_id", esc.escalation_id,

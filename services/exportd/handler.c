@@ -16,6 +16,7 @@
 #include "runtime/digest.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
+#include "sharing/audit.h"
 #include "sharing/conversation.h"
 #include "sharing/export.h"
 #include "sharing/exportlink.h"
@@ -78,38 +79,27 @@ int exportd_validate(void *ctx, const struct loop_event *le, char *err,
 	}
 	/* A viewer's request is well-formed: it is answered forbidden. */
 	return exportreq_parse(event_data(le->ev), &req, err, errlen) ==
-			       SHARE_INVALID
+			       REPLY_INVALID_REQUEST
 		       ? -1
 		       : 0;
 }
+
+static const struct reply_refusal exportd_refusal = {
+	EXPORTD_SOURCE, TYPE_FAILED, "unknown"
+};
 
 /* Answer export.failed with code, audit it, count it. */
 static enum loop_result exportd_refuse(struct exportd *x, db_t *db,
 				       const struct loop_event *le,
 				       const char *share_id, const char *conv,
-				       enum share_code code, const char *msg,
+				       enum reply_code code, const char *msg,
 				       enum db_error *dberr)
 {
-	json_t *data = event_data(le->ev);
-	json_t *by = json_object_get(data, "requested_by");
-	const char *user = json_string_value(json_object_get(by, "user_id"));
-	const char *role = json_string_value(json_object_get(by, "role"));
-
-	if (user == NULL || !ev_is_ident(user))
-		user = "unknown";
-	if (role != NULL && !ev_is_ident(role))
-		role = NULL;
-	if (share_id != NULL && !share_is_uuid(share_id))
-		share_id = NULL;
-	if (export_audit(db, event_tenant(le->ev), NULL, share_id, conv,
-			 TYPE_FAILED, user, role, share_code_name(code),
-			 json_pack("{s:s}", "message", msg), dberr) < 0 ||
-	    reply_reject(db, le->ev, EXPORTD_SOURCE, TYPE_FAILED,
-			 conv != NULL ? conv : le->key, share_code_name(code),
-			 msg, dberr) < 0)
+	if (reply_refuse(db, &exportd_refusal, le->ev, le->key, share_id,
+			 conv, code, msg, dberr) < 0)
 		return LOOP_DB_ERROR;
 	metric_inc(x->m_failed);
-	log_info("export refused (%s): %s", share_code_name(code), msg);
+	log_info("export refused (%s): %s", reply_code_name(code), msg);
 	return LOOP_OK;
 }
 
@@ -117,14 +107,8 @@ enum loop_result exportd_reject(void *ctx, db_t *db,
 				const struct loop_event *le,
 				const char *reason, enum db_error *dberr)
 {
-	json_t *data = event_data(le->ev);
-	const char *conv = json_string_value(
-		json_object_get(data, "conversation_id"));
-
-	if (conv != NULL && !ev_is_ident(conv))
-		conv = NULL;
-	return exportd_refuse(ctx, db, le, NULL, conv, SHARE_INVALID, reason,
-			      dberr);
+	return exportd_refuse(ctx, db, le, NULL, reply_conversation(le->ev),
+			      REPLY_INVALID_REQUEST, reason, dberr);
 }
 
 /* Render the view in the request's format into f->content. */
@@ -244,7 +228,7 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 			snprintf(msg, sizeof(msg), "share %.64s is unknown",
 				 req->share_id);
 			return exportd_refuse(x, db, le, NULL, NULL,
-					      SHARE_UNKNOWN_SHARE, msg, dberr);
+					      REPLY_UNKNOWN_SHARE, msg, dberr);
 		}
 		snprintf(conv, 130, "%s",
 			 json_string_value(json_object_get(
@@ -254,7 +238,7 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 			snprintf(msg, sizeof(msg), "share %.64s is %s",
 				 req->share_id, status != NULL ? status : "");
 			lr = exportd_refuse(x, db, le, req->share_id, conv,
-					    SHARE_FORBIDDEN, msg, dberr);
+					    REPLY_FORBIDDEN, msg, dberr);
 			json_decref(share);
 			return lr;
 		}
@@ -271,7 +255,7 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 		snprintf(msg, sizeof(msg), "conversation %.128s is unknown",
 			 conv);
 		lr = exportd_refuse(x, db, le, NULL, conv,
-				    SHARE_UNKNOWN_CONVERSATION, msg, dberr);
+				    REPLY_UNKNOWN_CONVERSATION, msg, dberr);
 		goto done;
 	}
 	if (req->annotated) {
@@ -320,18 +304,18 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 	struct render_opts o;
 	struct export_file f;
 	enum loop_result lr;
-	enum share_code code;
+	enum reply_code code;
 	int64_t now = clock_now_us();
 	json_t *view = NULL, *data;
 	uuid_t u;
 	int rc;
 
 	code = exportreq_parse(event_data(le->ev), &req, msg, sizeof(msg));
-	if (code == SHARE_INVALID) {
+	if (code == REPLY_INVALID_REQUEST) {
 		snprintf(err, errlen, "%s", msg);
 		return LOOP_INVALID;
 	}
-	if (code != SHARE_OK)
+	if (code != REPLY_OK)
 		return exportd_refuse(x, db, le, req.share_id,
 				      req.conversation_id, code, msg, dberr);
 	lr = exportd_view(x, db, le, &req, conv, &view, dberr);
@@ -369,7 +353,7 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 			 x->set->export_max_bytes);
 		export_file_free(&f);
 		return exportd_refuse(x, db, le, req.share_id, conv,
-				      SHARE_TOO_LARGE, msg, dberr);
+				      REPLY_TOO_LARGE, msg, dberr);
 	}
 	digest_sha256_hex(f.content, f.len, f.sha256);
 	f.expires_at = now / 1000000 + x->set->export_link_ttl;
@@ -383,7 +367,7 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 	}
 	rc = export_store(db, &f, req.user_id, req.annotated, dberr);
 	if (rc == 0)
-		rc = export_audit(db, tenant, f.export_id,
+		rc = audit_export(db, tenant, f.export_id,
 				  req.share_id, conv, TYPE_COMPLETED,
 				  req.user_id, req.role, NULL,
 				  json_pack("{s:s, s:b, s:I, s:s, s:s}",

@@ -15,6 +15,7 @@
 #include "runtime/db.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
+#include "sharing/audit.h"
 #include "sharing/conversation.h"
 #include "sharing/export.h"
 #include "sharing/note.h"
@@ -194,7 +195,7 @@ json_t *gateway_audit(struct gateway *g, const char *tenant,
 	*unavailable = 1;
 	if (t == NULL)
 		return NULL;
-	events = share_audit_events(t->db, tenant, share_id, &dberr);
+	events = audit_share_events(t->db, tenant, share_id, &dberr);
 	*unavailable = events == NULL && dberr != DB_OK;
 	return events;
 }

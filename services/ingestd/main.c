@@ -10,7 +10,7 @@
 #include "runtime/config.h"
 #include "runtime/log.h"
 #include "runtime/loop.h"
-#include "sharing/auditlog.h"
+#include "sharing/audit.h"
 #include "sharing/conversation.h"
 #include "sharing/settings.h"
 
@@ -38,7 +38,7 @@ static int ingestd_prepare(void *ctx, db_t *db, metrics_t *metrics)
 					NULL,
 					"access events stored in the audit "
 					"trail");
-	if (conversation_prepare(db) < 0 || auditlog_prepare(db) < 0)
+	if (conversation_prepare(db) < 0 || audit_prepare(db) < 0)
 		return -1;
 	return 0;
 }
@@ -48,7 +48,7 @@ static int ingestd_validate(void *ctx, const struct loop_event *le,
 {
 	(void)ctx;
 	if (ingestd_is_access(le))
-		return auditlog_validate(le->ev, err, errlen);
+		return audit_access_validate(le->ev, err, errlen);
 	return conversation_validate(le->ev, err, errlen);
 }
 
@@ -60,11 +60,11 @@ static enum loop_result ingestd_handle(void *ctx, db_t *db,
 	struct ingestd *in = ctx;
 
 	if (ingestd_is_access(le)) {
-		if (auditlog_is_anonymous(le->ev)) {
+		if (audit_access_is_anonymous(le->ev)) {
 			metric_inc(in->m_anonymous);
 			return LOOP_OK;
 		}
-		if (auditlog_apply(db, le->ev, dberr) < 0)
+		if (audit_access_apply(db, le->ev, dberr) < 0)
 			return LOOP_DB_ERROR;
 		metric_inc(in->m_audited);
 		return LOOP_OK;

@@ -15,6 +15,7 @@
 #include "runtime/db.h"
 #include "runtime/event.h"
 #include "runtime/kafka.h"
+#include "sharing/audit.h"
 #include "sharing/share.h"
 #include "sharectl.h"
 
@@ -123,7 +124,7 @@ int cmd_audit(const struct config *cfg, int argc, char **argv)
 	if (ctl_share_tenant(db, argv[1], tenant, sizeof(tenant), conv,
 			     sizeof(conv)) < 0)
 		goto done;
-	events = share_audit_events(db, tenant, argv[1], &dberr);
+	events = audit_share_events(db, tenant, argv[1], &dberr);
 	if (events == NULL) {
 		ctl_error("could not read: %s", db_last_error(db));
 		goto done;

@@ -13,6 +13,7 @@
 #include "runtime/clock.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
+#include "sharing/audit.h"
 #include "sharing/reply.h"
 #include "sharing/share.h"
 #include "sharesd.h"
@@ -65,59 +66,36 @@ int sharesd_validate(void *ctx, const struct loop_event *le, char *err,
 	(void)ctx;
 	if (strcmp(type, TYPE_REQUESTED) == 0)
 		return sharereq_parse(data, now, &req, err, errlen) ==
-				       SHARE_INVALID
+				       REPLY_INVALID_REQUEST
 			       ? -1
 			       : 0;
 	if (strcmp(type, TYPE_UPDATE) == 0)
 		return sharereq_parse_update(data, now, &upd, err, errlen) ==
-				       SHARE_INVALID
+				       REPLY_INVALID_REQUEST
 			       ? -1
 			       : 0;
 	if (strcmp(type, TYPE_REVOKE) == 0)
 		return sharereq_parse_revoke(data, &rev, err, errlen) ==
-				       SHARE_INVALID
+				       REPLY_INVALID_REQUEST
 			       ? -1
 			       : 0;
 	snprintf(err, errlen, "type: %.128s is not a share request", type);
 	return -1;
 }
 
-/* The requester of a (possibly malformed) request, for the audit trail. */
-static void sharesd_requester(json_t *data, const char **user,
-			      const char **role)
-{
-	json_t *by = json_object_get(data, "requested_by");
-	const char *u = json_string_value(json_object_get(by, "user_id"));
-	const char *r = json_string_value(json_object_get(by, "role"));
-
-	*user = u != NULL && ev_is_ident(u) ? u : "unknown";
-	*role = r != NULL && ev_is_ident(r) ? r : NULL;
-}
-
-/* The message key of a reply: the conversation, else the request's key. */
-static const char *sharesd_key(const struct loop_event *le, const char *conv)
-{
-	return conv != NULL ? conv : le->key;
-}
+static const struct reply_refusal sharesd_refusal = {
+	SHARESD_SOURCE, TYPE_REJECTED, "unknown"
+};
 
 /* Answer share.rejected with code, audit it, count it. */
 static enum loop_result sharesd_refuse(struct sharesd *s, db_t *db,
 				       const struct loop_event *le,
 				       const char *share_id, const char *conv,
-				       enum share_code code, const char *msg,
+				       enum reply_code code, const char *msg,
 				       enum db_error *dberr)
 {
-	const char *user, *role;
-
-	sharesd_requester(event_data(le->ev), &user, &role);
-	if (share_audit(db, event_tenant(le->ev), share_id, conv,
-			TYPE_REJECTED, user, role, share_code_name(code),
-			json_pack("{s:s, s:s}", "request", event_type(le->ev),
-				  "message", msg),
-			dberr) < 0 ||
-	    reply_reject(db, le->ev, SHARESD_SOURCE, TYPE_REJECTED,
-			 sharesd_key(le, conv), share_code_name(code), msg,
-			 dberr) < 0)
+	if (reply_refuse(db, &sharesd_refusal, le->ev, le->key, share_id,
+			 conv, code, msg, dberr) < 0)
 		return LOOP_DB_ERROR;
 	metric_inc(s->m_rejected);
 	return LOOP_OK;
@@ -127,14 +105,8 @@ enum loop_result sharesd_reject(void *ctx, db_t *db,
 				const struct loop_event *le,
 				const char *reason, enum db_error *dberr)
 {
-	json_t *data = event_data(le->ev);
-	const char *conv = json_string_value(
-		json_object_get(data, "conversation_id"));
-
-	if (conv != NULL && !ev_is_ident(conv))
-		conv = NULL;
-	return sharesd_refuse(ctx, db, le, NULL, conv, SHARE_INVALID, reason,
-			      dberr);
+	return sharesd_refuse(ctx, db, le, NULL, reply_conversation(le->ev),
+			      REPLY_INVALID_REQUEST, reason, dberr);
 }
 
 static json_t *sharesd_time_or_null(int64_t us)
@@ -238,13 +210,13 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 	const char *tenant = event_tenant(le->ev);
 	char msg[300], share_id[37], token[TOKEN_LEN + 1], url[1024];
 	struct share_request req;
-	enum share_code code;
+	enum reply_code code;
 	int64_t now = clock_now_us(), last_seq, snapshot_seq;
 	json_t *pii, *data;
 	int exists, rc;
 
 	code = sharereq_parse(event_data(le->ev), now, &req, msg, sizeof(msg));
-	if (code != SHARE_OK)
+	if (code != REPLY_OK)
 		return sharesd_refuse(s, db, le, NULL,
 				      json_string_value(json_object_get(
 					      event_data(le->ev),
@@ -259,18 +231,18 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 		snprintf(msg, sizeof(msg), "conversation %.128s is unknown",
 			 req.conversation_id);
 		return sharesd_refuse(s, db, le, NULL, req.conversation_id,
-				      SHARE_UNKNOWN_CONVERSATION, msg, dberr);
+				      REPLY_UNKNOWN_CONVERSATION, msg, dberr);
 	}
 	code = sharereq_check_expiry(req.audience, req.expires_at, now,
 				     &s->limits, msg, sizeof(msg));
-	if (code != SHARE_OK)
+	if (code != REPLY_OK)
 		return sharesd_refuse(s, db, le, NULL, req.conversation_id,
 				      code, msg, dberr);
 	snapshot_seq = req.snapshot ? (last_seq >= 0 ? last_seq : 0) : -1;
 	pii = sharesd_pii_found(db, tenant, &req, snapshot_seq, dberr);
 	if (pii == NULL && *dberr == DB_OK)
 		return sharesd_refuse(s, db, le, NULL, req.conversation_id,
-				      SHARE_INVALID,
+				      REPLY_INVALID_REQUEST,
 				      "redact.terms: refused by the redaction "
 				      "engine",
 				      dberr);
@@ -288,7 +260,7 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 			 req.audience, "permission", req.permission,
 			 "min_role", req.min_role, "expires_at",
 			 sharesd_time_or_null(req.expires_at), "pii_found", pii);
-	rc = share_audit(db, tenant, share_id, req.conversation_id,
+	rc = audit_share(db, tenant, share_id, req.conversation_id,
 			 TYPE_CREATED, req.user_id, req.role, NULL,
 			 json_pack("{s:s, s:s, s:s, s:o, s:o, s:b}", "audience",
 				   req.audience, "permission", req.permission,
@@ -349,7 +321,7 @@ static json_t *sharesd_settings(const json_t *share)
 }
 
 /* The new settings of an update, merged over the share's; rules 1, 2, 4. */
-static enum share_code sharesd_merge(struct sharesd *s, const json_t *share,
+static enum reply_code sharesd_merge(struct sharesd *s, const json_t *share,
 				     const struct share_update *u,
 				     const char **permission,
 				     const char **min_role,
@@ -362,7 +334,7 @@ static enum share_code sharesd_merge(struct sharesd *s, const json_t *share,
 		json_string_value(json_object_get(share, "expires_at"));
 	json_t *red = json_object_get(share, "redact");
 	int64_t now = clock_now_us();
-	enum share_code code;
+	enum reply_code code;
 
 	*permission = u->permission != NULL
 			      ? u->permission
@@ -402,11 +374,11 @@ static enum share_code sharesd_merge(struct sharesd *s, const json_t *share,
 	    !json_is_true(json_object_get(*redact, "pii"))) {
 		snprintf(msg, msglen,
 			 "redact.pii: external links always redact PII");
-		return SHARE_INVALID;
+		return REPLY_INVALID_REQUEST;
 	}
 	code = sharereq_check_permission(audience, *permission, u->role, msg,
 					 msglen);
-	if (code != SHARE_OK)
+	if (code != REPLY_OK)
 		return code;
 	return sharereq_check_expiry(audience, *expires_at, now, &s->limits,
 				     msg, msglen);
@@ -420,15 +392,15 @@ static enum loop_result sharesd_update(struct sharesd *s, db_t *db,
 		   *min_role;
 	json_t *share, *include = NULL, *redact = NULL, *after;
 	struct share_update u;
-	enum share_code code;
+	enum reply_code code;
 	enum loop_result r = LOOP_DB_ERROR;
 	int64_t expires_at;
 	char msg[300];
 
 	if (sharereq_parse_update(event_data(le->ev), clock_now_us(), &u, msg,
-				  sizeof(msg)) != SHARE_OK)
+				  sizeof(msg)) != REPLY_OK)
 		return sharesd_refuse(s, db, le, NULL, u.conversation_id,
-				      SHARE_INVALID, msg, dberr);
+				      REPLY_INVALID_REQUEST, msg, dberr);
 	share = share_load(db, tenant, u.share_id, 1, dberr);
 	if (share == NULL) {
 		if (*dberr != DB_OK)
@@ -436,12 +408,12 @@ static enum loop_result sharesd_update(struct sharesd *s, db_t *db,
 		snprintf(msg, sizeof(msg), "share %.64s is unknown",
 			 u.share_id);
 		return sharesd_refuse(s, db, le, NULL, u.conversation_id,
-				      SHARE_UNKNOWN_SHARE, msg, dberr);
+				      REPLY_UNKNOWN_SHARE, msg, dberr);
 	}
 	conv = json_string_value(json_object_get(share, "conversation_id"));
 	if (!sharesd_may_change(share, u.user_id, u.role)) {
 		r = sharesd_refuse(s, db, le, u.share_id, conv,
-				   SHARE_FORBIDDEN,
+				   REPLY_FORBIDDEN,
 				   "only the tenant's admins and the link's "
 				   "creator may update it",
 				   dberr);
@@ -449,13 +421,13 @@ static enum loop_result sharesd_update(struct sharesd *s, db_t *db,
 	}
 	if (strcmp(json_string_value(json_object_get(share, "status")),
 		   "revoked") == 0) {
-		r = sharesd_refuse(s, db, le, u.share_id, conv, SHARE_INVALID,
+		r = sharesd_refuse(s, db, le, u.share_id, conv, REPLY_INVALID_REQUEST,
 				   "the share is revoked", dberr);
 		goto done;
 	}
 	code = sharesd_merge(s, share, &u, &permission, &min_role,
 			     &expires_at, &include, &redact, msg, sizeof(msg));
-	if (code != SHARE_OK) {
+	if (code != REPLY_OK) {
 		r = sharesd_refuse(s, db, le, u.share_id, conv, code, msg,
 				   dberr);
 		goto done;
@@ -470,7 +442,7 @@ static enum loop_result sharesd_update(struct sharesd *s, db_t *db,
 	/* conv pointed into the share just released: take it again. */
 	conv = json_string_value(json_object_get(share, "conversation_id"));
 	after = sharesd_settings(share);
-	if (share_audit(db, tenant, u.share_id, conv, TYPE_UPDATED, u.user_id,
+	if (audit_share(db, tenant, u.share_id, conv, TYPE_UPDATED, u.user_id,
 			u.role, NULL, json_deep_copy(event_data(le->ev)),
 			dberr) < 0 ||
 	    reply_emit(db, le->ev, SHARESD_SOURCE, REPLY_TOPIC_EVENTS,
@@ -493,7 +465,7 @@ static int sharesd_revoke_one(db_t *db, const char *tenant,
 {
 	if (share_revoke(db, tenant, share_id, rv->user_id, dberr) < 0)
 		return -1;
-	return share_audit(db, tenant, share_id, conv, TYPE_REVOKED,
+	return audit_share(db, tenant, share_id, conv, TYPE_REVOKED,
 			   rv->user_id, rv->role, NULL, NULL, dberr);
 }
 
@@ -514,12 +486,12 @@ static enum loop_result sharesd_revoke_share(struct sharesd *s, db_t *db,
 		snprintf(msg, sizeof(msg), "share %.64s is unknown",
 			 rv->share_id);
 		return sharesd_refuse(s, db, le, NULL, NULL,
-				      SHARE_UNKNOWN_SHARE, msg, dberr);
+				      REPLY_UNKNOWN_SHARE, msg, dberr);
 	}
 	conv = json_string_value(json_object_get(share, "conversation_id"));
 	if (!sharesd_may_change(share, rv->user_id, rv->role)) {
 		r = sharesd_refuse(s, db, le, rv->share_id, conv,
-				   SHARE_FORBIDDEN,
+				   REPLY_FORBIDDEN,
 				   "only the tenant's admins and the link's "
 				   "creator may revoke it",
 				   dberr);
@@ -562,7 +534,7 @@ static enum loop_result sharesd_revoke_conversation(
 		snprintf(msg, sizeof(msg), "conversation %.128s is unknown",
 			 rv->conversation_id);
 		return sharesd_refuse(s, db, le, NULL, rv->conversation_id,
-				      SHARE_UNKNOWN_CONVERSATION, msg, dberr);
+				      REPLY_UNKNOWN_CONVERSATION, msg, dberr);
 	}
 	links = share_active_of_conversation(db, tenant, rv->conversation_id,
 					     dberr);
@@ -582,7 +554,7 @@ static enum loop_result sharesd_revoke_conversation(
 	}
 	if (json_array_size(links) > 0 && json_array_size(ids) == 0) {
 		r = sharesd_refuse(s, db, le, NULL, rv->conversation_id,
-				   SHARE_FORBIDDEN,
+				   REPLY_FORBIDDEN,
 				   "only the tenant's admins and the links' "
 				   "creators may revoke them",
 				   dberr);
@@ -608,8 +580,8 @@ static enum loop_result sharesd_revoke(struct sharesd *s, db_t *db,
 	char msg[200];
 
 	if (sharereq_parse_revoke(event_data(le->ev), &rv, msg, sizeof(msg)) !=
-	    SHARE_OK)
-		return sharesd_refuse(s, db, le, NULL, NULL, SHARE_INVALID, msg,
+	    REPLY_OK)
+		return sharesd_refuse(s, db, le, NULL, NULL, REPLY_INVALID_REQUEST, msg,
 				      dberr);
 	if (rv.share_id != NULL)
 		return sharesd_revoke_share(s, db, le, &rv, dberr);

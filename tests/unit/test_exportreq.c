@@ -59,12 +59,12 @@ static void assert_json(const json_t *v, const char *want)
 	free(w);
 }
 
-static void expect_code(enum share_code got, enum share_code want,
+static void expect_code(enum reply_code got, enum reply_code want,
 			const char *what, const char *msg)
 {
 	if (got != want)
 		fail_msg("%s: got %s (%s), expected %s", what,
-			 share_code_name(got), msg, share_code_name(want));
+			 reply_code_name(got), msg, reply_code_name(want));
 }
 
 /* ---- parsing: accepted requests ------------------------------------------ */
@@ -87,7 +87,7 @@ static void test_parse_full(void **state)
 	char msg[256] = "";
 
 	(void)state;
-	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), SHARE_OK,
+	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), REPLY_OK,
 		    "full", msg);
 	assert_string_equal(r.conversation_id, "c-1");
 	assert_null(r.share_id);
@@ -133,7 +133,7 @@ static void test_parse_minimal(void **state)
 		memset(&r, 0x5a, sizeof(r));
 		msg[0] = '\0';
 		expect_code(exportreq_parse(data, &r, msg, sizeof(msg)),
-			    SHARE_OK, texts[i], msg);
+			    REPLY_OK, texts[i], msg);
 		if (i == 1) {
 			assert_null(r.conversation_id);
 			assert_string_equal(r.share_id, "s-1");
@@ -198,7 +198,7 @@ static void test_parse_accepted_forms(void **state)
 		case_note("%s", cases[i].json);
 		msg[0] = '\0';
 		expect_code(exportreq_parse(data, &r, msg, sizeof(msg)),
-			    SHARE_OK, cases[i].json, msg);
+			    REPLY_OK, cases[i].json, msg);
 		assert_int_equal(r.email, cases[i].email);
 		assert_int_equal(json_array_size(r.to), cases[i].to);
 		json_decref(data);
@@ -315,7 +315,7 @@ static void check_bad(const struct bad_case *c, json_t *data)
 	struct export_request r;
 	char msg[256] = "";
 
-	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), SHARE_INVALID,
+	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), REPLY_INVALID_REQUEST,
 		    c->desc, msg);
 	if (c->prefix && strncmp(msg, c->want, strlen(c->want)) != 0)
 		fail_msg("%s: \"%s\" does not start with \"%s\"", c->desc, msg,
@@ -345,15 +345,15 @@ static void test_parse_message_limit(void **state)
 	static const struct {
 		const char *unit;
 		size_t n;
-		enum share_code want;
+		enum reply_code want;
 	} cases[] = {
-	    {"x", 4000, SHARE_OK},
-	    {"x", 4001, SHARE_INVALID},
-	    {"x", 10000, SHARE_INVALID},
-	    {"\xc3\xa9", 4000, SHARE_OK},
-	    {"\xc3\xa9", 4001, SHARE_INVALID},
-	    {"\xe2\x82\xac", 4000, SHARE_OK},
-	    {"\xf0\x9f\x98\x80", 4001, SHARE_INVALID},
+	    {"x", 4000, REPLY_OK},
+	    {"x", 4001, REPLY_INVALID_REQUEST},
+	    {"x", 10000, REPLY_INVALID_REQUEST},
+	    {"\xc3\xa9", 4000, REPLY_OK},
+	    {"\xc3\xa9", 4001, REPLY_INVALID_REQUEST},
+	    {"\xe2\x82\xac", 4000, REPLY_OK},
+	    {"\xf0\x9f\x98\x80", 4001, REPLY_INVALID_REQUEST},
 	};
 	struct export_request r;
 	char msg[256];
@@ -371,15 +371,15 @@ static void test_parse_message_limit(void **state)
 		msg[0] = '\0';
 		expect_code(exportreq_parse(data, &r, msg, sizeof(msg)),
 			    cases[i].want, "message limit", msg);
-		if (cases[i].want == SHARE_OK)
+		if (cases[i].want == REPLY_OK)
 			assert_string_equal(r.message, s);
 		else
 			assert_contains(msg, "message");
 		/* Over the limit, a viewer is still invalid. */
 		make_viewer(data);
 		expect_code(exportreq_parse(data, &r, msg, sizeof(msg)),
-			    cases[i].want == SHARE_OK ? SHARE_FORBIDDEN
-						      : SHARE_INVALID,
+			    cases[i].want == REPLY_OK ? REPLY_FORBIDDEN
+						      : REPLY_INVALID_REQUEST,
 			    "message limit, viewer", msg);
 		free(s);
 		json_decref(data);
@@ -407,7 +407,7 @@ static void test_parse_viewer_forbidden(void **state)
 		case_note("%s", texts[i]);
 		msg[0] = '\0';
 		expect_code(exportreq_parse(data, &r, msg, sizeof(msg)),
-			    SHARE_FORBIDDEN, texts[i], msg);
+			    REPLY_FORBIDDEN, texts[i], msg);
 		assert_contains(msg, "viewer");
 		json_decref(data);
 	}
@@ -422,7 +422,7 @@ static void test_parse_small_msg_buffer(void **state)
 
 	(void)state;
 	memset(msg, '*', sizeof(msg));
-	expect_code(exportreq_parse(data, &r, msg, 4), SHARE_INVALID,
+	expect_code(exportreq_parse(data, &r, msg, 4), REPLY_INVALID_REQUEST,
 		    "small buffer", "");
 	assert_string_equal(msg, "del");
 	assert_int_equal(msg[4], '*');
@@ -444,7 +444,7 @@ static void test_settings_conversation(void **state)
 	json_t *s;
 
 	(void)state;
-	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), SHARE_OK,
+	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), REPLY_OK,
 		    "conversation", msg);
 	s = exportreq_settings(&r, NULL, tags);
 	assert_non_null(s);
@@ -470,7 +470,7 @@ static void test_settings_conversation_defaults(void **state)
 	json_t *s;
 
 	(void)state;
-	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), SHARE_OK,
+	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), REPLY_OK,
 		    "defaults", msg);
 	s = exportreq_settings(&r, NULL, NULL);
 	assert_non_null(s);
@@ -517,7 +517,7 @@ static json_t *share_settings(const json_t *share, const char *more)
 	snprintf(text, sizeof(text), "{" SHARE ",'format':'pdf'," AGENT "%s}",
 		 more);
 	data = unit_json(text);
-	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), SHARE_OK, text,
+	expect_code(exportreq_parse(data, &r, msg, sizeof(msg)), REPLY_OK, text,
 		    msg);
 	s = exportreq_settings(&r, share, NULL);
 	assert_non_null(s);

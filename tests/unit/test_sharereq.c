@@ -66,22 +66,22 @@ static void set_path(json_t *root, const char *path, json_t *value)
 }
 
 /* Run sharereq_parse on JSON text; the code, with msg filled. */
-static enum share_code parse_text(const char *text, char *msg, size_t msglen,
+static enum reply_code parse_text(const char *text, char *msg, size_t msglen,
 				  struct share_request *out)
 {
 	json_t *data = unit_json(text);
-	enum share_code c = sharereq_parse(data, NOW, out, msg, msglen);
+	enum reply_code c = sharereq_parse(data, NOW, out, msg, msglen);
 
 	json_decref(data);
 	return c;
 }
 
-static void expect_code(enum share_code got, enum share_code want,
+static void expect_code(enum reply_code got, enum reply_code want,
 			const char *what, const char *msg)
 {
 	if (got != want)
 		fail_msg("%s: got %s (%s), expected %s", what,
-			 share_code_name(got), msg, share_code_name(want));
+			 reply_code_name(got), msg, reply_code_name(want));
 }
 
 /* ---- rule 1: invalid_request, with the field named --------------------- */
@@ -313,13 +313,13 @@ static void test_parse_invalid_table(void **state)
 
 		case_note("%s", c->desc);
 		expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
-			    SHARE_INVALID, c->desc, msg);
+			    REPLY_INVALID_REQUEST, c->desc, msg);
 		assert_contains(msg, c->want);
 
 		make_forbidden_too(data);
 		msg[0] = '\0';
 		expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
-			    SHARE_INVALID, c->desc, msg);
+			    REPLY_INVALID_REQUEST, c->desc, msg);
 		assert_contains(msg, c->want);
 		json_decref(data);
 	}
@@ -421,7 +421,7 @@ static void test_parse_limits(void **state)
 			json_t *data = unit_json("{" CONV "," AGENT "}");
 			struct share_request req;
 			char msg[256] = "";
-			enum share_code code;
+			enum reply_code code;
 
 			case_note("%s gen %d with %zu", c->path, (int)c->gen,
 				  n);
@@ -429,11 +429,11 @@ static void test_parse_limits(void **state)
 			code = sharereq_parse(data, NOW, &req, msg,
 					      sizeof(msg));
 			if (k == 0) {
-				if (code != SHARE_OK)
+				if (code != REPLY_OK)
 					fail_msg("%s of %zu refused: %s",
 						 c->path, n, msg);
 			} else {
-				expect_code(code, SHARE_INVALID, c->path, msg);
+				expect_code(code, REPLY_INVALID_REQUEST, c->path, msg);
 				assert_contains(msg, c->want);
 			}
 			json_decref(data);
@@ -454,7 +454,7 @@ static void test_parse_limits_borrowed(void **state)
 	set_path(data, "redact.message_ids", gen_value(GEN_LIST, 100));
 	set_path(data, "context.reason", gen_value(GEN_STR_2BYTE, 4000));
 	expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
-		    SHARE_OK, "all at their limits", msg);
+		    REPLY_OK, "all at their limits", msg);
 	assert_int_equal(json_array_size(req.recipients), 100);
 	assert_int_equal(json_array_size(req.redact_terms), 100);
 	assert_int_equal(json_array_size(req.redact_message_ids), 100);
@@ -508,7 +508,7 @@ static void test_parse_forbidden_table(void **state)
 
 		case_note("%s", c->desc);
 		expect_code(parse_text(c->json, msg, sizeof(msg), &req),
-			    SHARE_FORBIDDEN, c->desc, msg);
+			    REPLY_FORBIDDEN, c->desc, msg);
 		assert_contains(msg, c->want);
 	}
 }
@@ -516,26 +516,26 @@ static void test_parse_forbidden_table(void **state)
 /* Every audience, permission and role: SPEC §4 rule 2, written out. */
 static const struct perm_case {
 	const char *audience, *permission, *role;
-	enum share_code want;
+	enum reply_code want;
 } perm_cases[] = {
-	{ "team", "view", "viewer", SHARE_OK },
-	{ "team", "view", "agent", SHARE_OK },
-	{ "team", "view", "admin", SHARE_OK },
-	{ "team", "comment", "viewer", SHARE_FORBIDDEN },
-	{ "team", "comment", "agent", SHARE_OK },
-	{ "team", "comment", "admin", SHARE_OK },
-	{ "team", "edit", "viewer", SHARE_FORBIDDEN },
-	{ "team", "edit", "agent", SHARE_FORBIDDEN },
-	{ "team", "edit", "admin", SHARE_OK },
-	{ "external", "view", "viewer", SHARE_FORBIDDEN },
-	{ "external", "view", "agent", SHARE_OK },
-	{ "external", "view", "admin", SHARE_OK },
-	{ "external", "comment", "viewer", SHARE_FORBIDDEN },
-	{ "external", "comment", "agent", SHARE_FORBIDDEN },
-	{ "external", "comment", "admin", SHARE_FORBIDDEN },
-	{ "external", "edit", "viewer", SHARE_FORBIDDEN },
-	{ "external", "edit", "agent", SHARE_FORBIDDEN },
-	{ "external", "edit", "admin", SHARE_FORBIDDEN },
+	{ "team", "view", "viewer", REPLY_OK },
+	{ "team", "view", "agent", REPLY_OK },
+	{ "team", "view", "admin", REPLY_OK },
+	{ "team", "comment", "viewer", REPLY_FORBIDDEN },
+	{ "team", "comment", "agent", REPLY_OK },
+	{ "team", "comment", "admin", REPLY_OK },
+	{ "team", "edit", "viewer", REPLY_FORBIDDEN },
+	{ "team", "edit", "agent", REPLY_FORBIDDEN },
+	{ "team", "edit", "admin", REPLY_OK },
+	{ "external", "view", "viewer", REPLY_FORBIDDEN },
+	{ "external", "view", "agent", REPLY_OK },
+	{ "external", "view", "admin", REPLY_OK },
+	{ "external", "comment", "viewer", REPLY_FORBIDDEN },
+	{ "external", "comment", "agent", REPLY_FORBIDDEN },
+	{ "external", "comment", "admin", REPLY_FORBIDDEN },
+	{ "external", "edit", "viewer", REPLY_FORBIDDEN },
+	{ "external", "edit", "agent", REPLY_FORBIDDEN },
+	{ "external", "edit", "admin", REPLY_FORBIDDEN },
 };
 
 static void test_permission_matrix(void **state)
@@ -548,7 +548,7 @@ static void test_permission_matrix(void **state)
 		struct share_request req;
 		char msg[256] = "", what[96];
 		json_t *data;
-		enum share_code code;
+		enum reply_code code;
 
 		snprintf(what, sizeof(what), "%s %s by %s", c->audience,
 			 c->permission, c->role);
@@ -556,7 +556,7 @@ static void test_permission_matrix(void **state)
 		code = sharereq_check_permission(c->audience, c->permission,
 						 c->role, msg, sizeof(msg));
 		expect_code(code, c->want, what, msg);
-		if (code != SHARE_OK)
+		if (code != REPLY_OK)
 			assert_true(msg[0] != '\0');
 
 		/* The same through sharereq_parse. */
@@ -569,7 +569,7 @@ static void test_permission_matrix(void **state)
 		msg[0] = '\0';
 		code = sharereq_parse(data, NOW, &req, msg, sizeof(msg));
 		expect_code(code, c->want, what, msg);
-		if (code == SHARE_OK) {
+		if (code == REPLY_OK) {
 			assert_string_equal(req.audience, c->audience);
 			assert_string_equal(req.permission, c->permission);
 			assert_string_equal(req.role, c->role);
@@ -630,7 +630,7 @@ static void test_rule_order(void **state)
 
 		case_note("%s", c->desc);
 		expect_code(parse_text(c->json, msg, sizeof(msg), &req),
-			    SHARE_INVALID, c->desc, msg);
+			    REPLY_INVALID_REQUEST, c->desc, msg);
 		assert_contains(msg, c->want);
 	}
 }
@@ -646,7 +646,7 @@ static void test_parse_defaults_team(void **state)
 	(void)state;
 	memset(&req, 0x5a, sizeof(req));
 	expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
-		    SHARE_OK, "minimal request", msg);
+		    REPLY_OK, "minimal request", msg);
 	assert_string_equal(req.conversation_id, "c-1");
 	assert_string_equal(req.user_id, "u-1");
 	assert_string_equal(req.role, "viewer");
@@ -682,7 +682,7 @@ static void test_parse_defaults_external(void **state)
 	(void)state;
 	memset(&req, 0x5a, sizeof(req));
 	expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
-		    SHARE_OK, "minimal external request", msg);
+		    REPLY_OK, "minimal external request", msg);
 	assert_string_equal(req.audience, "external");
 	assert_string_equal(req.permission, "view");
 	assert_string_equal(req.min_role, "viewer");
@@ -728,7 +728,7 @@ static void test_parse_login_redaction(void **state)
 
 		case_note("%s", c->desc);
 		expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
-			    SHARE_OK, c->desc, msg);
+			    REPLY_OK, c->desc, msg);
 		assert_int_equal(req.require_login, c->require_login);
 		assert_int_equal(req.redact_pii, c->redact_pii);
 		json_decref(data);
@@ -768,7 +768,7 @@ static void test_parse_expiry_forms(void **state)
 				 audiences[a], expiry_cases[i].fragment);
 			case_note("%s", text);
 			expect_code(parse_text(text, msg, sizeof(msg), &req),
-				    SHARE_OK, text, msg);
+				    REPLY_OK, text, msg);
 			assert_int_equal(req.expires_at,
 					 NOW + expiry_cases[i].ahead);
 		}
@@ -789,7 +789,7 @@ static void test_parse_expiry_counts_from_now(void **state)
 
 		expect_code(sharereq_parse(data, nows[i], &req, msg,
 					   sizeof(msg)),
-			    SHARE_OK, "90 s", msg);
+			    REPLY_OK, "90 s", msg);
 		assert_int_equal(req.expires_at, nows[i] + 90 * SEC);
 	}
 	json_decref(data);
@@ -815,7 +815,7 @@ static void test_parse_full(void **state)
 
 	(void)state;
 	expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
-		    SHARE_OK, "full request", msg);
+		    REPLY_OK, "full request", msg);
 	assert_string_equal(req.audience, "team");
 	assert_string_equal(req.permission, "comment");
 	assert_string_equal(req.min_role, "agent");
@@ -857,7 +857,7 @@ static void test_parse_include_partial(void **state)
 		case_note("include.%s only", flags[i]);
 		set_path(data, "include", json_pack("{s:b}", flags[i], 1));
 		expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
-			    SHARE_OK, flags[i], msg);
+			    REPLY_OK, flags[i], msg);
 		got[0] = req.include.contact_identifier;
 		got[1] = req.include.signal_tags;
 		got[2] = req.include.internal_notes;
@@ -890,7 +890,7 @@ static void test_parse_context_forms(void **state)
 		case_note("context %s", contexts[i]);
 		set_path(data, "context", unit_json(contexts[i]));
 		expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
-			    SHARE_OK, contexts[i], msg);
+			    REPLY_OK, contexts[i], msg);
 		assert_ptr_equal(req.context, json_object_get(data, "context"));
 		json_decref(data);
 	}
@@ -906,7 +906,7 @@ static void test_parse_unknown_fields(void **state)
 
 	(void)state;
 	expect_code(sharereq_parse(data, NOW, &req, msg, sizeof(msg)),
-		    SHARE_OK, "unknown fields", msg);
+		    REPLY_OK, "unknown fields", msg);
 	assert_string_equal(req.audience, "team");
 	json_decref(data);
 }
@@ -920,13 +920,13 @@ static void test_parse_small_msg_buffer(void **state)
 	(void)state;
 	memset(msg, 'Z', sizeof(msg));
 	expect_code(parse_text("{" ADMIN "}", msg, sizeof(msg), &req),
-		    SHARE_INVALID, "tiny buffer", "");
+		    REPLY_INVALID_REQUEST, "tiny buffer", "");
 	assert_true(memchr(msg, '\0', sizeof(msg)) != NULL);
 	assert_memory_equal(msg, "conversation", strlen(msg));
 	memset(msg, 'Z', sizeof(msg));
 	expect_code(parse_text("{" CONV "," AGENT ",'permission':'edit'}", msg,
 			       sizeof(msg), &req),
-		    SHARE_FORBIDDEN, "tiny buffer", "");
+		    REPLY_FORBIDDEN, "tiny buffer", "");
 	assert_true(memchr(msg, '\0', sizeof(msg)) != NULL);
 }
 
@@ -936,33 +936,33 @@ static const struct limits_case {
 	const char *audience;
 	int64_t ahead; /* µs after NOW; 0 is no expiry */
 	int64_t max_external_s, max_team_s;
-	enum share_code want;
+	enum reply_code want;
 	const char *want_msg;
 } limits_cases[] = {
-	{ "external", 30 * DAY, 30 * 86400, 365 * 86400, SHARE_OK, NULL },
+	{ "external", 30 * DAY, 30 * 86400, 365 * 86400, REPLY_OK, NULL },
 	{ "external", 30 * DAY + SEC, 30 * 86400, 365 * 86400,
-	  SHARE_EXPIRY_TOO_LONG, "external" },
+	  REPLY_EXPIRY_TOO_LONG, "external" },
 	{ "external", 30 * DAY + 1, 30 * 86400, 365 * 86400,
-	  SHARE_EXPIRY_TOO_LONG, "external" },
+	  REPLY_EXPIRY_TOO_LONG, "external" },
 	{ "external", 365 * DAY, 30 * 86400, 365 * 86400,
-	  SHARE_EXPIRY_TOO_LONG, "external" },
-	{ "external", SEC, 30 * 86400, 365 * 86400, SHARE_OK, NULL },
-	{ "external", 0, 30 * 86400, 365 * 86400, SHARE_OK, NULL },
-	{ "team", 365 * DAY, 30 * 86400, 365 * 86400, SHARE_OK, NULL },
+	  REPLY_EXPIRY_TOO_LONG, "external" },
+	{ "external", SEC, 30 * 86400, 365 * 86400, REPLY_OK, NULL },
+	{ "external", 0, 30 * 86400, 365 * 86400, REPLY_OK, NULL },
+	{ "team", 365 * DAY, 30 * 86400, 365 * 86400, REPLY_OK, NULL },
 	{ "team", 365 * DAY + SEC, 30 * 86400, 365 * 86400,
-	  SHARE_EXPIRY_TOO_LONG, "team" },
+	  REPLY_EXPIRY_TOO_LONG, "team" },
 	{ "team", 365 * DAY + 1, 30 * 86400, 365 * 86400,
-	  SHARE_EXPIRY_TOO_LONG, "team" },
-	{ "team", 31 * DAY, 30 * 86400, 365 * 86400, SHARE_OK, NULL },
-	{ "team", 0, 30 * 86400, 365 * 86400, SHARE_OK, NULL },
-	{ "team", 3650 * DAY, 30 * 86400, 365 * 86400, SHARE_EXPIRY_TOO_LONG,
+	  REPLY_EXPIRY_TOO_LONG, "team" },
+	{ "team", 31 * DAY, 30 * 86400, 365 * 86400, REPLY_OK, NULL },
+	{ "team", 0, 30 * 86400, 365 * 86400, REPLY_OK, NULL },
+	{ "team", 3650 * DAY, 30 * 86400, 365 * 86400, REPLY_EXPIRY_TOO_LONG,
 	  "team" },
 	/* Configured limits are the ones used. */
-	{ "external", 60 * SEC, 60, 120, SHARE_OK, NULL },
-	{ "external", 61 * SEC, 60, 120, SHARE_EXPIRY_TOO_LONG, "60" },
-	{ "team", 120 * SEC, 60, 120, SHARE_OK, NULL },
-	{ "team", 121 * SEC, 60, 120, SHARE_EXPIRY_TOO_LONG, "120" },
-	{ "team", 0, 60, 120, SHARE_OK, NULL },
+	{ "external", 60 * SEC, 60, 120, REPLY_OK, NULL },
+	{ "external", 61 * SEC, 60, 120, REPLY_EXPIRY_TOO_LONG, "60" },
+	{ "team", 120 * SEC, 60, 120, REPLY_OK, NULL },
+	{ "team", 121 * SEC, 60, 120, REPLY_EXPIRY_TOO_LONG, "120" },
+	{ "team", 0, 60, 120, REPLY_OK, NULL },
 };
 
 static void test_check_expiry_table(void **state)
@@ -994,38 +994,38 @@ static void test_check_expiry_table(void **state)
 static const struct pipeline_case {
 	const char *desc;
 	const char *json;
-	enum share_code want;
+	enum reply_code want;
 } pipeline_cases[] = {
 	{ "external at 30 days", REQ("'audience':'external',"
 				     "'expires_in_seconds':2592000"),
-	  SHARE_OK },
+	  REPLY_OK },
 	{ "external at 30 days and a second",
 	  REQ("'audience':'external','expires_in_seconds':2592001"),
-	  SHARE_EXPIRY_TOO_LONG },
+	  REPLY_EXPIRY_TOO_LONG },
 	{ "external at 30 days, absolute",
 	  REQ("'audience':'external','expires_at':'2026-12-20T10:03:00Z'"),
-	  SHARE_OK },
+	  REPLY_OK },
 	{ "external one second past 30 days, absolute",
 	  REQ("'audience':'external','expires_at':'2026-12-20T10:03:01Z'"),
-	  SHARE_EXPIRY_TOO_LONG },
-	{ "team at 365 days", REQ("'expires_in_seconds':31536000"), SHARE_OK },
+	  REPLY_EXPIRY_TOO_LONG },
+	{ "team at 365 days", REQ("'expires_in_seconds':31536000"), REPLY_OK },
 	{ "team at 365 days and a second",
-	  REQ("'expires_in_seconds':31536001"), SHARE_EXPIRY_TOO_LONG },
+	  REQ("'expires_in_seconds':31536001"), REPLY_EXPIRY_TOO_LONG },
 	{ "team two years ahead, absolute",
-	  REQ("'expires_at':'2028-11-20T10:03:00Z'"), SHARE_EXPIRY_TOO_LONG },
+	  REQ("'expires_at':'2028-11-20T10:03:00Z'"), REPLY_EXPIRY_TOO_LONG },
 	{ "team 40 days ahead", REQ("'expires_in_seconds':3456000"),
-	  SHARE_OK },
-	{ "team without expiry", REQ("'permission':'edit'"), SHARE_OK },
+	  REPLY_OK },
+	{ "team without expiry", REQ("'permission':'edit'"), REPLY_OK },
 	/* Rule 2 before rule 4. */
 	{ "external comment 40 days ahead",
 	  REQ("'audience':'external','permission':'comment',"
 	      "'expires_in_seconds':3456000"),
-	  SHARE_FORBIDDEN },
+	  REPLY_FORBIDDEN },
 	/* Rule 1 before rule 4. */
 	{ "external 40 days ahead with login",
 	  REQ("'audience':'external','require_login':true,"
 	      "'expires_in_seconds':3456000"),
-	  SHARE_INVALID },
+	  REPLY_INVALID_REQUEST },
 };
 
 static void test_rules_pipeline(void **state)
@@ -1038,11 +1038,11 @@ static void test_rules_pipeline(void **state)
 		struct share_request req;
 		char msg[256] = "";
 		json_t *data = unit_json(c->json);
-		enum share_code code;
+		enum reply_code code;
 
 		case_note("%s", c->desc);
 		code = sharereq_parse(data, NOW, &req, msg, sizeof(msg));
-		if (code == SHARE_OK)
+		if (code == REPLY_OK)
 			code = sharereq_check_expiry(req.audience,
 						     req.expires_at, NOW,
 						     &default_limits, msg,
@@ -1109,7 +1109,7 @@ static void test_update_invalid_table(void **state)
 		case_note("%s", c->desc);
 		expect_code(sharereq_parse_update(data, NOW, &up, msg,
 						  sizeof(msg)),
-			    SHARE_INVALID, c->desc, msg);
+			    REPLY_INVALID_REQUEST, c->desc, msg);
 		assert_contains(msg, c->want);
 		json_decref(data);
 	}
@@ -1173,7 +1173,7 @@ static void test_update_table(void **state)
 		memset(&up, 0x5a, sizeof(up));
 		expect_code(sharereq_parse_update(data, NOW, &up, msg,
 						  sizeof(msg)),
-			    SHARE_OK, c->desc, msg);
+			    REPLY_OK, c->desc, msg);
 		assert_string_equal(up.share_id, "sh-1");
 		assert_string_equal(up.user_id, "u-1");
 		assert_string_equal(up.role, "admin");
@@ -1223,7 +1223,7 @@ static void test_update_conversation_id(void **state)
 
 	(void)state;
 	expect_code(sharereq_parse_update(data, NOW, &up, msg, sizeof(msg)),
-		    SHARE_OK, "with conversation_id", msg);
+		    REPLY_OK, "with conversation_id", msg);
 	assert_string_equal(up.conversation_id, "c-9");
 	assert_string_equal(up.min_role, "admin");
 	json_decref(data);
@@ -1234,34 +1234,34 @@ static void test_update_conversation_id(void **state)
 static const struct revoke_case {
 	const char *desc;
 	const char *json;
-	enum share_code want;
+	enum reply_code want;
 	const char *want_msg;	     /* for a failure */
 	const char *share_id, *conv; /* for a success */
 } revoke_cases[] = {
-	{ "by share", "{'share_id':'sh-1'," AGENT "}", SHARE_OK, NULL, "sh-1",
+	{ "by share", "{'share_id':'sh-1'," AGENT "}", REPLY_OK, NULL, "sh-1",
 	  NULL },
-	{ "by conversation", "{'conversation_id':'c-1'," VIEWER "}", SHARE_OK,
+	{ "by conversation", "{'conversation_id':'c-1'," VIEWER "}", REPLY_OK,
 	  NULL, NULL, "c-1" },
 	{ "both ids", "{'share_id':'sh-1','conversation_id':'c-1'," ADMIN "}",
-	  SHARE_INVALID, "exactly one", NULL, NULL },
-	{ "neither id", "{" ADMIN "}", SHARE_INVALID, "exactly one", NULL,
+	  REPLY_INVALID_REQUEST, "exactly one", NULL, NULL },
+	{ "neither id", "{" ADMIN "}", REPLY_INVALID_REQUEST, "exactly one", NULL,
 	  NULL },
-	{ "missing requested_by", "{'share_id':'sh-1'}", SHARE_INVALID,
+	{ "missing requested_by", "{'share_id':'sh-1'}", REPLY_INVALID_REQUEST,
 	  "requested_by", NULL, NULL },
 	{ "missing requested_by, by conversation", "{'conversation_id':'c-1'}",
-	  SHARE_INVALID, "requested_by", NULL, NULL },
+	  REPLY_INVALID_REQUEST, "requested_by", NULL, NULL },
 	{ "requested_by without user_id",
-	  "{'share_id':'sh-1','requested_by':{'role':'admin'}}", SHARE_INVALID,
+	  "{'share_id':'sh-1','requested_by':{'role':'admin'}}", REPLY_INVALID_REQUEST,
 	  "user_id", NULL, NULL },
 	{ "requested_by with a bad role",
 	  "{'share_id':'sh-1','requested_by':{'user_id':'u','role':'x'}}",
-	  SHARE_INVALID, "role", NULL, NULL },
-	{ "share_id a number", "{'share_id':1," ADMIN "}", SHARE_INVALID,
+	  REPLY_INVALID_REQUEST, "role", NULL, NULL },
+	{ "share_id a number", "{'share_id':1," ADMIN "}", REPLY_INVALID_REQUEST,
 	  "share_id", NULL, NULL },
 	{ "share_id with a space", "{'share_id':'sh 1'," ADMIN "}",
-	  SHARE_INVALID, "share_id", NULL, NULL },
+	  REPLY_INVALID_REQUEST, "share_id", NULL, NULL },
 	{ "conversation_id empty", "{'conversation_id':''," ADMIN "}",
-	  SHARE_INVALID, "conversation_id", NULL, NULL },
+	  REPLY_INVALID_REQUEST, "conversation_id", NULL, NULL },
 };
 
 static void test_revoke_table(void **state)
@@ -1279,7 +1279,7 @@ static void test_revoke_table(void **state)
 		memset(&rv, 0x5a, sizeof(rv));
 		expect_code(sharereq_parse_revoke(data, &rv, msg, sizeof(msg)),
 			    c->want, c->desc, msg);
-		if (c->want != SHARE_OK) {
+		if (c->want != REPLY_OK) {
 			assert_contains(msg, c->want_msg);
 		} else {
 			if (c->share_id != NULL)
@@ -1304,30 +1304,30 @@ static void test_code_names(void **state)
 {
 	/* The wire names of SPEC §3, one per code, all distinct. */
 	static const struct {
-		enum share_code code;
+		enum reply_code code;
 		const char *name;
 	} names[] = {
-		{ SHARE_INVALID, "invalid_request" },
-		{ SHARE_UNKNOWN_CONVERSATION, "unknown_conversation" },
-		{ SHARE_UNKNOWN_SHARE, "unknown_share" },
-		{ SHARE_FORBIDDEN, "forbidden" },
-		{ SHARE_EXPIRY_TOO_LONG, "expiry_too_long" },
-		{ SHARE_TOO_LARGE, "too_large" },
+		{ REPLY_INVALID_REQUEST, "invalid_request" },
+		{ REPLY_UNKNOWN_CONVERSATION, "unknown_conversation" },
+		{ REPLY_UNKNOWN_SHARE, "unknown_share" },
+		{ REPLY_FORBIDDEN, "forbidden" },
+		{ REPLY_EXPIRY_TOO_LONG, "expiry_too_long" },
+		{ REPLY_TOO_LARGE, "too_large" },
 	};
 	const char *ok;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(names); i++)
-		assert_string_equal(share_code_name(names[i].code),
+		assert_string_equal(reply_code_name(names[i].code),
 				    names[i].name);
-	/* SHARE_OK is no rejection code. */
-	ok = share_code_name(SHARE_OK);
+	/* REPLY_OK is no rejection code. */
+	ok = reply_code_name(REPLY_OK);
 	assert_non_null(ok);
 	for (i = 0; i < ARRAY_LEN(names); i++)
 		assert_string_not_equal(ok, names[i].name);
 	/* An unknown value still names something. */
-	assert_non_null(share_code_name((enum share_code)99));
+	assert_non_null(reply_code_name((enum reply_code)99));
 }
 
 static void test_is_email(void **state)
