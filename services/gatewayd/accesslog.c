@@ -17,10 +17,10 @@
 #include "runtime/log.h"
 #include "gatewayd.h"
 
-static void gateway_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
+static void gw_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
 			  void *opaque)
 {
-	struct gateway *g = opaque;
+	struct gw *g = opaque;
 
 	(void)rk;
 	if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -29,7 +29,7 @@ static void gateway_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
 		metric_inc(g->m_log_sent);
 }
 
-int gateway_accesslog_init(struct gateway *g, char *err, size_t errlen)
+int gw_accesslog_init(struct gw *g, char *err, size_t errlen)
 {
 	rd_kafka_conf_t *conf = kafka_conf_new(g->cfg, err, errlen);
 	char why[512];
@@ -50,7 +50,7 @@ int gateway_accesslog_init(struct gateway *g, char *err, size_t errlen)
 		return -1;
 	}
 	rd_kafka_conf_set_opaque(conf, g);
-	rd_kafka_conf_set_dr_msg_cb(conf, gateway_dr_cb);
+	rd_kafka_conf_set_dr_msg_cb(conf, gw_dr_cb);
 	g->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
 	if (g->producer == NULL) {
 		rd_kafka_conf_destroy(conf);
@@ -60,7 +60,7 @@ int gateway_accesslog_init(struct gateway *g, char *err, size_t errlen)
 	return 0;
 }
 
-void gateway_accesslog_close(struct gateway *g)
+void gw_accesslog_close(struct gw *g)
 {
 	kafka_producer_close(g->producer, g->cfg->shutdown_timeout_ms);
 	g->producer = NULL;
@@ -70,9 +70,9 @@ void gateway_accesslog_close(struct gateway *g)
  * Send one event of type in tenant, keyed by key, with data (stolen): the
  * request's actor, role, client and user agent are added here.
  */
-static void gateway_accesslog_send(struct gateway *g, const char *type,
+static void gw_accesslog_send(struct gw *g, const char *type,
 				   const char *tenant, const char *key,
-				   const struct gateway_request *req,
+				   const struct gw_request *req,
 				   json_t *data)
 {
 	json_t *ev;
@@ -123,9 +123,9 @@ static void gateway_accesslog_send(struct gateway *g, const char *type,
 	rd_kafka_poll(g->producer, 0);
 }
 
-void gateway_accesslog(struct gateway *g, const char *type,
+void gw_accesslog(struct gw *g, const char *type,
 		       const struct share_entry *entry,
-		       const struct gateway_request *req, int status,
+		       const struct gw_request *req, int status,
 		       const char *reason, json_t *extra)
 {
 	json_t *data = json_pack("{s:i, s:s}", "status", status, "reason",
@@ -141,14 +141,14 @@ void gateway_accesslog(struct gateway *g, const char *type,
 	if (data != NULL && extra != NULL)
 		json_object_update(data, extra);
 	json_decref(extra);
-	gateway_accesslog_send(g, type, entry != NULL ? entry->tenant : "-",
+	gw_accesslog_send(g, type, entry != NULL ? entry->tenant : "-",
 			       entry != NULL ? entry->conversation_id : "-",
 			       req, data);
 }
 
-void gateway_accesslog_export(struct gateway *g, const char *tenant,
+void gw_accesslog_export(struct gw *g, const char *tenant,
 			      const char *export_id, const char *conversation,
-			      const struct gateway_request *req, int status,
+			      const struct gw_request *req, int status,
 			      const char *reason)
 {
 	json_t *data = json_pack("{s:i, s:s, s:s}", "status", status,
@@ -157,7 +157,7 @@ void gateway_accesslog_export(struct gateway *g, const char *tenant,
 	if (data != NULL && conversation != NULL)
 		json_object_set_new(data, "conversation_id",
 				    json_string(conversation));
-	gateway_accesslog_send(g, "goldilocks.export.downloaded",
+	gw_accesslog_send(g, "goldilocks.export.downloaded",
 			       tenant != NULL ? tenant : "-",
 			       conversation != NULL ? conversation : "-", req,
 			       data);

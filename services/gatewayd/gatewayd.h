@@ -35,7 +35,7 @@ extern const int gw_statuses[GW_STATUSES - 1];
 /* The largest request body read (a note's 4,000 characters, encoded). */
 #define GW_BODY_MAX (64 * 1024)
 
-struct gateway {
+struct gw {
 	const struct config *cfg;
 	const struct settings *set;
 	metrics_t *metrics;
@@ -52,34 +52,34 @@ struct gateway {
 };
 
 /* What a request is about, for the access log. */
-struct gateway_request {
+struct gw_request {
 	char client[64];
 	char user_agent[256]; /* printable ASCII, cut */
 	const struct session *session; /* NULL when none */
 };
 
 /* ---- lookup.c ---- */
-int gateway_lookup_init(struct gateway *g);
-void gateway_lookup_free(struct gateway *g);
+int gw_lookup_init(struct gw *g);
+void gw_lookup_free(struct gw *g);
 /*
  * The share whose token hashes to token_hash: 1 and *entry filled, 0 when
  * none has it, -1 when neither Redis nor PostgreSQL could answer.
  */
-int gateway_lookup(struct gateway *g, const char *token_hash,
+int gw_lookup(struct gw *g, const char *token_hash,
 		   struct share_entry *entry);
-int gateway_db_ready(struct gateway *g);
+int gw_db_ready(struct gw *g);
 /*
  * The audit trail of a share of tenant (new reference), or NULL: not in
  * that tenant, or *unavailable when PostgreSQL could not answer.
  */
-json_t *gateway_audit(struct gateway *g, const char *tenant,
+json_t *gw_audit(struct gw *g, const char *tenant,
 		      const char *share_id, int *unavailable);
 
 /*
  * A share's view (transcript.h) for an allowed request, or NULL: the
  * share vanished (*unavailable 0) or PostgreSQL could not answer.
  */
-json_t *gateway_view(struct gateway *g, const struct share_entry *entry,
+json_t *gw_view(struct gw *g, const struct share_entry *entry,
 		     int *unavailable);
 
 enum gw_write {
@@ -91,45 +91,45 @@ enum gw_write {
 };
 
 /* Store a note (text checked); *note is the stored note on GW_WRITE_OK. */
-enum gw_write gateway_add_note(struct gateway *g,
+enum gw_write gw_add_note(struct gw *g,
 			       const struct share_entry *entry,
 			       const struct session *s, const char *message_id,
 			       const char *text, json_t **note);
 
 /* Replace the review tags (checked). */
-enum gw_write gateway_set_tags(struct gateway *g,
+enum gw_write gw_set_tags(struct gw *g,
 			       const struct share_entry *entry, json_t *tags);
 
 /* ---- accesslog.c ---- */
-int gateway_accesslog_init(struct gateway *g, char *err, size_t errlen);
-void gateway_accesslog_close(struct gateway *g);
+int gw_accesslog_init(struct gw *g, char *err, size_t errlen);
+void gw_accesslog_close(struct gw *g);
 /*
  * Hand an access-log event to the producer without waiting.  entry NULL:
  * no share matched (tenant "-").  type: goldilocks.share.accessed,
  * …access_denied, …note_added or …tags_changed.  extra (stolen, NULL
  * for none) adds fields to the event's data (note_id, tags).
  */
-void gateway_accesslog(struct gateway *g, const char *type,
+void gw_accesslog(struct gw *g, const char *type,
 		       const struct share_entry *entry,
-		       const struct gateway_request *req, int status,
+		       const struct gw_request *req, int status,
 		       const char *reason, json_t *extra);
 
 /*
  * A download of an export (goldilocks.export.downloaded): tenant and
  * conversation NULL when the link was not genuine.
  */
-void gateway_accesslog_export(struct gateway *g, const char *tenant,
+void gw_accesslog_export(struct gw *g, const char *tenant,
 			      const char *export_id, const char *conversation,
-			      const struct gateway_request *req, int status,
+			      const struct gw_request *req, int status,
 			      const char *reason);
 
 /* ---- server.c: the server, answers, the common first step ---- */
-struct MHD_Daemon *gateway_server_start(struct gateway *g, char *err,
+struct MHD_Daemon *gw_server_start(struct gw *g, char *err,
 					size_t errlen);
 
 /* One HTTP request. */
 struct gw_req {
-	struct gateway *g;
+	struct gw *g;
 	struct MHD_Connection *conn;
 	struct gw_match match;
 	double start;	/* monotonic seconds, for the latency histogram */
@@ -163,7 +163,7 @@ const char *gw_query(struct gw_req *r, const char *key);
 
 /* The first step of every token route. */
 struct gw_open {
-	struct gateway_request req;
+	struct gw_request req;
 	struct session session;
 	const char *session_token; /* borrowed; NULL without a session */
 	int by_cookie;		   /* the session came from the cookie */
@@ -211,7 +211,7 @@ enum MHD_Result gw_route_export(struct gw_req *r);
  * An export by id (export.h): 1 with *f filled, 0 none, -1 when
  * PostgreSQL could not answer.
  */
-int gateway_export(struct gateway *g, const char *export_id,
+int gw_export(struct gw *g, const char *export_id,
 		   struct export_file *f);
 
 /* ---- routes_api.c: the JSON API ---- */

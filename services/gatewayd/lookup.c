@@ -26,15 +26,15 @@
 #define GATEWAY_UNKNOWN_ENTRY "{\"v\":0,\"unknown\":true}"
 #define GATEWAY_UNKNOWN_TTL_MS 5000
 
-struct gateway_thread {
+struct gw_thread {
 	cache_t *cache;
 	db_t *db;
 	redactor_t *pii; /* compiled once per thread */
 };
 
-static void gateway_thread_free(void *p)
+static void gw_thread_free(void *p)
 {
-	struct gateway_thread *t = p;
+	struct gw_thread *t = p;
 
 	if (t == NULL)
 		return;
@@ -44,23 +44,23 @@ static void gateway_thread_free(void *p)
 	free(t);
 }
 
-int gateway_lookup_init(struct gateway *g)
+int gw_lookup_init(struct gw *g)
 {
-	return pthread_key_create(&g->thread_key, gateway_thread_free) == 0
+	return pthread_key_create(&g->thread_key, gw_thread_free) == 0
 		       ? 0
 		       : -1;
 }
 
-void gateway_lookup_free(struct gateway *g)
+void gw_lookup_free(struct gw *g)
 {
-	gateway_thread_free(pthread_getspecific(g->thread_key));
+	gw_thread_free(pthread_getspecific(g->thread_key));
 	pthread_setspecific(g->thread_key, NULL);
 	pthread_key_delete(g->thread_key);
 }
 
-static struct gateway_thread *gateway_thread(struct gateway *g)
+static struct gw_thread *gw_thread(struct gw *g)
 {
-	struct gateway_thread *t = pthread_getspecific(g->thread_key);
+	struct gw_thread *t = pthread_getspecific(g->thread_key);
 	char err[256];
 
 	if (t != NULL)
@@ -74,7 +74,7 @@ static struct gateway_thread *gateway_thread(struct gateway *g)
 	if (t->cache == NULL || t->db == NULL || t->pii == NULL ||
 	    share_prepare(t->db) < 0 || conversation_prepare(t->db) < 0 ||
 	    note_prepare(t->db) < 0 || export_prepare(t->db) < 0) {
-		gateway_thread_free(t);
+		gw_thread_free(t);
 		return NULL;
 	}
 	pthread_setspecific(g->thread_key, t);
@@ -82,9 +82,9 @@ static struct gateway_thread *gateway_thread(struct gateway *g)
 }
 
 /* The thread's database, connected, or NULL. */
-static struct gateway_thread *gateway_thread_db(struct gateway *g)
+static struct gw_thread *gw_thread_db(struct gw *g)
 {
-	struct gateway_thread *t = gateway_thread(g);
+	struct gw_thread *t = gw_thread(g);
 	char err[256];
 
 	if (t == NULL || (!db_is_connected(t->db) &&
@@ -93,9 +93,9 @@ static struct gateway_thread *gateway_thread_db(struct gateway *g)
 	return t;
 }
 
-int gateway_db_ready(struct gateway *g)
+int gw_db_ready(struct gw *g)
 {
-	struct gateway_thread *t = gateway_thread(g);
+	struct gw_thread *t = gw_thread(g);
 	enum db_error dberr;
 	char err[256];
 
@@ -108,7 +108,7 @@ int gateway_db_ready(struct gateway *g)
 }
 
 /* From PostgreSQL; 1 found, 0 none, -1 unreachable.  Refills the cache. */
-static int gateway_lookup_db(struct gateway *g, struct gateway_thread *t,
+static int gw_lookup_db(struct gw *g, struct gw_thread *t,
 			     const char *key, const char *token_hash,
 			     struct share_entry *entry)
 {
@@ -153,10 +153,10 @@ static int gateway_lookup_db(struct gateway *g, struct gateway_thread *t,
 	return i;
 }
 
-int gateway_lookup(struct gateway *g, const char *token_hash,
+int gw_lookup(struct gw *g, const char *token_hash,
 		   struct share_entry *entry)
 {
-	struct gateway_thread *t = gateway_thread(g);
+	struct gw_thread *t = gw_thread(g);
 	char key[SHARE_CACHE_KEY_MAX], *value = NULL;
 	size_t len;
 	int r;
@@ -182,13 +182,13 @@ int gateway_lookup(struct gateway *g, const char *token_hash,
 	}
 	free(value);
 	metric_inc(g->m_cache_misses);
-	return gateway_lookup_db(g, t, key, token_hash, entry);
+	return gw_lookup_db(g, t, key, token_hash, entry);
 }
 
-json_t *gateway_audit(struct gateway *g, const char *tenant,
+json_t *gw_audit(struct gw *g, const char *tenant,
 		      const char *share_id, int *unavailable)
 {
-	struct gateway_thread *t = gateway_thread_db(g);
+	struct gw_thread *t = gw_thread_db(g);
 	enum db_error dberr = DB_OK;
 	json_t *events;
 
@@ -200,10 +200,10 @@ json_t *gateway_audit(struct gateway *g, const char *tenant,
 	return events;
 }
 
-json_t *gateway_view(struct gateway *g, const struct share_entry *entry,
+json_t *gw_view(struct gw *g, const struct share_entry *entry,
 		     int *unavailable)
 {
-	struct gateway_thread *t = gateway_thread_db(g);
+	struct gw_thread *t = gw_thread_db(g);
 	json_t *share = NULL, *conv = NULL, *notes = NULL, *view = NULL;
 	enum db_error dberr = DB_OK;
 	char err[256];
@@ -232,12 +232,12 @@ json_t *gateway_view(struct gateway *g, const struct share_entry *entry,
 	return view;
 }
 
-enum gw_write gateway_add_note(struct gateway *g,
+enum gw_write gw_add_note(struct gw *g,
 			       const struct share_entry *entry,
 			       const struct session *s, const char *message_id,
 			       const char *text, json_t **note)
 {
-	struct gateway_thread *t = gateway_thread_db(g);
+	struct gw_thread *t = gw_thread_db(g);
 	enum db_error dberr = DB_OK;
 	enum note_add_result r;
 	json_t *share, *seq;
@@ -276,10 +276,10 @@ enum gw_write gateway_add_note(struct gateway *g,
 	}
 }
 
-enum gw_write gateway_set_tags(struct gateway *g,
+enum gw_write gw_set_tags(struct gw *g,
 			       const struct share_entry *entry, json_t *tags)
 {
-	struct gateway_thread *t = gateway_thread_db(g);
+	struct gw_thread *t = gw_thread_db(g);
 	enum db_error dberr = DB_OK;
 	int found = 0;
 
@@ -291,10 +291,10 @@ enum gw_write gateway_set_tags(struct gateway *g,
 	return found ? GW_WRITE_OK : GW_WRITE_GONE;
 }
 
-int gateway_export(struct gateway *g, const char *export_id,
+int gw_export(struct gw *g, const char *export_id,
 		   struct export_file *f)
 {
-	struct gateway_thread *t = gateway_thread_db(g);
+	struct gw_thread *t = gw_thread_db(g);
 	enum db_error dberr = DB_OK;
 
 	memset(f, 0, sizeof(*f));

@@ -17,18 +17,18 @@
 #include "sharing/settings.h"
 #include "gatewayd.h"
 
-static int gateway_ready(void *ctx, char *why, size_t whylen)
+static int gw_ready(void *ctx, char *why, size_t whylen)
 {
-	struct gateway *g = ctx;
+	struct gw *g = ctx;
 
-	if (gateway_db_ready(g))
+	if (gw_db_ready(g))
 		return 1;
 	snprintf(why, whylen, "database unreachable");
 	return 0;
 }
 
 /* Answers by route and status, and each route's latency. */
-static void gateway_route_metrics(struct gateway *g)
+static void gw_route_metrics(struct gw *g)
 {
 	static const double bounds[] = { 0.0005, 0.001, 0.002, 0.005, 0.01,
 					 0.025, 0.05, 0.1,   0.25,  0.5,
@@ -62,7 +62,7 @@ static void gateway_route_metrics(struct gateway *g)
 	}
 }
 
-static void gateway_metrics(struct gateway *g)
+static void gw_metrics(struct gw *g)
 {
 	metrics_t *m = g->metrics;
 
@@ -90,14 +90,14 @@ static void gateway_metrics(struct gateway *g)
 				     "notes added through links");
 	g->m_tags = metrics_counter(m, "review_tags_set_total", NULL,
 				    "review tag replacements");
-	gateway_route_metrics(g);
+	gw_route_metrics(g);
 }
 
 int main(void)
 {
 	struct MHD_Daemon *server = NULL;
 	http_side_t *side = NULL;
-	struct gateway g;
+	struct gw g;
 	struct config cfg;
 	struct settings set;
 	char err[512];
@@ -126,19 +126,19 @@ int main(void)
 	g.guesses = ratelimit_new((double)set.guess_rate,
 				  (double)set.guess_burst, 100000);
 	if (g.metrics == NULL || g.guesses == NULL ||
-	    gateway_lookup_init(&g) < 0)
+	    gw_lookup_init(&g) < 0)
 		fatalx("out of memory");
-	gateway_metrics(&g);
-	if (gateway_accesslog_init(&g, err, sizeof(err)) < 0) {
+	gw_metrics(&g);
+	if (gw_accesslog_init(&g, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto done;
 	}
-	server = gateway_server_start(&g, err, sizeof(err));
+	server = gw_server_start(&g, err, sizeof(err));
 	if (server == NULL) {
 		log_error("%s", err);
 		goto done;
 	}
-	side = http_side_start(cfg.metrics_addr, g.metrics, gateway_ready, &g,
+	side = http_side_start(cfg.metrics_addr, g.metrics, gw_ready, &g,
 			       err, sizeof(err));
 	if (side == NULL) {
 		log_error("%s", err);
@@ -157,8 +157,8 @@ done:
 	if (server != NULL)
 		MHD_stop_daemon(server);
 	if (g.producer != NULL)
-		gateway_accesslog_close(&g);
-	gateway_lookup_free(&g);
+		gw_accesslog_close(&g);
+	gw_lookup_free(&g);
 	ratelimit_free(g.guesses);
 	metrics_free(g.metrics);
 	if (status == 0)

@@ -92,7 +92,7 @@ enum MHD_Result gw_route_share(struct gw_req *r)
 		return gw_api_refused(r, st);
 	if (o.d.reason != ACCESS_OK)
 		return gw_api_denied(r, &o, o.d.status, o.d.reason);
-	view = gateway_view(r->g, &o.entry, &unavailable);
+	view = gw_view(r->g, &o.entry, &unavailable);
 	if (view == NULL && unavailable)
 		return gw_error(r, 503, "unavailable",
 				"the transcript is unreachable");
@@ -219,7 +219,7 @@ enum MHD_Result gw_route_note(struct gw_req *r)
 		       "invalid_request", NULL);
 		return gw_error(r, 400, "invalid_request", err);
 	}
-	w = gateway_add_note(r->g, &o.entry, o.req.session, message_id, text,
+	w = gw_add_note(r->g, &o.entry, o.req.session, message_id, text,
 			     &note);
 	json_decref(body);
 	if (w != GW_WRITE_OK)
@@ -248,7 +248,7 @@ enum MHD_Result gw_route_tags(struct gw_req *r)
 		       "invalid_request", NULL);
 		return gw_error(r, 400, "invalid_request", err);
 	}
-	w = gateway_set_tags(r->g, &o.entry, tags);
+	w = gw_set_tags(r->g, &o.entry, tags);
 	if (w != GW_WRITE_OK) {
 		json_decref(tags);
 		return gw_write_failed(r, &o, w);
@@ -274,7 +274,7 @@ enum MHD_Result gw_route_audit(struct gw_req *r)
 	if (strcmp(o.session.role, "admin") != 0)
 		return gw_error(r, 403, "forbidden",
 				"the audit trail is for the tenant's admins");
-	events = gateway_audit(r->g, o.session.tenant, r->match.arg,
+	events = gw_audit(r->g, o.session.tenant, r->match.arg,
 			       &unavailable);
 	if (events == NULL && unavailable)
 		return gw_error(r, 503, "unavailable",

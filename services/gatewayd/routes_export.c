@@ -32,23 +32,23 @@ enum MHD_Result gw_route_export(struct gw_req *r)
 	c = exportlink_verify(r->g->set->export_signing_key, id,
 			      gw_query(r, "exp"), gw_query(r, "sig"), now);
 	if (c == EXPORTLINK_BAD) {
-		gateway_accesslog_export(r->g, NULL, id, NULL, &o.req, 403,
+		gw_accesslog_export(r->g, NULL, id, NULL, &o.req, 403,
 					 "bad_signature");
 		return gw_page_error(r, 403, "The download link is not valid.",
 				     NULL);
 	}
-	found = gateway_export(r->g, id, &f);
+	found = gw_export(r->g, id, &f);
 	if (found < 0)
 		return gw_page_error(r, 503, NULL, NULL);
 	if (c == EXPORTLINK_EXPIRED || found == 0 || now >= f.expires_at) {
-		gateway_accesslog_export(r->g, found ? f.tenant : NULL, id,
+		gw_accesslog_export(r->g, found ? f.tenant : NULL, id,
 					 found ? f.conversation_id : NULL,
 					 &o.req, 410, "expired");
 		export_file_free(&f);
 		return gw_page_error(r, 410,
 				     "The download link has expired.", NULL);
 	}
-	gateway_accesslog_export(r->g, f.tenant, id, f.conversation_id,
+	gw_accesslog_export(r->g, f.tenant, id, f.conversation_id,
 				 &o.req, 200, "ok");
 	snprintf(disposition, sizeof(disposition),
 		 "attachment; filename=\"%s\"", f.filename);

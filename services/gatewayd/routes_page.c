@@ -104,7 +104,7 @@ enum MHD_Result gw_route_page(struct gw_req *r)
 	if (o.d.reason != ACCESS_OK)
 		return gw_page_denied(r, &o, o.d.status,
 				      access_reason_name(o.d.reason), NULL);
-	view = gateway_view(r->g, &o.entry, &unavailable);
+	view = gw_view(r->g, &o.entry, &unavailable);
 	if (view == NULL && unavailable)
 		return gw_page_error(r, 503, NULL, NULL);
 	if (view == NULL)
@@ -168,7 +168,7 @@ enum MHD_Result gw_route_page_note(struct gw_req *r)
 				      "A note needs 1 to 4,000 characters "
 				      "of text.");
 	}
-	w = gateway_add_note(r->g, &o.entry, o.req.session, mid,
+	w = gw_add_note(r->g, &o.entry, o.req.session, mid,
 			     buf_str(&f.text), &note);
 	gw_form_free(&f);
 	switch (w) {

@@ -31,7 +31,7 @@ const int gw_statuses[GW_STATUSES - 1] = { 200, 201, 303, 400, 401,
 					   415, 429, 500, 503 };
 
 /* The peer address as text. */
-static void gateway_client(struct MHD_Connection *conn, char *out,
+static void gw_client(struct MHD_Connection *conn, char *out,
 			   size_t len)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
@@ -54,7 +54,7 @@ static void gateway_client(struct MHD_Connection *conn, char *out,
 }
 
 /* 1 when addr is one of the comma-separated TRUSTED_PROXIES. */
-static int gateway_trusted(const char *list, const char *addr, size_t len)
+static int gw_trusted(const char *list, const char *addr, size_t len)
 {
 	const char *p = list, *end;
 	size_t n;
@@ -76,16 +76,16 @@ static int gateway_trusted(const char *list, const char *addr, size_t len)
  * The client address: the peer, unless the peer is a trusted proxy; then
  * the right-most X-Forwarded-For address that is not a trusted proxy.
  */
-static void gateway_client_address(struct gateway *g,
+static void gw_client_address(struct gw *g,
 				   struct MHD_Connection *conn, char *out,
 				   size_t len)
 {
 	const char *xff, *end, *start;
 	size_t n;
 
-	gateway_client(conn, out, len);
+	gw_client(conn, out, len);
 	if (g->set->trusted_proxies[0] == '\0' ||
-	    !gateway_trusted(g->set->trusted_proxies, out, strlen(out)))
+	    !gw_trusted(g->set->trusted_proxies, out, strlen(out)))
 		return;
 	xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					  "X-Forwarded-For");
@@ -102,7 +102,7 @@ static void gateway_client_address(struct gateway *g,
 		while (n > 0 && start[n - 1] == ' ')
 			n--;
 		if (n > 0 && n < len &&
-		    !gateway_trusted(g->set->trusted_proxies, start, n)) {
+		    !gw_trusted(g->set->trusted_proxies, start, n)) {
 			memcpy(out, start, n);
 			out[n] = '\0';
 			return;
@@ -251,7 +251,7 @@ void gw_session(struct gw_req *r, struct gw_open *o)
 void gw_log(struct gw_req *r, const struct gw_open *o, const char *type,
 	    int status, const char *reason, json_t *extra)
 {
-	gateway_accesslog(r->g, type, o->found ? &o->entry : NULL, &o->req,
+	gw_accesslog(r->g, type, o->found ? &o->entry : NULL, &o->req,
 			  status, reason, extra);
 }
 
@@ -268,14 +268,14 @@ json_t *gw_note_extra(const json_t *note)
 
 void gw_request_client(struct gw_req *r, struct gw_open *o)
 {
-	gateway_client_address(r->g, r->conn, o->req.client,
+	gw_client_address(r->g, r->conn, o->req.client,
 			       sizeof(o->req.client));
 	gw_user_agent(r->conn, o->req.user_agent, sizeof(o->req.user_agent));
 }
 
 int gw_open(struct gw_req *r, const char *token, struct gw_open *o)
 {
-	struct gateway *g = r->g;
+	struct gw *g = r->g;
 	char hash[TOKEN_HASH_HEX + 1], key[80];
 
 	memset(o, 0, sizeof(*o));
@@ -290,7 +290,7 @@ int gw_open(struct gw_req *r, const char *token, struct gw_open *o)
 	}
 	if (token != NULL && token_well_formed(token, strlen(token))) {
 		token_hash(token, strlen(token), hash);
-		o->found = gateway_lookup(g, hash, &o->entry);
+		o->found = gw_lookup(g, hash, &o->entry);
 		if (o->found < 0) {
 			o->found = 0;
 			return 503;
@@ -337,7 +337,7 @@ int gw_post_origin_ok(struct gw_req *r, const struct gw_open *o,
 
 static enum MHD_Result gw_dispatch(struct gw_req *r)
 {
-	struct gateway *g = r->g;
+	struct gw *g = r->g;
 	char *text;
 
 	metric_inc(g->m_requests);
@@ -373,7 +373,7 @@ static enum MHD_Result gw_dispatch(struct gw_req *r)
 		return gw_answer(r, 200, "text/plain", strdup("ok\n"), NULL,
 				 NULL);
 	case GW_READY:
-		return gateway_db_ready(g)
+		return gw_db_ready(g)
 			       ? gw_answer(r, 200, "text/plain",
 					   strdup("ready\n"), NULL, NULL)
 			       : gw_answer(r, 503, "text/plain",
@@ -392,7 +392,7 @@ static enum MHD_Result gw_dispatch(struct gw_req *r)
 	}
 }
 
-static enum MHD_Result gateway_handle(void *cls, struct MHD_Connection *conn,
+static enum MHD_Result gw_handle(void *cls, struct MHD_Connection *conn,
 				      const char *url, const char *method,
 				      const char *version, const char *upload,
 				      size_t *upload_size, void **con_cls)
@@ -422,7 +422,7 @@ static enum MHD_Result gateway_handle(void *cls, struct MHD_Connection *conn,
 	return gw_dispatch(r);
 }
 
-static void gateway_completed(void *cls, struct MHD_Connection *conn,
+static void gw_completed(void *cls, struct MHD_Connection *conn,
 			      void **con_cls,
 			      enum MHD_RequestTerminationCode toe)
 {
@@ -438,7 +438,7 @@ static void gateway_completed(void *cls, struct MHD_Connection *conn,
 	*con_cls = NULL;
 }
 
-struct MHD_Daemon *gateway_server_start(struct gateway *g, char *err,
+struct MHD_Daemon *gw_server_start(struct gw *g, char *err,
 					size_t errlen)
 {
 	struct sockaddr_in sin;
@@ -461,14 +461,14 @@ struct MHD_Daemon *gateway_server_start(struct gateway *g, char *err,
 	}
 	d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
-		gateway_handle, g, MHD_OPTION_SOCK_ADDR,
+		gw_handle, g, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&sin, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)g->set->gateway_threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-		MHD_OPTION_NOTIFY_COMPLETED, gateway_completed, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, gw_completed, NULL,
 		MHD_OPTION_END);
 	if (d == NULL)
 		snprintf(err, errlen, "could not listen on %s",
