@@ -43,7 +43,7 @@ static int ctl_print_json(json_t *v)
 	return 0;
 }
 
-int cmd_migrate(const struct config *cfg, int argc, char **argv)
+int ctl_cmd_migrate(const struct config *cfg, int argc, char **argv)
 {
 	char err[1024];
 	db_t *db;
@@ -79,7 +79,7 @@ static const char *ctl_flag(int argc, char **argv, const char *name)
 	return NULL;
 }
 
-int cmd_inspect(const struct config *cfg, int argc, char **argv)
+int ctl_cmd_inspect(const struct config *cfg, int argc, char **argv)
 {
 	const char *tenant = ctl_flag(argc, argv, "--tenant");
 	enum db_error dberr;
@@ -88,7 +88,7 @@ int cmd_inspect(const struct config *cfg, int argc, char **argv)
 	int r;
 
 	if (argc == 3 && strcmp(argv[1], "share") == 0)
-		return cmd_inspect_share(cfg, argv[2]);
+		return ctl_cmd_inspect_share(cfg, argv[2]);
 	if (argc != 5 || strcmp(argv[1], "conversation") != 0 ||
 	    tenant == NULL || strcmp(argv[2], "--tenant") == 0) {
 		ctl_error("usage: sharectl inspect conversation ID --tenant T "
@@ -160,7 +160,7 @@ static int ctl_count(PGconn *conn, const char *table, const char *sql,
 	return 0;
 }
 
-int cmd_stats(const struct config *cfg, int argc, char **argv)
+int ctl_cmd_stats(const struct config *cfg, int argc, char **argv)
 {
 	static const struct {
 		const char *key, *table, *sql;

@@ -68,7 +68,7 @@ static size_t ctl_send(rd_kafka_t *rk, const char *topic,
 	return ok;
 }
 
-int cmd_produce(const struct config *cfg, int argc, char **argv)
+int ctl_cmd_produce(const struct config *cfg, int argc, char **argv)
 {
 	struct ctl_line *lines = NULL;
 	size_t n = 0, sent = 0, total = 0, cap = 0, lineno = 0;
@@ -155,7 +155,7 @@ done:
 	return r;
 }
 
-int cmd_token(const struct config *cfg, int argc, char **argv)
+int ctl_cmd_token(const struct config *cfg, int argc, char **argv)
 {
 	const char *tenant = NULL, *role = NULL, *sub = NULL;
 	struct settings set;

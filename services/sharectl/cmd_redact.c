@@ -116,7 +116,7 @@ static int ctl_redact_stream(struct ctl_redact *c)
 	return 0;
 }
 
-int cmd_redact(const struct config *cfg, int argc, char **argv)
+int ctl_cmd_redact(const struct config *cfg, int argc, char **argv)
 {
 	const char **terms = NULL;
 	struct ctl_redact c;

@@ -82,7 +82,7 @@ static int ctl_print(json_t *v)
 	return 0;
 }
 
-int cmd_inspect_share(const struct config *cfg, const char *share_id)
+int ctl_cmd_inspect_share(const struct config *cfg, const char *share_id)
 {
 	char tenant[256], conv[256];
 	enum db_error dberr;
@@ -106,7 +106,7 @@ int cmd_inspect_share(const struct config *cfg, const char *share_id)
 	return r;
 }
 
-int cmd_audit(const struct config *cfg, int argc, char **argv)
+int ctl_cmd_audit(const struct config *cfg, int argc, char **argv)
 {
 	char tenant[256], conv[256];
 	enum db_error dberr;
@@ -276,7 +276,7 @@ static void ctl_new_id(char out[37])
 	uuid_unparse_lower(u, out);
 }
 
-int cmd_revoke(const struct config *cfg, int argc, char **argv)
+int ctl_cmd_revoke(const struct config *cfg, int argc, char **argv)
 {
 	char tenant[256], conv[256], id[37];
 	rd_kafka_t *rk = NULL;
@@ -369,7 +369,7 @@ static json_t *ctl_demo_conversation(const char *tenant, const char *conv,
 			  "messages", msgs));
 }
 
-int cmd_demo(const struct config *cfg, int argc, char **argv)
+int ctl_cmd_demo(const struct config *cfg, int argc, char **argv)
 {
 	const char *tenant = "t-demo";
 	char conv[64], conv_id[37], req_id[37];

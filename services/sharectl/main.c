@@ -14,17 +14,17 @@ static const struct {
 	int (*fn)(const struct config *, int, char **);
 	const char *usage;
 } commands[] = {
-	{ "migrate", cmd_migrate, "migrate" },
-	{ "inspect", cmd_inspect,
+	{ "migrate", ctl_cmd_migrate, "migrate" },
+	{ "inspect", ctl_cmd_inspect,
 	  "inspect conversation ID --tenant T | inspect share SHARE_ID" },
-	{ "stats", cmd_stats, "stats [--tenant T]" },
-	{ "produce", cmd_produce, "produce TOPIC [FILE]" },
-	{ "token", cmd_token,
+	{ "stats", ctl_cmd_stats, "stats [--tenant T]" },
+	{ "produce", ctl_cmd_produce, "produce TOPIC [FILE]" },
+	{ "token", ctl_cmd_token,
 	  "token --tenant T --role R --sub U [--ttl SECONDS]" },
-	{ "audit", cmd_audit, "audit SHARE_ID" },
-	{ "revoke", cmd_revoke, "revoke SHARE_ID" },
-	{ "demo", cmd_demo, "demo" },
-	{ "redact", cmd_redact, "redact [--term T]..." },
+	{ "audit", ctl_cmd_audit, "audit SHARE_ID" },
+	{ "revoke", ctl_cmd_revoke, "revoke SHARE_ID" },
+	{ "demo", ctl_cmd_demo, "demo" },
+	{ "redact", ctl_cmd_redact, "redact [--term T]..." },
 };
 
 void ctl_error(const char *fmt, ...)

@@ -23,7 +23,7 @@ int sharesd_pii_prepare(db_t *db)
 	return db_register(db, "sharesd_pii_messages", pii_sql_messages);
 }
 
-static int pii_listed(json_t *ids, const char *id)
+static int sharesd_pii_listed(json_t *ids, const char *id)
 {
 	json_t *v;
 	size_t i;
@@ -73,7 +73,7 @@ json_t *sharesd_pii_found(db_t *db, const char *tenant,
 		if (strcmp(PQgetvalue(res, row, 2), "t") == 0 &&
 		    !req->include.internal_notes)
 			continue;
-		if (pii_listed(req->redact_message_ids,
+		if (sharesd_pii_listed(req->redact_message_ids,
 			       PQgetvalue(res, row, 0)))
 			continue;
 		if (redact_find(r, PQgetvalue(res, row, 1),
