@@ -921,6 +921,10 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 		log_error("could not register statements");
 		goto done;
 	}
+	if (metrics_error(l.metrics) != NULL) {
+		log_error("%s", metrics_error(l.metrics));
+		goto done;
+	}
 	side = http_side_start(cfg->metrics_addr, l.metrics, loop_ready, &l,
 			       why, sizeof(why));
 	if (side == NULL) {

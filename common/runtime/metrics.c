@@ -48,6 +48,8 @@ struct metric {
 struct metrics {
 	struct metric series[METRICS_MAX];
 	_Atomic int count;
+	/* The first failed registration, "" while there is none. */
+	char error[256];
 };
 
 /* The text being rendered: a malloc()ed string that grows. */
@@ -66,6 +68,21 @@ void metrics_free(metrics_t *m)
 	free(m);
 }
 
+/* Remember the first registration that failed; returns NULL. */
+static metric_t *metrics_refuse(metrics_t *m, const char *name,
+				const char *why)
+{
+	if (m->error[0] == '\0')
+		snprintf(m->error, sizeof(m->error),
+			 "could not register %.96s: %s", name, why);
+	return NULL;
+}
+
+const char *metrics_error(const metrics_t *m)
+{
+	return m->error[0] != '\0' ? m->error : NULL;
+}
+
 static metric_t *metrics_add(metrics_t *m, const char *name,
 			     const char *labels, const char *help,
 			     enum metric_type type)
@@ -80,7 +97,7 @@ static metric_t *metrics_add(metrics_t *m, const char *name,
 	if (strlen(name) >= sizeof(m->series[0].name) ||
 	    strlen(labels) >= sizeof(m->series[0].labels) ||
 	    strlen(help) >= sizeof(m->series[0].help))
-		return NULL;
+		return metrics_refuse(m, name, "name, labels or help too long");
 	for (i = 0; i < n; i++) {
 		s = &m->series[i];
 		if (strcmp(s->name, name) != 0 ||
@@ -91,11 +108,12 @@ static metric_t *metrics_add(metrics_t *m, const char *name,
 		 * is never handed out as a counter or gauge, nor the reverse.
 		 */
 		if ((s->type == METRIC_HISTOGRAM) != hist)
-			return NULL;
+			return metrics_refuse(m, name,
+					      "registered as another kind");
 		return s;
 	}
 	if (n == METRICS_MAX)
-		return NULL;
+		return metrics_refuse(m, name, "the registry is full");
 	s = &m->series[n];
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(s->labels, sizeof(s->labels), "%s", labels);
@@ -129,12 +147,12 @@ metric_t *metrics_histogram(metrics_t *m, const char *name,
 
 	if (nbounds < 0 || nbounds > METRICS_HISTOGRAM_BOUNDS ||
 	    (nbounds > 0 && bounds == NULL))
-		return NULL;
+		return metrics_refuse(m, name, "too many bounds");
 	for (i = 0; i < nbounds; i++) {
-		if (!isfinite(bounds[i]))
-			return NULL;
-		if (i > 0 && bounds[i] <= bounds[i - 1])
-			return NULL;
+		if (!isfinite(bounds[i]) ||
+		    (i > 0 && bounds[i] <= bounds[i - 1]))
+			return metrics_refuse(m, name,
+					      "bounds not finite and ascending");
 	}
 	n = atomic_load(&m->count);
 	s = metrics_add(m, name, labels, help, METRIC_HISTOGRAM);

@@ -17,7 +17,8 @@ void metrics_free(metrics_t *m);
 /*
  * Register (or find) a series.  name and help are copied; labels is the
  * inside of the braces ("topic=\"x\"") or NULL.  Returns a handle owned by
- * the registry, or NULL when the registry is full.
+ * the registry, or NULL when the registry is full or the name, labels or
+ * help do not fit; the registry then remembers why (metrics_error()).
  */
 metric_t *metrics_counter(metrics_t *m, const char *name, const char *labels,
 			  const char *help);
@@ -55,6 +56,14 @@ int64_t metric_get(const metric_t *c);
  * to a counter or gauge.
  */
 void metric_observe(metric_t *h, double seconds);
+
+/*
+ * Why the first registration that failed failed ("could not register
+ * x_total: …"), or NULL when every one succeeded.  A program checks it
+ * once its metrics are registered and refuses to start otherwise, so no
+ * metric it documents silently goes missing.  Borrowed from m.
+ */
+const char *metrics_error(const metrics_t *m);
 
 /* Render the registry; returns a malloc()ed string the caller frees. */
 char *metrics_render(metrics_t *m) __attribute__((warn_unused_result));

@@ -44,6 +44,8 @@ int exportd_prepare(void *ctx, db_t *db, metrics_t *metrics)
 				     "bytes of exports stored");
 	x->m_emails = metrics_counter(metrics, "export_emails_total", NULL,
 				      "export emails requested");
+	x->m_pruned = metrics_counter(metrics, "exports_pruned_total", NULL,
+				      "exports deleted once their link expired");
 	if (share_prepare(db) < 0 || conversation_prepare(db) < 0 ||
 	    note_prepare(db) < 0 || export_prepare(db) < 0)
 		return -1;
@@ -307,6 +309,7 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 	enum reply_code code;
 	int64_t now = clock_now_us();
 	json_t *view = NULL, *data;
+	size_t bytes;
 	uuid_t u;
 	int rc;
 
@@ -392,11 +395,12 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 	}
 	if (rc == 0 && req.email)
 		rc = exportd_email(x, db, le, &req, &f, url, expires, dberr);
+	bytes = f.len; /* export_file_free() clears it */
 	export_file_free(&f);
 	if (rc < 0)
 		return LOOP_DB_ERROR;
 	metric_inc(x->m_completed);
-	metric_add(x->m_bytes, f.len);
+	metric_add(x->m_bytes, bytes);
 	log_info("export %s of %s/%s: %s", f.export_id, tenant, conv,
 		 req.format);
 	return LOOP_OK;

@@ -129,6 +129,10 @@ int main(void)
 	    gw_lookup_init(&g) < 0)
 		fatalx("out of memory");
 	gw_metrics(&g);
+	if (metrics_error(g.metrics) != NULL) {
+		log_error("%s", metrics_error(g.metrics));
+		goto done;
+	}
 	if (gw_accesslog_init(&g, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto done;

@@ -32,6 +32,8 @@ export_req() {
 download() { curl -s -o "$2" -D "$2.h" -w '%{http_code}' "$1"; }
 
 # --- Each format. -------------------------------------------------------------
+bytes0=$(metric "$EXPORTD_METRICS_URL" export_bytes_total)
+bytes_sum=0
 for fmt in txt json pdf; do
 	id=$(new_id)
 	export_req "$id" ".format = \"$fmt\" | .include = {source_citations: true}"
@@ -43,11 +45,14 @@ for fmt in txt json pdf; do
 	check "$fmt: expires_at in the future" [ "$(date -d "$(jq -r .ev.data.expires_at <<< "$r")" +%s)" -gt "$(date +%s)" ]
 	check_eq "$fmt: download answers 200" "$(download "$url" "$DIR/$fmt")" 200
 	check_eq "$fmt: size matches" "$(stat -c %s "$DIR/$fmt")" "$(jq -r .ev.data.bytes <<< "$r")"
+	bytes_sum=$((bytes_sum + $(jq -r .ev.data.bytes <<< "$r")))
 	check_eq "$fmt: sha256 matches" "$(sha256sum "$DIR/$fmt" | cut -d' ' -f1)" "$(jq -r .ev.data.sha256 <<< "$r")"
 	check "$fmt: Content-Disposition names the file" grep -qi "^Content-Disposition: attachment; filename=\"conversation-c-exp.$fmt\"" "$DIR/$fmt.h"
 	eval "URL_$fmt=\$url"
 	eval "ID_$fmt=\$(jq -r .ev.data.export_id <<< \"\$r\")"
 done
+check_eq "export_bytes_total grew by the bytes of the three exports" \
+	"$(($(metric "$EXPORTD_METRICS_URL" export_bytes_total) - ${bytes0:-0}))" "$bytes_sum"
 check "txt: Content-Type" grep -qi '^Content-Type: text/plain; charset=utf-8' "$DIR/txt.h"
 check "pdf: Content-Type" grep -qi '^Content-Type: application/pdf' "$DIR/pdf.h"
 check "json: Content-Type" grep -qi '^Content-Type: application/json' "$DIR/json.h"
@@ -176,6 +181,8 @@ ok "exportd killed with -9 after $at_kill of $N exports"
 check "restarted" [ "$(cat "$RUN_DIR/exportd.pid")" != "$old_pid" ]
 check "expired exports are deleted" wait_until 30 sh -c \
 	"[ \$(psql '$DATABASE_URL' -Atqc \"SELECT count(*) FROM exports WHERE filename = 'old.txt' AND tenant_id = '$T'\") -eq 0 ]"
+check "exports_pruned_total counts the deletion" \
+	[ "$(metric "$EXPORTD_METRICS_URL" exports_pruned_total)" -ge 1 ]
 check "every export is stored" wait_until 180 sh -c \
 	"[ \$(psql '$DATABASE_URL' -Atqc \"SELECT count(*) FROM exports WHERE tenant_id = '$T2'\") -ge $N ]"
 check_eq "each export stored once" "$(stored)" $N

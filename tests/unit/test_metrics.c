@@ -1015,9 +1015,48 @@ static void test_concurrent_observations(void **state)
 	metrics_free(m);
 }
 
+/* A failed registration is remembered, the first one wins, and a
+ * registry where all went well reports none. */
+static void test_registration_error(void **state)
+{
+	metrics_t *m = metrics_new();
+	char longname[200];
+	static const double bad[] = { 0.5, 0.1 };
+
+	(void)state;
+	assert_non_null(m);
+	assert_non_null(metrics_counter(m, "a_total", NULL, "a"));
+	assert_non_null(metrics_gauge(m, "b", NULL, "b"));
+	assert_null(metrics_error(m));
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_null(metrics_counter(m, longname, NULL, "too long"));
+	assert_non_null(metrics_error(m));
+	assert_contains(metrics_error(m), "could not register xxxx");
+	assert_contains(metrics_error(m), "too long");
+	/* A later failure does not replace the first. */
+	assert_null(metrics_histogram(m, "a_total", NULL, "a", NULL, 0));
+	assert_contains(metrics_error(m), "too long");
+	metrics_free(m);
+
+	m = metrics_new();
+	assert_non_null(m);
+	assert_null(metrics_histogram(m, "h_seconds", NULL, "h", bad, 2));
+	assert_contains(metrics_error(m), "h_seconds");
+	metrics_free(m);
+
+	m = metrics_new();
+	assert_non_null(m);
+	assert_non_null(metrics_counter(m, "c_total", NULL, "c"));
+	assert_null(metrics_histogram(m, "c_total", NULL, "c", NULL, 0));
+	assert_contains(metrics_error(m), "another kind");
+	metrics_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registration_error),
 		cmocka_unit_test(test_empty_registry),
 		cmocka_unit_test(test_counter_render),
 		cmocka_unit_test(test_gauge_render),
