@@ -1,6 +1,7 @@
 #!/bin/bash
 # The local stack: PostgreSQL, Redis, devkafka and every daemon that is
-# built, on loopback ports chosen once and kept in $RUN_DIR/stack.env.
+# built, on loopback ports chosen once (outside the kernel's range for
+# outgoing connections: deploy/ports.sh) and kept in $RUN_DIR/stack.env.
 #
 #   deploy/stack.sh up      start whatever is not running, wait until ready
 #   deploy/stack.sh down    stop everything, leave nothing running
@@ -28,40 +29,27 @@ ENV_FILE=$RUN_DIR/stack.env
 say() { printf '%s\n' "stack: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-port_free() {
-	# A port is taken when something accepts a connection on it.
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+# shellcheck source=deploy/ports.sh
+. "$ROOT/deploy/ports.sh"
 
+# The first of the stack's 20 ports: PORT_BASE when set, else a free block
+# outside the kernel's range for outgoing connections (deploy/ports.sh).
 pick_port_base() {
-	local base i ok tries=0
 	if [ -n "${PORT_BASE:-}" ]; then
+		[[ $PORT_BASE =~ ^[1-9][0-9]{3,4}$ ]] && [ "$PORT_BASE" -ge 1024 ] &&
+			[ "$PORT_BASE" -le 65516 ] ||
+			die "PORT_BASE must be a port from 1024 to 65516"
 		echo "$PORT_BASE"
 		return
 	fi
-	while [ $tries -lt 200 ]; do
-		base=$((20000 + (RANDOM % 2000) * 20))
-		ok=1
-		for i in $(seq 0 19); do
-			if ! port_free $((base + i)); then
-				ok=0
-				break
-			fi
-		done
-		if [ $ok = 1 ]; then
-			echo "$base"
-			return
-		fi
-		tries=$((tries + 1))
-	done
-	die "no free block of 20 ports found"
+	ports_pick_block 20 || die "no free block of 20 ports found"
 }
 
 upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
 
 write_env() {
 	local base secret sigkey pgdata i n
-	base=$(pick_port_base)
+	base=$(pick_port_base) || exit 1
 	secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 	sigkey=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 	if [ "$(id -u)" = 0 ]; then
@@ -254,9 +242,24 @@ wait_ready() {
 	done
 }
 
+# A block chosen by an older version may lie in the range for outgoing
+# connections; it is kept (running clients reconnect to the same ports),
+# with a word on how to move it.
+warn_port_range() {
+	local low high
+	read -r low high <<< "$(ports_local_range)"
+	if [ $((PORT_BASE + 19)) -ge "$low" ] && [ "$PORT_BASE" -le "$high" ]; then
+		say "ports $PORT_BASE-$((PORT_BASE + 19)) are in the kernel's range" \
+			"for outgoing connections ($low-$high) and may be taken;" \
+			"to choose others: deploy/stack.sh down, remove $ENV_FILE" \
+			"(a new stack.env brings a new, empty stack)"
+	fi
+}
+
 cmd_up() {
 	local name restarted=0
 	load_env
+	warn_port_range
 	start_postgres
 	start_redis
 	if start_devkafka; then
