@@ -22,12 +22,14 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 DAEMONS="ingestd sharesd escalationd exportd gatewayd"
 READY_TIMEOUT=${READY_TIMEOUT:-90}
 
-mkdir -p "$RUN_DIR"
-RUN_DIR=$(cd "$RUN_DIR" && pwd)
-ENV_FILE=$RUN_DIR/stack.env
-
 say() { printf '%s\n' "stack: $*" >&2; }
 die() { say "$*"; exit 1; }
+
+# The run directory holds stack.env and its secrets: its owner's only.
+mkdir -p -m 700 "$RUN_DIR"
+RUN_DIR=$(cd "$RUN_DIR" && pwd)
+chmod 700 "$RUN_DIR" || die "cannot make $RUN_DIR private"
+ENV_FILE=$RUN_DIR/stack.env
 
 # shellcheck source=deploy/ports.sh
 . "$ROOT/deploy/ports.sh"
@@ -47,9 +49,16 @@ pick_port_base() {
 
 upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
 
+# Writes stack.env, mode 0600 from the start: a private temporary file
+# linked into place, so a reader sees the whole file or none, and of two
+# stacks started at once in one run directory the first one's file wins.
 write_env() {
-	local base secret sigkey pgdata i n
+	local base secret sigkey pgdata i n tmp v
 	base=$(pick_port_base) || exit 1
+	# Values from the environment go into a file that shells source.
+	for v in DEFER_MAX_SECONDS EXPORT_MAX_BYTES; do
+		[[ ${!v:-0} =~ ^[0-9]+$ ]] || die "$v must be a whole number"
+	done
 	secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 	sigkey=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 	if [ "$(id -u)" = 0 ]; then
@@ -57,6 +66,8 @@ write_env() {
 	else
 		pgdata=$RUN_DIR/pgdata
 	fi
+	tmp=$(umask 077 && mktemp "$ENV_FILE.XXXXXX") ||
+		die "cannot create a file in $RUN_DIR"
 	{
 		echo "# Written by deploy/stack.sh: the local stack's addresses."
 		echo "# Load it with: set -a; . .run/stack.env; set +a"
@@ -87,12 +98,17 @@ write_env() {
 			echo "$(upper "$n")_METRICS_URL=http://127.0.0.1:$((base + i))/metrics"
 			i=$((i + 1))
 		done
-	} > "$ENV_FILE.tmp"
-	mv "$ENV_FILE.tmp" "$ENV_FILE"
+	} > "$tmp" || { rm -f "$tmp"; die "cannot write $ENV_FILE"; }
+	if ! ln "$tmp" "$ENV_FILE" 2>/dev/null && [ ! -f "$ENV_FILE" ]; then
+		mv "$tmp" "$ENV_FILE" || { rm -f "$tmp"; die "cannot write $ENV_FILE"; }
+	fi
+	rm -f "$tmp"
 }
 
 load_env() {
 	[ -f "$ENV_FILE" ] || write_env
+	# Older versions wrote it readable by all.
+	chmod 600 "$ENV_FILE" || die "cannot make $ENV_FILE private"
 	set -a
 	# shellcheck disable=SC1090
 	. "$ENV_FILE"

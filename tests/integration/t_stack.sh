@@ -1,9 +1,10 @@
 #!/bin/bash
-# The stack's ports lie outside the kernel's range for outgoing
-# connections (ip_local_port_range), where no other process's outgoing
-# connection can be holding one.  Then the port picker of deploy/ports.sh,
-# given fake ranges, never picks inside them and skips ports that are in
-# use, listening or not.
+# The stack's own hygiene.  Its ports lie outside the kernel's range for
+# outgoing connections (ip_local_port_range), where no other process's
+# outgoing connection can be holding one; stack.env (secrets) and the run
+# directory are private.  Then the port picker of deploy/ports.sh, given
+# fake ranges, never picks inside them and skips ports that are in use,
+# listening or not.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ENV_FILE=$RUN_DIR/stack.env
@@ -64,6 +65,14 @@ for p in $all; do
 done
 check_eq "every port of stack.env lies in the PORT_BASE block" "$bad" ""
 
+mode=$(stat -c %a "$ENV_FILE")
+check "stack.env is not readable by group or others (mode $mode)" \
+	[ $((8#$mode & 8#077)) = 0 ]
+mode=$(stat -c %a "$RUN_DIR")
+check "the run directory is private to its owner (mode $mode)" \
+	[ $((8#$mode & 8#077)) = 0 ]
+check_eq "no temporary stack.env is left behind" \
+	"$(find "$RUN_DIR" -maxdepth 1 -name 'stack.env?*' | wc -l)" 0
 # The picker itself, on fake ranges.
 # pick RANGE COUNT N: N block starts chosen with RANGE as the kernel's
 # range, one a line; fails when a pick fails.
