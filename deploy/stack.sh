@@ -243,11 +243,13 @@ start_daemon() {
 }
 
 wait_ready() {
-	local name url deadline
+	local name var url deadline
 	deadline=$((SECONDS + READY_TIMEOUT))
 	for name in $DAEMONS; do
 		[ -x "$BIN_DIR/$name" ] || continue
-		url=$(eval echo "\${$(upper "$name")_METRICS_URL}")
+		var=$(upper "$name")_METRICS_URL
+		url=${!var:-}
+		[ -n "$url" ] || die "$var is missing from $ENV_FILE"
 		url=${url%/metrics}/readyz
 		until curl -fsS -o /dev/null "$url" 2>/dev/null; do
 			pid_alive "$name" || die "$name exited: see $RUN_DIR/$name.log"

@@ -2,9 +2,9 @@
 # The stack's own hygiene.  Its ports lie outside the kernel's range for
 # outgoing connections (ip_local_port_range), where no other process's
 # outgoing connection can be holding one; stack.env (secrets) and the run
-# directory are private.  Then the port picker of deploy/ports.sh, given
-# fake ranges, never picks inside them and skips ports that are in use,
-# listening or not.
+# directory are private; deploy/stack.sh runs no eval.  Then the port
+# picker of deploy/ports.sh, given fake ranges, never picks inside them and
+# skips ports that are in use, listening or not.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ENV_FILE=$RUN_DIR/stack.env
@@ -73,6 +73,9 @@ check "the run directory is private to its owner (mode $mode)" \
 	[ $((8#$mode & 8#077)) = 0 ]
 check_eq "no temporary stack.env is left behind" \
 	"$(find "$RUN_DIR" -maxdepth 1 -name 'stack.env?*' | wc -l)" 0
+check_eq "deploy/stack.sh has no eval" \
+	"$(grep -n eval "$ROOT/deploy/stack.sh")" ""
+
 # The picker itself, on fake ranges.
 # pick RANGE COUNT N: N block starts chosen with RANGE as the kernel's
 # range, one a line; fails when a pick fails.
