@@ -1,6 +1,7 @@
 #!/bin/bash
 # The local stack: PostgreSQL, Redis, devkafka and every daemon that is
-# built, on loopback ports chosen once and kept in $RUN_DIR/stack.env.
+# built, on loopback ports chosen once (outside the kernel's range for
+# outgoing connections: deploy/ports.sh) and kept in $RUN_DIR/stack.env.
 #
 #   deploy/stack.sh up      start whatever is not running, wait until ready
 #   deploy/stack.sh down    stop everything, leave nothing running
@@ -21,47 +22,43 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 DAEMONS="ingestd sharesd escalationd exportd gatewayd"
 READY_TIMEOUT=${READY_TIMEOUT:-90}
 
-mkdir -p "$RUN_DIR"
-RUN_DIR=$(cd "$RUN_DIR" && pwd)
-ENV_FILE=$RUN_DIR/stack.env
-
 say() { printf '%s\n' "stack: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-port_free() {
-	# A port is taken when something accepts a connection on it.
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+# The run directory holds stack.env and its secrets: its owner's only.
+mkdir -p -m 700 "$RUN_DIR"
+RUN_DIR=$(cd "$RUN_DIR" && pwd)
+chmod 700 "$RUN_DIR" || die "cannot make $RUN_DIR private"
+ENV_FILE=$RUN_DIR/stack.env
 
+# shellcheck source=deploy/ports.sh
+. "$ROOT/deploy/ports.sh"
+
+# The first of the stack's 20 ports: PORT_BASE when set, else a free block
+# outside the kernel's range for outgoing connections (deploy/ports.sh).
 pick_port_base() {
-	local base i ok tries=0
 	if [ -n "${PORT_BASE:-}" ]; then
+		[[ $PORT_BASE =~ ^[1-9][0-9]{3,4}$ ]] && [ "$PORT_BASE" -ge 1024 ] &&
+			[ "$PORT_BASE" -le 65516 ] ||
+			die "PORT_BASE must be a port from 1024 to 65516"
 		echo "$PORT_BASE"
 		return
 	fi
-	while [ $tries -lt 200 ]; do
-		base=$((20000 + (RANDOM % 2000) * 20))
-		ok=1
-		for i in $(seq 0 19); do
-			if ! port_free $((base + i)); then
-				ok=0
-				break
-			fi
-		done
-		if [ $ok = 1 ]; then
-			echo "$base"
-			return
-		fi
-		tries=$((tries + 1))
-	done
-	die "no free block of 20 ports found"
+	ports_pick_block 20 || die "no free block of 20 ports found"
 }
 
 upper() { echo "$1" | tr '[:lower:]' '[:upper:]'; }
 
+# Writes stack.env, mode 0600 from the start: a private temporary file
+# linked into place, so a reader sees the whole file or none, and of two
+# stacks started at once in one run directory the first one's file wins.
 write_env() {
-	local base secret sigkey pgdata i n
-	base=$(pick_port_base)
+	local base secret sigkey pgdata i n tmp v
+	base=$(pick_port_base) || exit 1
+	# Values from the environment go into a file that shells source.
+	for v in DEFER_MAX_SECONDS EXPORT_MAX_BYTES; do
+		[[ ${!v:-0} =~ ^[0-9]+$ ]] || die "$v must be a whole number"
+	done
 	secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 	sigkey=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 	if [ "$(id -u)" = 0 ]; then
@@ -69,6 +66,8 @@ write_env() {
 	else
 		pgdata=$RUN_DIR/pgdata
 	fi
+	tmp=$(umask 077 && mktemp "$ENV_FILE.XXXXXX") ||
+		die "cannot create a file in $RUN_DIR"
 	{
 		echo "# Written by deploy/stack.sh: the local stack's addresses."
 		echo "# Load it with: set -a; . .run/stack.env; set +a"
@@ -99,12 +98,17 @@ write_env() {
 			echo "$(upper "$n")_METRICS_URL=http://127.0.0.1:$((base + i))/metrics"
 			i=$((i + 1))
 		done
-	} > "$ENV_FILE.tmp"
-	mv "$ENV_FILE.tmp" "$ENV_FILE"
+	} > "$tmp" || { rm -f "$tmp"; die "cannot write $ENV_FILE"; }
+	if ! ln "$tmp" "$ENV_FILE" 2>/dev/null && [ ! -f "$ENV_FILE" ]; then
+		mv "$tmp" "$ENV_FILE" || { rm -f "$tmp"; die "cannot write $ENV_FILE"; }
+	fi
+	rm -f "$tmp"
 }
 
 load_env() {
 	[ -f "$ENV_FILE" ] || write_env
+	# Older versions wrote it readable by all.
+	chmod 600 "$ENV_FILE" || die "cannot make $ENV_FILE private"
 	set -a
 	# shellcheck disable=SC1090
 	. "$ENV_FILE"
@@ -239,11 +243,13 @@ start_daemon() {
 }
 
 wait_ready() {
-	local name url deadline
+	local name var url deadline
 	deadline=$((SECONDS + READY_TIMEOUT))
 	for name in $DAEMONS; do
 		[ -x "$BIN_DIR/$name" ] || continue
-		url=$(eval echo "\${$(upper "$name")_METRICS_URL}")
+		var=$(upper "$name")_METRICS_URL
+		url=${!var:-}
+		[ -n "$url" ] || die "$var is missing from $ENV_FILE"
 		url=${url%/metrics}/readyz
 		until curl -fsS -o /dev/null "$url" 2>/dev/null; do
 			pid_alive "$name" || die "$name exited: see $RUN_DIR/$name.log"
@@ -254,9 +260,24 @@ wait_ready() {
 	done
 }
 
+# A block chosen by an older version may lie in the range for outgoing
+# connections; it is kept (running clients reconnect to the same ports),
+# with a word on how to move it.
+warn_port_range() {
+	local low high
+	read -r low high <<< "$(ports_local_range)"
+	if [ $((PORT_BASE + 19)) -ge "$low" ] && [ "$PORT_BASE" -le "$high" ]; then
+		say "ports $PORT_BASE-$((PORT_BASE + 19)) are in the kernel's range" \
+			"for outgoing connections ($low-$high) and may be taken;" \
+			"to choose others: deploy/stack.sh down, remove $ENV_FILE" \
+			"(a new stack.env brings a new, empty stack)"
+	fi
+}
+
 cmd_up() {
 	local name restarted=0
 	load_env
+	warn_port_range
 	start_postgres
 	start_redis
 	if start_devkafka; then

@@ -210,10 +210,10 @@ mkdir -p "$NGINX_DIR/www"
 printf '%s' "$body" > "$NGINX_DIR/www/access.json"
 chmod 644 "$NGINX_DIR/www/access.json"
 size=$(wc -c < "$NGINX_DIR/www/access.json")
-while :; do
-	ngport=$((30000 + RANDOM % 20000))
-	(exec 3<>"/dev/tcp/127.0.0.1/$ngport") 2>/dev/null || break
-done
+# A free port outside the range for outgoing connections, as the stack's.
+# shellcheck source=deploy/ports.sh
+ngport=$(. "$ROOT/deploy/ports.sh" && ports_pick_block 1) ||
+	stack_die "no free port for nginx"
 sed -e "s|^\([[:space:]]*pid\) .*;|\1 $NGINX_DIR/nginx.pid;|" \
 	-e "s|^\([[:space:]]*error_log\) [^;]*;|\1 $NGINX_DIR/error.log;|" \
 	-e "s|^\([[:space:]]*access_log\) [^;]*;|\1 $NGINX_DIR/access.log;|" \
