@@ -1,6 +1,6 @@
 /*
- * The PDF export of a transcript view (cairo + pango).  The only layer
- * that includes pango or cairo; exportd and its tests link it.
+ * The PDF export of a transcript view, set by the typesetter of the PDF
+ * layer (typeset.h, cairo + pango); exportd and its tests link it.
  */
 #ifndef GL_RENDER_PDF_H
 #define GL_RENDER_PDF_H
