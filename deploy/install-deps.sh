@@ -12,7 +12,7 @@ libjansson-dev uuid-dev
 libmicrohttpd-dev libjwt-dev libssl-dev libpcre2-dev
 libcmocka-dev curl procps jq python3-jsonschema
 chromium python3-websocket fonts-noto-core
-libcairo2-dev libpango1.0-dev poppler-utils fonts-noto-cjk fonts-noto-color-emoji
+libcairo2-dev libpango1.0-dev poppler-utils qpdf fonts-noto-cjk fonts-noto-color-emoji
 $*"
 
 missing=""

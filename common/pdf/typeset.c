@@ -47,6 +47,8 @@
 #define TS_FOOTER_Y (TS_PAGE_H - 34.0)
 /* A highlight reaches this far outside the text. */
 #define TS_PAD 4.0
+/* The structure element that holds the whole document. */
+#define TS_TAG_DOCUMENT "Document"
 /* A batch goes to the cairo side once it holds this many steps. */
 #define TS_BATCH_OPS 512
 /* How many fonts a document may have. */
@@ -300,6 +302,7 @@ static void ts_draw_batch(struct ts_draw *d, const struct ts_batch *b)
 		}
 	}
 	if (b->last) {
+		cairo_tag_end(d->cr, TS_TAG_DOCUMENT);
 		cairo_show_page(d->cr);
 		cairo_surface_finish(d->surface);
 	}
@@ -1219,6 +1222,10 @@ static int ts_open(typeset_t *ts, const struct typeset_opts *o)
 	ts->d.cr = cairo_create(ts->d.surface);
 	if (cairo_status(ts->d.cr) != CAIRO_STATUS_SUCCESS)
 		return -1;
+	/* Everything drawn is inside one structure element (a tagged PDF):
+	 * cairo 1.16 gives a link outside any a /StructParent whose object
+	 * it never writes, and qpdf calls such a file damaged. */
+	cairo_tag_begin(ts->d.cr, TS_TAG_DOCUMENT, "");
 	if (o->title != NULL)
 		cairo_pdf_surface_set_metadata(
 			ts->d.surface, CAIRO_PDF_METADATA_TITLE, o->title);

@@ -8,8 +8,9 @@
  * word of the long messages exactly once (no line lost or drawn twice at
  * a page break), content that looks like markup verbatim, and what only
  * the annotated export shows.  The PDF's own bytes show the citation
- * links.  An empty transcript still makes a one-page PDF, and rendering
- * works again after render_pdf_cleanup().
+ * links.  Every PDF rendered here passes `qpdf --check` (qpdf, required),
+ * links included.  An empty transcript still makes a one-page PDF, and
+ * rendering works again after render_pdf_cleanup().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -207,20 +209,53 @@ static json_t *make_view(int empty)
 	return view;
 }
 
-/* pdftotext's reading of a PDF with options opts, malloc()ed. */
-static char *pdf_to(const unsigned char *pdf, size_t len, const char *opts)
+/* A PDF's bytes in a new temporary file, whose path goes into path. */
+static void pdf_file(const unsigned char *pdf, size_t len, char *path)
 {
-	char path[] = "/tmp/test_render_pdf_XXXXXX", cmd[160];
-	size_t cap = 1 << 16, off = 0, n;
-	char *out = malloc(cap);
-	FILE *f;
 	int fd;
 
-	assert_non_null(out);
+	strcpy(path, "/tmp/test_render_pdf_XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, pdf, len), (ssize_t)len);
 	close(fd);
+}
+
+/*
+ * `qpdf --check` finds nothing wrong with the PDF: exit status 0 (2 is an
+ * error, 3 a warning such as "file is damaged").
+ */
+static void assert_qpdf_clean(const unsigned char *pdf, size_t len)
+{
+	char path[32], cmd[96], out[4096];
+	size_t n;
+	FILE *f;
+	int rc;
+
+	pdf_file(pdf, len, path);
+	snprintf(cmd, sizeof(cmd), "qpdf --check %s 2>&1", path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	rc = pclose(f);
+	unlink(path);
+	if (rc != 0)
+		fail_msg("qpdf --check failed (status %d; is qpdf installed?): "
+			 "%s",
+			 WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out);
+}
+
+/* pdftotext's reading of a PDF with options opts, malloc()ed. */
+static char *pdf_to(const unsigned char *pdf, size_t len, const char *opts)
+{
+	size_t cap = 1 << 16, off = 0, n;
+	char path[32], cmd[160];
+	char *out = malloc(cap);
+	FILE *f;
+
+	assert_non_null(out);
+	pdf_file(pdf, len, path);
 	snprintf(cmd, sizeof(cmd), "pdftotext %s -enc UTF-8 %s - 2>&1", opts,
 		 path);
 	f = popen(cmd, "r");
@@ -257,6 +292,7 @@ static void render(const json_t *view, const struct render_opts *o,
 			 0);
 	assert_non_null(d->pdf);
 	assert_true(d->len > 5);
+	assert_qpdf_clean(d->pdf, d->len);
 	d->text = pdf_to_text(d->pdf, d->len);
 }
 
@@ -475,6 +511,40 @@ static void test_no_options_and_bad_view(void **state)
 	assert_true(err[0] != '\0');
 }
 
+/*
+ * A transcript whose citations are links (http and https, one URL with
+ * quotes and a backslash, one link on a focus highlight, an annotated
+ * export across pages) passes qpdf's check; cairo 1.16 leaves a link
+ * outside any structure tag pointing at an object it never writes.
+ */
+static void test_links_pass_qpdf(void **state)
+{
+	json_t *view = make_view(1), *msgs = json_object_get(view, "messages");
+	struct doc d = { NULL, 0, NULL };
+	json_t *m;
+	int seq;
+
+	(void)state;
+	for (seq = 1; seq <= 80; seq++) {
+		m = message(seq, "A message with a source");
+		if (seq % 4 == 1)
+			json_object_set_new(
+				m, "citations",
+				json_pack("[{s:s, s:s}, {s:s, s:s}]", "title",
+					  "Refund policy", "url", CITE_URL,
+					  "title", "Plain",
+					  "url", "http://example.com/a\\b"));
+		if (seq == 2)
+			json_object_set_new(m, "focus", json_true());
+		assert_int_equal(json_array_append_new(msgs, m), 0);
+	}
+	render(view, &annotated_opts, &d);
+	assert_true(count(d.text, "\f") >= 2);
+	assert_true(bytes_contain(d.pdf, d.len, "/URI"));
+	doc_free(&d);
+	json_decref(view);
+}
+
 /* The caches dropped, the next call builds them again. */
 static void test_cleanup_then_render(void **state)
 {
@@ -614,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_no_options_and_bad_view),
 		cmocka_unit_test(test_wrapped_to_width),
 		cmocka_unit_test(test_hard_text),
+		cmocka_unit_test(test_links_pass_qpdf),
 		cmocka_unit_test(test_cleanup_then_render),
 	};
 
