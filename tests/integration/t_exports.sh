@@ -55,6 +55,8 @@ check_eq "export_bytes_total grew by the bytes of the three exports" \
 	"$(($(metric "$EXPORTD_METRICS_URL" export_bytes_total) - ${bytes0:-0}))" "$bytes_sum"
 check "txt: Content-Type" grep -qi '^Content-Type: text/plain; charset=utf-8' "$DIR/txt.h"
 check "pdf: Content-Type" grep -qi '^Content-Type: application/pdf' "$DIR/pdf.h"
+check "pdf: the downloaded PDF (with citation links) passes qpdf --check" \
+	qpdf --check "$DIR/pdf"
 check "json: Content-Type" grep -qi '^Content-Type: application/json' "$DIR/json.h"
 check "txt: header names the conversation" grep -q '^Conversation c-exp$' "$DIR/txt"
 check "txt: a block per message with its label" grep -q '^#3  2026-11-20T10:01:00Z  Agent (Ann)' "$DIR/txt"
@@ -71,6 +73,7 @@ id=$(new_id)
 export_req "$id" '.format = "pdf" | .redact = {pii: true}'
 url=$(wait_reply "$id" 30 | jq -r .ev.data.download_url)
 download "$url" "$DIR/red.pdf" >/dev/null
+check "red.pdf passes qpdf --check" qpdf --check "$DIR/red.pdf"
 pdftotext -enc UTF-8 "$DIR/red.pdf" "$DIR/red.txt"
 check "pdf with redaction: the email is gone" sh -c "! grep -q 'zoe@example.com' '$DIR/red.txt'"
 check "pdf with redaction: [REDACTED] instead" grep -qF '[REDACTED]' "$DIR/red.txt"
@@ -91,6 +94,7 @@ envelope goldilocks.export.requested "$T" "$(jq -nc --arg s "$SHARE" '{share_id:
 r=$(wait_reply "$id" 30)
 check_eq "annotated share export completes" "$(jq -r .ev.type <<< "$r")" goldilocks.export.completed
 download "$(jq -r .ev.data.download_url <<< "$r")" "$DIR/ann.pdf" >/dev/null
+check "ann.pdf passes qpdf --check" qpdf --check "$DIR/ann.pdf"
 pdftotext -enc UTF-8 "$DIR/ann.pdf" "$DIR/ann.txt"
 check "annotated pdf: the note" grep -qF 'Great tone in message 3' "$DIR/ann.txt"
 check "annotated pdf: the review tag" grep -qF 'good-example' "$DIR/ann.txt"
