@@ -3,7 +3,6 @@
  * the retry backoff, and RFC 3339 timestamps (SPEC §4: UTC in JSON, TXT
  * and PDF).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

@@ -3,6 +3,7 @@
  * EVP_EncodeBlock (its URL alphabet and unpadded form derived here), and
  * CRYPTO_memcmp for comparisons that must not leak where bytes differ.
  */
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -38,7 +39,7 @@ int digest_hmac_sha256(const void *key, size_t keylen, const void *msg,
 {
 	unsigned int maclen = 0;
 
-	if (keylen > (size_t)__INT_MAX__ ||
+	if (keylen > (size_t)INT_MAX ||
 	    HMAC(EVP_sha256(), key, (int)keylen, msg, n, out, &maclen) ==
 		    NULL ||
 	    maclen != DIGEST_SHA256_LEN) {

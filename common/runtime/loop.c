@@ -21,8 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -77,7 +75,6 @@ struct loop {
 	const struct loop_handler *h;
 	db_t *db;
 	kafka_consumer_t *kc;
-	rd_kafka_t *consumer; /* kc's handle */
 	rd_kafka_t *producer;
 	metrics_t *metrics;
 	_Atomic int db_ok;
@@ -597,7 +594,7 @@ static void loop_store_offsets(struct loop *l, struct loop_item *items,
 		if (msg->offset + 1 > p->offset)
 			p->offset = msg->offset + 1;
 	}
-	err = rd_kafka_offsets_store(l->consumer, parts);
+	err = rd_kafka_offsets_store(kafka_consumer_rk(l->kc), parts);
 	if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
 		/* A partition moved away meanwhile: its new owner redoes the
 		 * events, and their keys make that harmless. */
@@ -829,7 +826,7 @@ static size_t loop_poll(struct loop *l, struct loop_item *items, size_t max)
 	int timeout = 100;
 
 	while (n < max) {
-		msg = rd_kafka_consumer_poll(l->consumer, timeout);
+		msg = rd_kafka_consumer_poll(kafka_consumer_rk(l->kc), timeout);
 		if (msg == NULL)
 			break;
 		timeout = 0;
@@ -941,7 +938,6 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 		log_error("%s", why);
 		goto done;
 	}
-	l.consumer = kafka_consumer_rk(l.kc);
 	log_info("consuming as group %s from %s; side port %s", h->name,
 		 cfg->kafka_bootstrap, cfg->metrics_addr);
 	if (db_ensure(l.db, sig_stop_flag()) == 0) {

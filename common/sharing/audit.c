@@ -139,9 +139,17 @@ int audit_export(db_t *db, const char *tenant, const char *export_id,
 		 const char *type, const char *actor, const char *role,
 		 const char *reason, json_t *details, enum db_error *error)
 {
-	struct audit_entry e = { tenant,  share_id, export_id, conversation,
-				 type,	  actor,    role,      reason,
-				 details };
+	struct audit_entry e = {
+		.tenant = tenant,
+		.share_id = share_id,
+		.export_id = export_id,
+		.conversation = conversation,
+		.type = type,
+		.actor = actor,
+		.role = role,
+		.reason = reason,
+		.details = details,
+	};
 	int r = audit_append(db, &e, error);
 
 	json_decref(details);
