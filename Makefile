@@ -108,7 +108,7 @@ $(LIB)/lib%.a:
 	ar rcs $@ $^
 
 # Which archives a program links: exportd and the PDF tests add pdf.
-libs_for = $(if $(filter exportd test_render_pdf bench_pdf,$(1)),$(LIBS_PDF),$(LIBS_BASE))
+libs_for = $(if $(filter exportd test_render_pdf test_pdf_% bench_pdf,$(1)),$(LIBS_PDF),$(LIBS_BASE))
 
 .SECONDEXPANSION:
 $(BIN)/%: $$(addprefix $(OBJ)/,$$(addsuffix .o,$$(basename \
@@ -130,6 +130,7 @@ $(PDF_OBJ): PKG_CFLAGS += $(PDF_CFLAGS)
 $(OBJ)/tests/%.o: CFLAGS += -Itests
 $(BIN)/exportd: LDLIBS += $(PDF_LIBS)
 $(BUILD)/tests/test_render_pdf: LDLIBS += $(PDF_LIBS)
+$(BUILD)/tests/test_pdf_%: LDLIBS += $(PDF_LIBS)
 $(BUILD)/bench/bench_pdf: LDLIBS += $(PDF_LIBS)
 
 # gatewayd's routing is pure: its test links the one object it needs.

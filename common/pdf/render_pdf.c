@@ -637,8 +637,11 @@ int render_pdf(const json_t *view, const struct render_opts *o,
 		o = &none;
 	if (pdf_open(&p, view, o, err, errlen) < 0)
 		goto done;
-	/* Every failure on the way is a lack of memory. */
-	if (pdf_document(&p, view, o->annotated) < 0) {
+	/* Every failure on the way is a lack of memory.  The first pass
+	 * counts the pages, the second draws them. */
+	if (pdf_document(&p, view, o->annotated) < 0 ||
+	    typeset_rewind(p.ts) < 0 ||
+	    pdf_document(&p, view, o->annotated) < 0) {
 		pdf_oom(err, errlen);
 		goto done;
 	}

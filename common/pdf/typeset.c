@@ -51,6 +51,13 @@
 #define TS_TAG_DOCUMENT "Document"
 /* A batch goes to the cairo side once it holds this many steps. */
 #define TS_BATCH_OPS 512
+/* How many batches may wait for the cairo side before the pango side
+ * waits for it (so memory stays bounded whatever the length). */
+#define TS_QUEUE_MAX 16
+/* The counting pass keeps the texts it lays out, for the drawing pass to
+ * use instead of shaping them again, up to about this many bytes; texts
+ * past that are shaped again. */
+#define TS_KEEP_BYTES (8u << 20)
 /* How many fonts a document may have. */
 #define TS_FONTS 8
 
@@ -101,8 +108,10 @@ struct ts_draw {
 	int has_rgb;
 	cairo_scaled_font_t *font;
 	pthread_mutex_t lock;
-	pthread_cond_t ready;
+	pthread_cond_t ready; /* a batch is waiting */
+	pthread_cond_t room;  /* the queue has room again */
 	struct ts_batch *head, *tail; /* batches waiting, under lock */
+	size_t queued;		      /* how many, under lock */
 	struct ts_batch *stop; /* kept to end the thread without memory */
 	pthread_t thread;
 	int threaded;
@@ -147,6 +156,15 @@ struct typeset_text {
 	double indent; /* from the left margin */
 };
 
+/* A text the counting pass laid out, and what it was laid out from. */
+struct ts_kept {
+	typeset_text_t *t; /* a copy, owned */
+	int font;
+	struct typeset_span *spans; /* copied, fg pointing into fgs */
+	struct typeset_rgb *fgs;
+	size_t nspans;
+};
+
 /* A font and the height of an empty line in it (once measured). */
 struct ts_font {
 	PangoFontDescription *desc;
@@ -180,6 +198,15 @@ struct typeset {
 	struct ts_batch *batch; /* the batch being filled */
 	double y;		/* where the next line goes */
 	int page;
+	/* The first pass only counts the pages (nothing is drawn); the
+	 * second draws them, knowing how many there are. */
+	int counting;
+	int pages; /* counted by the first pass */
+	/* The counting pass's texts, in the order laid out, and which
+	 * typeset_lay() call of the drawing pass this is. */
+	struct ts_kept *kept;
+	size_t nkept, capkept, kept_bytes, lays;
+	int keep_full; /* the budget is spent: keep no more */
 	int oom;
 	int finished;
 };
@@ -323,6 +350,8 @@ static void *ts_draw_main(void *arg)
 		d->head = b->next;
 		if (d->head == NULL)
 			d->tail = NULL;
+		d->queued--;
+		pthread_cond_signal(&d->room);
 		pthread_mutex_unlock(&d->lock);
 		ts_draw_batch(d, b);
 		last = b->last;
@@ -332,8 +361,9 @@ static void *ts_draw_main(void *arg)
 }
 
 /*
- * Hand a batch to the cairo side (taken): queued for its thread, or
- * drawn here when there is none.
+ * Hand a batch to the cairo side (taken): queued for its thread (waiting
+ * while TS_QUEUE_MAX batches are queued), or drawn here when there is
+ * none.
  */
 static void ts_draw_push(struct ts_draw *d, struct ts_batch *b)
 {
@@ -343,6 +373,9 @@ static void ts_draw_push(struct ts_draw *d, struct ts_batch *b)
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
+	while (d->queued >= TS_QUEUE_MAX)
+		pthread_cond_wait(&d->room, &d->lock);
+	d->queued++;
 	if (d->tail != NULL)
 		d->tail->next = b;
 	else
@@ -368,11 +401,17 @@ static void ts_draw_start(struct ts_draw *d)
 		pthread_mutex_destroy(&d->lock);
 		return;
 	}
+	if (pthread_cond_init(&d->room, NULL) != 0) {
+		pthread_cond_destroy(&d->ready);
+		pthread_mutex_destroy(&d->lock);
+		return;
+	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&d->thread, NULL, ts_draw_main, d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
+		pthread_cond_destroy(&d->room);
 		pthread_cond_destroy(&d->ready);
 		pthread_mutex_destroy(&d->lock);
 		return;
@@ -397,6 +436,7 @@ static void ts_draw_end(struct ts_draw *d, struct ts_batch *last)
 	}
 	if (d->threaded) {
 		pthread_join(d->thread, NULL);
+		pthread_cond_destroy(&d->room);
 		pthread_cond_destroy(&d->ready);
 		pthread_mutex_destroy(&d->lock);
 		d->threaded = 0;
@@ -408,13 +448,16 @@ static void ts_draw_end(struct ts_draw *d, struct ts_batch *last)
 /* ------------------------------------------------------------------ */
 /* Filling batches on the pango side                                  */
 
-/* A new step in the batch being filled; NULL when out of memory. */
+/* A new step in the batch being filled; NULL when out of memory, or
+ * while counting (nothing is drawn then). */
 static struct ts_op *ts_op(typeset_t *ts, enum ts_op_kind kind,
 			   const struct typeset_rgb *rgb)
 {
 	struct ts_batch *b = ts->batch;
 	struct ts_op *op;
 
+	if (ts->counting)
+		return NULL;
 	if (b == NULL ||
 	    ts_grow(&b->ops, &b->capops, b->nops + 1, sizeof(*b->ops)) < 0) {
 		ts->oom = 1;
@@ -431,7 +474,8 @@ static struct ts_op *ts_op(typeset_t *ts, enum ts_op_kind kind,
 /* Send the batch to the cairo side once it is big enough. */
 static void ts_flush(typeset_t *ts)
 {
-	if (ts->oom || ts->batch == NULL || ts->batch->nops < TS_BATCH_OPS)
+	if (ts->oom || ts->counting || ts->batch == NULL ||
+	    ts->batch->nops < TS_BATCH_OPS)
 		return;
 	ts_draw_push(&ts->d, ts->batch);
 	ts->batch = ts_batch_new();
@@ -544,7 +588,8 @@ static void ts_glyphs(typeset_t *ts, const PangoItem *item,
 	int rtl = item->analysis.level % 2, from;
 	struct ts_op *op;
 
-	if (b == NULL || g0 >= g1 || item->analysis.font == NULL)
+	if (ts->counting || b == NULL || g0 >= g1 ||
+	    item->analysis.font == NULL)
 		return;
 	glyph = b->nglyphs;
 	cluster = b->nclusters;
@@ -971,9 +1016,11 @@ static void ts_empty(typeset_t *ts, struct ts_font *f, int *asc, int *desc)
 	*desc = f->descent;
 }
 
-int typeset_lay(typeset_t *ts, typeset_text_t *t, const char *s, size_t len,
-		int font, double indent, const struct typeset_span *spans,
-		size_t nspans)
+/* Shape and break the text into t (typeset_lay() without the kept
+ * texts). */
+static int ts_lay(typeset_t *ts, typeset_text_t *t, const char *s, size_t len,
+		  int font, double indent, const struct typeset_span *spans,
+		  size_t nspans)
 {
 	PangoAttrList *attrs = NULL;
 	PangoAttribute *a;
@@ -1027,6 +1074,176 @@ int typeset_lay(typeset_t *ts, typeset_text_t *t, const char *s, size_t len,
 	return rc;
 }
 
+/*
+ * About how many bytes a copy of laid-out t holds (ts_text_copy()), with
+ * what the allocator adds: each block's header and rounding, and for each
+ * item pango's private part and attributes.
+ */
+static size_t ts_text_bytes(const typeset_text_t *t)
+{
+	size_t n = sizeof(*t) + t->text.len +
+		   (t->nshapes + 1) * sizeof(*t->shapes) +
+		   (t->nruns + 1) * sizeof(*t->runs) +
+		   (t->nlines + 1) * sizeof(*t->lines) + 8 * 32, i;
+
+	for (i = 0; i < t->nshapes; i++)
+		n += 256 + (size_t)t->shapes[i].glyphs->num_glyphs * 2 *
+				   (sizeof(PangoGlyphInfo) + sizeof(int));
+	return n;
+}
+
+/* A copy of a glyph string with about the room its glyphs need. */
+static PangoGlyphString *ts_glyphs_copy(const PangoGlyphString *gs)
+{
+	PangoGlyphString *c = pango_glyph_string_new();
+
+	pango_glyph_string_set_size(c, gs->num_glyphs);
+	memcpy(c->glyphs, gs->glyphs,
+	       (size_t)gs->num_glyphs * sizeof(*gs->glyphs));
+	memcpy(c->log_clusters, gs->log_clusters,
+	       (size_t)gs->num_glyphs * sizeof(*gs->log_clusters));
+	return c;
+}
+
+/* A copy of laid-out t, its arrays just as long as needed; NULL when out
+ * of memory. */
+static typeset_text_t *ts_text_copy(const typeset_text_t *t)
+{
+	typeset_text_t *c = typeset_text_new();
+	size_t i;
+
+	if (c == NULL)
+		return NULL;
+	c->indent = t->indent;
+	buf_append(&c->text, t->text.data, t->text.len);
+	if (c->text.failed ||
+	    ts_grow(&c->shapes, &c->capshapes, t->nshapes + 1,
+		    sizeof(*c->shapes)) < 0 ||
+	    ts_grow(&c->runs, &c->capruns, t->nruns + 1, sizeof(*c->runs)) <
+		    0 ||
+	    ts_grow(&c->lines, &c->caplines, t->nlines + 1,
+		    sizeof(*c->lines)) < 0)
+		goto fail;
+	for (i = 0; i < t->nshapes; i++) {
+		c->shapes[i] = t->shapes[i];
+		c->shapes[i].item = pango_item_copy(t->shapes[i].item);
+		/* Not pango_glyph_string_copy(): it copies all the room a
+		 * reused string once grew to. */
+		c->shapes[i].glyphs = ts_glyphs_copy(t->shapes[i].glyphs);
+		c->nshapes = c->made = i + 1;
+	}
+	memcpy(c->runs, t->runs, t->nruns * sizeof(*t->runs));
+	c->nruns = t->nruns;
+	memcpy(c->lines, t->lines, t->nlines * sizeof(*t->lines));
+	c->nlines = t->nlines;
+	return c;
+fail:
+	typeset_text_free(c);
+	return NULL;
+}
+
+static void ts_kept_free(struct ts_kept *k)
+{
+	typeset_text_free(k->t);
+	free(k->spans);
+	free(k->fgs);
+	memset(k, 0, sizeof(*k));
+}
+
+/* Keep laid-out t for the drawing pass, within TS_KEEP_BYTES; past the
+ * budget (or out of memory) nothing more is kept. */
+static void ts_keep(typeset_t *ts, const typeset_text_t *t, int font,
+		    const struct typeset_span *spans, size_t nspans)
+{
+	size_t bytes = ts_text_bytes(t) + nspans * 64, i;
+	struct ts_kept *k;
+
+	if (ts->keep_full || ts->kept_bytes + bytes > TS_KEEP_BYTES ||
+	    ts_grow(&ts->kept, &ts->capkept, ts->nkept + 1,
+		    sizeof(*ts->kept)) < 0) {
+		ts->keep_full = 1;
+		return;
+	}
+	k = &ts->kept[ts->nkept];
+	memset(k, 0, sizeof(*k));
+	k->font = font;
+	k->nspans = nspans;
+	k->t = ts_text_copy(t);
+	if (nspans > 0) {
+		k->spans = calloc(nspans, sizeof(*k->spans));
+		k->fgs = calloc(nspans, sizeof(*k->fgs));
+	}
+	if (k->t == NULL || (nspans > 0 && (k->spans == NULL ||
+					   k->fgs == NULL))) {
+		ts_kept_free(k);
+		ts->keep_full = 1;
+		return;
+	}
+	for (i = 0; i < nspans; i++) {
+		k->spans[i] = spans[i];
+		if (spans[i].fg != NULL) {
+			k->fgs[i] = *spans[i].fg;
+			k->spans[i].fg = &k->fgs[i];
+		}
+	}
+	ts->nkept++;
+	ts->kept_bytes += bytes;
+}
+
+/* Whether kept text k was laid out from the same call. */
+static int ts_kept_same(const struct ts_kept *k, const char *s, size_t len,
+			int font, double indent,
+			const struct typeset_span *spans, size_t nspans)
+{
+	const struct typeset_span *a, *b;
+	size_t i;
+
+	if (k->t == NULL || k->font != font || k->t->indent != indent ||
+	    k->t->text.len != len || k->nspans != nspans)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (k->t->text.data[i] != (s[i] == '\t' ? ' ' : s[i]))
+			return 0;
+	for (i = 0; i < nspans; i++) {
+		a = &k->spans[i];
+		b = &spans[i];
+		if (a->from != b->from || a->to != b->to ||
+		    (a->fg == NULL) != (b->fg == NULL) ||
+		    (a->fg != NULL && memcmp(a->fg, b->fg, sizeof(*a->fg))))
+			return 0;
+	}
+	return 1;
+}
+
+int typeset_lay(typeset_t *ts, typeset_text_t *t, const char *s, size_t len,
+		int font, double indent, const struct typeset_span *spans,
+		size_t nspans)
+{
+	struct ts_kept *k;
+	typeset_text_t tmp;
+	size_t at = ts->lays++;
+
+	if (ts->oom)
+		return -1;
+	if (!ts->counting && at < ts->nkept) {
+		k = &ts->kept[at];
+		if (ts_kept_same(k, s, len, font, indent, spans, nspans)) {
+			/* t takes the kept layout; its own is freed. */
+			tmp = *t;
+			*t = *k->t;
+			*k->t = tmp;
+			ts_kept_free(k);
+			return 0;
+		}
+		ts_kept_free(k);
+	}
+	if (ts_lay(ts, t, s, len, font, indent, spans, nspans) < 0)
+		return -1;
+	if (ts->counting)
+		ts_keep(ts, t, font, spans, nspans);
+	return 0;
+}
+
 static double ts_line_h(const struct ts_line *ln)
 {
 	return TS_PT(ln->ascent + ln->descent);
@@ -1050,16 +1267,20 @@ double typeset_text_height(const typeset_text_t *t)
 /* ------------------------------------------------------------------ */
 /* Pages and the flow of lines                                        */
 
-/* The page furniture: header, rule and page number. */
+/* The page furniture: header, rule and page number (none while
+ * counting). */
 static void ts_page_begin(typeset_t *ts)
 {
 	struct ts_op *op;
-	char num[32];
+	char num[48];
 
 	ts->page++;
+	ts->y = TS_TOP;
+	if (ts->counting)
+		return;
 	ts_layout_glyphs(ts, ts->header, TS_MARGIN, TS_HEADER_Y,
 			 &ts->c_furniture);
-	snprintf(num, sizeof(num), "Page %d", ts->page);
+	snprintf(num, sizeof(num), "Page %d of %d", ts->page, ts->pages);
 	pango_layout_set_text(ts->footer, num, -1);
 	ts_layout_glyphs(ts, ts->footer, TS_MARGIN, TS_FOOTER_Y,
 			 &ts->c_furniture);
@@ -1069,7 +1290,6 @@ static void ts_page_begin(typeset_t *ts)
 		op->y = TS_RULE_Y;
 		op->w = TS_TEXT_W;
 	}
-	ts->y = TS_TOP;
 }
 
 static void ts_page_break(typeset_t *ts)
@@ -1149,7 +1369,7 @@ int typeset_flow(typeset_t *ts, const typeset_text_t *t,
 
 	if (ts->oom)
 		return -1;
-	if (uri != NULL) {
+	if (uri != NULL && !ts->counting) {
 		link = ts_link_attr(ts, uri);
 		if (link == NULL) {
 			ts->oom = 1;
@@ -1300,18 +1520,34 @@ typeset_t *typeset_new(const struct typeset_opts *o, char *err,
 				 "out of memory");
 		return NULL;
 	}
+	ts->counting = 1;
 	if (ts_open(ts, o) < 0)
 		goto fail;
-	ts_draw_start(&ts->d);
 	ts_page_begin(ts);
-	if (ts->oom)
-		goto fail;
 	return ts;
 fail:
 	ts_stop(ts);
 	ts_error(ts, err, errlen);
 	typeset_free(ts);
 	return NULL;
+}
+
+int typeset_pages(const typeset_t *ts)
+{
+	return ts->counting ? ts->page : ts->pages;
+}
+
+int typeset_rewind(typeset_t *ts)
+{
+	if (ts->oom || ts->finished || !ts->counting)
+		return -1;
+	ts->pages = ts->page;
+	ts->page = 0;
+	ts->counting = 0;
+	ts->lays = 0;
+	ts_draw_start(&ts->d);
+	ts_page_begin(ts);
+	return ts->oom ? -1 : 0;
 }
 
 int typeset_finish(typeset_t *ts, unsigned char **out, size_t *len,
@@ -1321,6 +1557,17 @@ int typeset_finish(typeset_t *ts, unsigned char **out, size_t *len,
 	*len = 0;
 	if (ts->finished || ts->oom)
 		goto fail;
+	if (ts->counting || ts->page != ts->pages) {
+		ts->finished = 1;
+		ts_stop(ts);
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen,
+				 "could not render the pdf: %s",
+				 ts->counting ? "the pages were never counted"
+					      : "the second pass laid out "
+						"other pages than the first");
+		return -1;
+	}
 	ts->finished = 1;
 	/* The last batch ends the document; the cairo side is done. */
 	ts_draw_end(&ts->d, ts->batch);
@@ -1352,6 +1599,9 @@ void typeset_free(typeset_t *ts)
 	if (ts == NULL)
 		return;
 	ts_stop(ts);
+	for (i = 0; i < ts->nkept; i++)
+		ts_kept_free(&ts->kept[i]);
+	free(ts->kept);
 	ts_unref(ts->header);
 	ts_unref(ts->footer);
 	ts_unref(ts->pc);

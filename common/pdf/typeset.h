@@ -1,10 +1,16 @@
 /*
  * The typesetter of the PDF layer: text in any script shaped with pango,
  * broken into lines of a width, flowed down A4 pages with a header, a
- * rule and a page number on each, and drawn with cairo into a PDF in
+ * rule and "Page N of M" on each, and drawn with cairo into a PDF in
  * memory, with links over text.  It knows pages, fonts, colours and
  * links, nothing of what the text means.  Not thread-safe (pango): one
  * thread calls it; the drawing runs on a second thread of its own.
+ *
+ * A document is laid out twice, the same calls each time: the first pass
+ * only counts the pages (cairo 1.16 cannot go back to a page, so the
+ * count must be known before the first footer is drawn), then
+ * typeset_rewind(), then the second pass draws.  Nothing of the first
+ * pass is kept, so memory stays bounded however long the document is.
  */
 #ifndef GL_TYPESET_H
 #define GL_TYPESET_H
@@ -43,19 +49,30 @@ struct typeset_opts {
 };
 
 /*
- * A new document of one page, ready for text.  Starts the drawing
- * thread (when none can be started, drawing happens on the caller's
- * thread).  NULL with the reason in err.  The caller frees it with
- * typeset_free().
+ * A new document of one page, ready for text, in its counting pass.  NULL
+ * with the reason in err.  The caller frees it with typeset_free().
  */
 typeset_t *typeset_new(const struct typeset_opts *o, char *err,
 		       size_t errlen) __attribute__((warn_unused_result));
 
 /*
+ * End the counting pass and start the drawing one from the first page:
+ * starts the drawing thread (when none can be started, drawing happens on
+ * the caller's thread).  Lay the same document out again afterwards.
+ * 0, or -1 when an earlier call failed or the pass was already ended.
+ */
+int typeset_rewind(typeset_t *ts) __attribute__((warn_unused_result));
+
+/* The pages counted so far in the counting pass; in the drawing pass,
+ * the count it draws to ("of M"). */
+int typeset_pages(const typeset_t *ts);
+
+/*
  * End the document: *out is the PDF, malloc()ed (the caller frees), of
  * *len bytes.  0, or -1 with the reason in err, also when an earlier call
- * failed (then *out is NULL).  Call once; afterwards only typeset_free()
- * is allowed.
+ * failed, typeset_rewind() was not called or the drawing pass made another
+ * number of pages than the counting one (then *out is NULL).  Call once;
+ * afterwards only typeset_free() is allowed.
  */
 int typeset_finish(typeset_t *ts, unsigned char **out, size_t *len,
 		   char *err, size_t errlen)

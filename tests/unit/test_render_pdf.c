@@ -373,7 +373,7 @@ static void test_scripts(void **state)
 static void test_header_and_pages(void **state)
 {
 	const char *t = ((struct state *)*state)->plain.text;
-	char page[32];
+	char page[48];
 	int pages = count(t, "\f"), i;
 
 	assert_contains(t, "Conversation " CONV_ID);
@@ -383,10 +383,13 @@ static void test_header_and_pages(void **state)
 	assert_true(pages >= 2);
 	/* One header and one page number a page. */
 	assert_int_equal(count(t, "Exported 2026-11-20T10:05:00Z"), pages);
+	/* "Page N of M" on every page, M the real count. */
 	for (i = 1; i <= pages; i++) {
-		snprintf(page, sizeof(page), "Page %d\n", i);
+		snprintf(page, sizeof(page), "Page %d of %d\n", i, pages);
 		assert_contains(t, page);
 	}
+	snprintf(page, sizeof(page), "Page %d of", pages + 1);
+	assert_not_contains(t, page);
 	assert_contains(t, "Status: escalated");
 	assert_contains(t, "Channel: chat");
 	assert_contains(t, "Messages: 300");
@@ -479,7 +482,7 @@ static void test_empty_transcript(void **state)
 	render(view, &annotated_opts, &d);
 	assert_memory_equal(d.pdf, "%PDF-", 5);
 	assert_int_equal(count(d.text, "\f"), 1);
-	assert_contains(d.text, "Page 1");
+	assert_contains(d.text, "Page 1 of 1\n");
 	assert_not_contains(d.text, "Page 2");
 	assert_contains(d.text, "Messages: 0");
 	assert_contains(d.text, "No messages.");
