@@ -221,7 +221,9 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 
 # Keep the objects and generated sources make would see as intermediate.
 .SECONDARY: $(FUZZ_OBJ) $(OBJ)/gen/migrations.c $(OBJ)/gen/topics.c \
-	$(FUZZ_BIN:$(FUZZ_DIR)/%=$(FUZZ_DIR)/obj/tests/fuzz/%.o)
+	$(FUZZ_BIN:$(FUZZ_DIR)/%=$(FUZZ_DIR)/obj/tests/fuzz/%.o) \
+	$(UNIT_SRC:%.c=$(OBJ)/%.o) $(BENCH_SRC:%.c=$(OBJ)/%.o) \
+	$(ITEST_SRC:%.c=$(OBJ)/%.o)
 
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 

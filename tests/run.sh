@@ -2,6 +2,7 @@
 # Run every test and end with one summary line "N passed, N failed".
 #
 #   tests/run.sh [unit|proto|static|integration|all]
+#   TESTS="t_shares t_exports" tests/run.sh integration   (only those)
 #
 # Unit tests are cmocka programs (no servers).  The proto test validates
 # proto/ with JSON Schema.  Integration tests start their own stack on
@@ -81,6 +82,9 @@ run_integration() {
 	export RUN_DIR=$ROOT/$BUILD/test-stack
 	export BIN_DIR=$ROOT/$BUILD/bin
 	export STACK=$ROOT/deploy/stack.sh
+	# The test stack picks its own free ports, whatever a shell that
+	# sourced a local stack's stack.env says.
+	unset PORT_BASE
 	stop_test_stack
 	trap stop_test_stack EXIT
 	rm -rf "$RUN_DIR"
@@ -97,6 +101,10 @@ run_integration() {
 		return
 	fi
 	for t in tests/integration/t_*.sh; do
+		case " ${TESTS:-$(basename "$t" .sh)} " in
+		*" $(basename "$t" .sh) "*) ;;
+		*) continue ;;
+		esac
 		log=$LOG_DIR/$(basename "$t" .sh).log
 		echo "# $t"
 		bash "$t" 2>&1 | tee "$log"
