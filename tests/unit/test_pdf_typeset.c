@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "pdf/typeset.h"
+#include "support/pdf_leaks.h"
 #include "support/unit.h"
 
 static const struct typeset_rgb ink = { 0, 0, 0 };

@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "pdf/render_pdf.h"
+#include "support/pdf_leaks.h"
 #include "support/unit.h"
 
 #define CONV_ID	     "c-render-1001"
@@ -45,29 +46,6 @@
 #define CTX_REASON   "Customer asked twice about the refund"
 #define FIRST_TEXT   "Hello, I need help with order 1001"
 #define LAST_TEXT    "Last message of the transcript"
-
-#ifdef __SANITIZE_ADDRESS__
-/*
- * Two leaks inside the libraries, not ours: cairo 1.16's subsetter of
- * the CFF font behind Noto Sans CJK loses 768 bytes per PDF (within
- * cairo_surface_finish), and fontconfig keeps 288 bytes of its parsed
- * configuration once.  Whole allocation stacks (not the fast unwinder,
- * which stops in libraries built without frame pointers) let these two
- * suppressions name them and nothing else.
- */
-const char *__asan_default_options(void);
-const char *__lsan_default_suppressions(void);
-
-const char *__asan_default_options(void)
-{
-	return "fast_unwind_on_malloc=0";
-}
-
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:cairo_surface_finish\nleak:XML_ParseBuffer\n";
-}
-#endif
 
 static const struct render_opts plain_opts = {
 	0, "t-acme", "e-42", "2026-11-20T10:05:00Z"
