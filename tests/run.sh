@@ -90,6 +90,8 @@ run_integration() {
 	rm -rf "$RUN_DIR"
 	# Unknown conversations are answered after 3 s instead of 30.
 	export DEFER_MAX_SECONDS=3
+	# A failure nobody classed is taken as permanent after 5 s, not 300.
+	export RETRY_MAX_SECONDS=5
 	# An export over 2 MiB is too_large (t_exports.sh reaches it).
 	export EXPORT_MAX_BYTES=2097152
 	echo "integration: starting a test stack in $RUN_DIR"

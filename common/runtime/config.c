@@ -37,6 +37,13 @@ static const struct config_item config_items[] = {
 	INT("IDEMPOTENCY_RETENTION_DAYS", idempotency_retention_days, "14", 1,
 	    3650, "how long consumed event keys are kept (above Kafka's "
 		  "retention)"),
+	INT("DEAD_LETTER_MAX_BYTES", dead_letter_max_bytes, "16777216", 65536,
+	    104857600,
+	    "largest dead letter (the dead-letters topic's max.message.bytes); "
+	    "longer ones are cut to fit"),
+	INT("RETRY_MAX_SECONDS", retry_max_seconds, "300", 1, 86400,
+	    "how long a failure that is neither transient nor permanent is "
+	    "retried before the event is answered and dead-lettered"),
 };
 
 #define CONFIG_NITEMS (sizeof(config_items) / sizeof(config_items[0]))

@@ -28,6 +28,8 @@ struct config {
 	int defer_max_seconds;
 	int shutdown_timeout_ms;
 	int idempotency_retention_days;
+	int dead_letter_max_bytes; /* the dead-letter topic's message limit */
+	int retry_max_seconds;	   /* longest retry of an unclassed failure */
 };
 
 /* ---- the table machinery ----------------------------------------- */

@@ -5,6 +5,8 @@
 
 #include "runtime/defer.h"
 
+#define DEFER_LEASE_TEXT "60"
+
 static const char defer_sql_queued[] =
 	"SELECT DISTINCT d.tenant_id, d.conv_key FROM deferred_events d"
 	" JOIN json_to_recordset($2::json) AS p(t text, k text)"
@@ -20,16 +22,27 @@ static const char defer_sql_reschedule[] =
 	" first_seen + make_interval(secs => $3::int)) WHERE id = $1";
 static const char defer_sql_delete[] =
 	"DELETE FROM deferred_events WHERE id = $1";
+/*
+ * The due heads, claimed: their next attempt moves DEFER_LEASE_SECONDS on
+ * in the same statement, so another instance passes them by while this
+ * one works on them (the claim outlives the statement, unlike a row
+ * lock in autocommit), and gets them if this one dies.  Working on a row
+ * ends the claim: it is rescheduled or deleted.
+ */
 static const char defer_sql_due[] =
-	"SELECT d.id, d.tenant_id, d.conv_key, d.topic, d.kafka_partition,"
-	" d.kafka_offset, d.payload,"
-	" extract(epoch FROM now() - d.first_seen)::float8, d.attempts"
-	" FROM deferred_events d WHERE d.consumer = $1"
+	"WITH due AS (SELECT d.id FROM deferred_events d WHERE d.consumer = $1"
 	" AND d.next_attempt <= now() AND NOT EXISTS ("
 	"  SELECT 1 FROM deferred_events e WHERE e.consumer = d.consumer"
 	"  AND e.tenant_id = d.tenant_id AND e.conv_key = d.conv_key"
 	"  AND e.id < d.id)"
-	" ORDER BY d.id LIMIT $2 FOR UPDATE SKIP LOCKED";
+	" ORDER BY d.id LIMIT $2 FOR UPDATE SKIP LOCKED),"
+	" claimed AS (UPDATE deferred_events c SET next_attempt = now()"
+	"  + make_interval(secs => " DEFER_LEASE_TEXT ") FROM due"
+	"  WHERE c.id = due.id RETURNING c.id, c.tenant_id, c.conv_key,"
+	"  c.topic, c.kafka_partition, c.kafka_offset, c.payload,"
+	"  extract(epoch FROM now() - c.first_seen)::float8 AS age,"
+	"  c.attempts)"
+	" SELECT * FROM claimed ORDER BY id";
 static const char defer_sql_count[] =
 	"SELECT count(*) FROM deferred_events WHERE consumer = $1";
 

@@ -42,9 +42,11 @@ int defer_delete(db_t *db, int64_t id, enum db_error *error)
 	__attribute__((warn_unused_result));
 
 /*
- * The due heads of consumer's queues (at most limit), locked for this
- * transaction.  Columns: id, tenant_id, conv_key, topic, kafka_partition,
- * kafka_offset, payload, age in seconds, attempts.  The caller PQclear()s.
+ * The due heads of consumer's queues (at most limit), oldest first,
+ * claimed for 60 seconds: no other instance gets them meanwhile (unless
+ * rescheduled or deleted first).  Columns: id, tenant_id, conv_key,
+ * topic, kafka_partition, kafka_offset, payload, age in seconds,
+ * attempts.  The caller PQclear()s.
  */
 PGresult *defer_due(db_t *db, const char *consumer, int limit,
 		    enum db_error *error) __attribute__((warn_unused_result));

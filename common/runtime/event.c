@@ -5,6 +5,7 @@
  * so every handler validates its data the same way.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -139,6 +140,104 @@ event_t *event_decode(const void *buf, size_t len, char *err, size_t errlen)
 fail:
 	event_free(ev);
 	return NULL;
+}
+
+event_t *event_envelope(const void *buf, size_t len)
+{
+	const char *source = NULL, *ignored;
+	char err[160];
+	event_t *ev;
+
+	if (len > EVENT_ENVELOPE_MAX_BYTES)
+		return NULL;
+	ev = calloc(1, sizeof(*ev));
+	if (ev == NULL)
+		return NULL;
+	ev->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(ev->root) ||
+	    event_attr(ev->root, "id", 1, 1, &ev->id, err, sizeof(err)) < 0 ||
+	    event_attr(ev->root, "type", 1, 1, &ev->type, err, sizeof(err)) <
+		    0 ||
+	    event_attr(ev->root, "tenantid", 1, 1, &ev->tenant, err,
+		       sizeof(err)) < 0)
+		goto fail;
+	/* What else is wrong stays wrong; what names the requester is kept.
+	 * The data is dropped, so nothing unchecked reaches a handler. */
+	if (event_attr(ev->root, "source", 0, 0, &source, err, sizeof(err)) <
+		    0 ||
+	    source == NULL || strlen(source) > 1024)
+		source = "";
+	ev->source = source;
+	if (event_attr(ev->root, "correlationid", 0, 1, &ev->correlation, err,
+		       sizeof(err)) < 0)
+		ev->correlation = NULL;
+	if (event_attr(ev->root, "time", 0, 0, &ignored, err, sizeof(err)) <
+		    0 ||
+	    ignored == NULL)
+		ignored = "";
+	ev->time = ignored;
+	ev->data = json_object();
+	if (ev->data == NULL ||
+	    json_object_set_new(ev->root, "data", ev->data) < 0)
+		goto fail;
+	return ev;
+fail:
+	event_free(ev);
+	return NULL;
+}
+
+char *event_from_binary(const struct event_header *hdrs, size_t n,
+			const void *value, size_t len, size_t *outlen)
+{
+	json_t *root = NULL, *v, *data = NULL;
+	const char *ctype = NULL;
+	char name[EVENT_IDENT_MAX + 1], *out = NULL;
+	size_t i, k;
+	int binary = 0;
+
+	for (i = 0; i < n; i++) {
+		if (hdrs[i].name != NULL &&
+		    strcmp(hdrs[i].name, "ce_specversion") == 0)
+			binary = 1;
+	}
+	if (!binary || len > EVENT_MAX_BYTES)
+		return NULL;
+	root = json_object();
+	if (root == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (hdrs[i].name == NULL || hdrs[i].value == NULL)
+			continue;
+		if (strcmp(hdrs[i].name, "content-type") == 0) {
+			ctype = hdrs[i].value;
+			continue;
+		}
+		if (strncmp(hdrs[i].name, "ce_", 3) != 0)
+			continue;
+		/* Attribute names are lower-case letters and digits. */
+		for (k = 0; hdrs[i].name[3 + k] != '\0' && k < EVENT_IDENT_MAX;
+		     k++)
+			name[k] = hdrs[i].name[3 + k];
+		name[k] = '\0';
+		if (k == 0 || strcmp(name, "data") == 0 ||
+		    json_object_get(root, name) != NULL)
+			continue; /* a repeated header: the first counts */
+		v = json_stringn(hdrs[i].value, hdrs[i].len);
+		if (v == NULL || json_object_set_new(root, name, v) < 0)
+			continue; /* not UTF-8: as if missing */
+	}
+	/* data is JSON unless the content type says otherwise. */
+	if (ctype == NULL || strstr(ctype, "json") != NULL)
+		data = json_loadb(value, len, JSON_REJECT_DUPLICATES, NULL);
+	else
+		data = json_stringn(value, len);
+	if (data != NULL)
+		json_object_set_new(root, "data", data);
+	out = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (out != NULL)
+		*outlen = strlen(out);
+	return out;
 }
 
 void event_free(event_t *ev)

@@ -1,5 +1,6 @@
 /*
- * CloudEvents 1.0 in structured JSON mode: decoding with the limits of
+ * CloudEvents 1.0 in structured JSON mode (and binary mode turned into
+ * it): decoding with the limits of
  * SPEC §3, typed access to `data` fields with validation, and encoding of
  * reply events with deterministic ids.
  */
@@ -26,6 +27,40 @@ typedef struct event event_t;
  */
 event_t *event_decode(const void *buf, size_t len, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/*
+ * For bytes event_decode() refused: the part of the envelope that names a
+ * requester, so the request can still be answered (SPEC §2 "One answer
+ * per answerable request").  An event with a valid id, type and tenantid
+ * (source "" and time "" when theirs are missing or wrong, no
+ * correlation id when it is wrong) and an empty object for data, or NULL
+ * when the bytes are not a JSON object naming those three, or are over
+ * EVENT_ENVELOPE_MAX_BYTES.
+ */
+#define EVENT_ENVELOPE_MAX_BYTES (16 * 1024 * 1024)
+event_t *event_envelope(const void *buf, size_t len)
+	__attribute__((warn_unused_result));
+
+/* A Kafka header: name, and value of len bytes (not NUL-terminated). */
+struct event_header {
+	const char *name;
+	const char *value;
+	size_t len;
+};
+
+/*
+ * The CloudEvents Kafka binding's binary content mode: when the n headers
+ * hold ce_specversion, the event in structured mode (JSON text,
+ * malloc()ed, *outlen bytes) for event_decode(): every ce_<name> header
+ * an attribute (the first of repeated ones; values that are not UTF-8
+ * left out, so decoding says what is missing), the value as data (JSON
+ * unless content-type names another type; left out when it does not
+ * parse).  NULL when the headers are not binary mode, the value is over
+ * EVENT_MAX_BYTES, or out of memory.
+ */
+char *event_from_binary(const struct event_header *hdrs, size_t n,
+			const void *value, size_t len, size_t *outlen)
+	__attribute__((warn_unused_result));
+
 void event_free(event_t *ev);
 
 /* Borrowed attributes, valid while ev lives. */

@@ -82,7 +82,8 @@ rd_kafka_t *kafka_producer_new(const struct config *cfg, char *err,
 
 	if (conf == NULL)
 		return NULL;
-	snprintf(max, sizeof(max), "%d", KAFKA_DLQ_MAX_BYTES + 65536);
+	/* A dead letter of DEAD_LETTER_MAX_BYTES with its key and headers. */
+	snprintf(max, sizeof(max), "%d", cfg->dead_letter_max_bytes + 65536);
 	if (kafka_conf_set(conf, "enable.idempotence", "true", err, errlen) <
 		    0 ||
 	    kafka_conf_set(conf, "acks", "all", err, errlen) < 0 ||
@@ -181,58 +182,30 @@ void kafka_producer_close(rd_kafka_t *producer, int timeout_ms)
 
 /* ---- dead letters -------------------------------------------------- */
 
-size_t kafka_dead_letter_send(rd_kafka_t *producer, struct kafka_dead *dead,
-			      size_t n)
+size_t kafka_dead_fit(size_t keylen, size_t header_bytes, size_t len,
+		      size_t limit)
 {
-	/* Five header pairs and the NULL end per letter; the partition and
-	 * offset texts live in parts (librdkafka copies header values). */
-	struct kafka_out *outs = calloc(n ? n : 1, sizeof(*outs));
-	const char **hdrs = calloc((n ? n : 1) * 11, sizeof(*hdrs));
-	char (*parts)[2][24] = calloc(n ? n : 1, sizeof(*parts));
-	size_t i, delivered;
+	/* The truncated header and a margin for the record's framing. */
+	size_t fixed = keylen + header_bytes + KAFKA_DEAD_OVERHEAD;
 
-	if (outs == NULL || hdrs == NULL || parts == NULL) {
-		for (i = 0; i < n; i++)
-			dead[i].err = RD_KAFKA_RESP_ERR__FAIL;
-		free(outs);
-		free(hdrs);
-		free(parts);
+	if (fixed + len <= limit)
+		return len;
+	return fixed >= limit ? 0 : limit - fixed;
+}
+
+int kafka_err_permanent(rd_kafka_resp_err_t err)
+{
+	switch (err) {
+	case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+	case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+	case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+	case RD_KAFKA_RESP_ERR_INVALID_MSG:
+	case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+	case RD_KAFKA_RESP_ERR__INVALID_ARG:
+		return 1;
+	default:
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		const char **hv = hdrs + i * 11;
-
-		snprintf(parts[i][0], sizeof(parts[i][0]), "%d",
-			 (int)dead[i].partition);
-		snprintf(parts[i][1], sizeof(parts[i][1]), "%lld",
-			 (long long)dead[i].offset);
-		hv[0] = "error";
-		hv[1] = dead[i].error;
-		hv[2] = "source-topic";
-		hv[3] = dead[i].topic;
-		hv[4] = "source-partition";
-		hv[5] = parts[i][0];
-		hv[6] = "source-offset";
-		hv[7] = parts[i][1];
-		hv[8] = "consumer";
-		hv[9] = dead[i].consumer;
-		hv[10] = NULL;
-		outs[i].topic = KAFKA_TOPIC_DEAD_LETTERS;
-		outs[i].key = dead[i].key;
-		outs[i].keylen = dead[i].keylen;
-		outs[i].value = dead[i].value;
-		outs[i].len = dead[i].len;
-		if (outs[i].len > KAFKA_DLQ_MAX_BYTES)
-			outs[i].len = KAFKA_DLQ_MAX_BYTES;
-		outs[i].headers = hv;
-	}
-	delivered = kafka_send_all(producer, outs, n);
-	for (i = 0; i < n; i++)
-		dead[i].err = outs[i].err;
-	free(outs);
-	free(hdrs);
-	free(parts);
-	return delivered;
 }
 
 /* ---- the consumer -------------------------------------------------- */

@@ -15,8 +15,6 @@
 
 #include "runtime/config.h"
 
-/* The largest message the dead-letter topic takes (SPEC §3). */
-#define KAFKA_DLQ_MAX_BYTES (16 * 1024 * 1024)
 #define KAFKA_TOPIC_DEAD_LETTERS "dead-letters"
 
 /* One message to send; result fields are filled by kafka_send_all(). */
@@ -66,7 +64,8 @@ void kafka_producer_close(rd_kafka_t *producer, int timeout_ms);
 
 /* ---- dead letters (SPEC §3 "dead-letters") ---------------------------- */
 
-/* One event to dead-letter: its original bytes and where it came from. */
+/* One event to dead-letter: its original bytes and where it came from
+ * (outbox_add_dead() keeps it until the relay sends it). */
 struct kafka_dead {
 	const void *key;
 	size_t keylen;
@@ -77,18 +76,27 @@ struct kafka_dead {
 	int32_t partition;    /* header "source-partition" */
 	int64_t offset;	      /* header "source-offset" */
 	const char *consumer; /* header "consumer" */
-	/* Filled in by kafka_dead_letter_send(): */
-	rd_kafka_resp_err_t err;
+	/* More headers to keep (name/value pairs, NULL-terminated), such as
+	 * a binary-mode event's ce_ attributes, or NULL. */
+	const char *const *extra;
 };
 
+/* Room kept in a dead letter for the "truncated" header and the record's
+ * framing. */
+#define KAFKA_DEAD_OVERHEAD 256
+
 /*
- * Send n dead letters (with their original key and the headers above) to
- * KAFKA_TOPIC_DEAD_LETTERS and wait for their delivery reports.  Returns
- * how many were delivered; each entry's err says which.  dead is borrowed
- * for the call only.
+ * How many of a dead letter's len value bytes fit in a message of at most
+ * limit bytes with its key and headers (header_bytes: names and values):
+ * len when all do, else what is left after the key, the headers and
+ * KAFKA_DEAD_OVERHEAD (0 when nothing is).
  */
-size_t kafka_dead_letter_send(rd_kafka_t *producer, struct kafka_dead *dead,
-			      size_t n);
+size_t kafka_dead_fit(size_t keylen, size_t header_bytes, size_t len,
+		      size_t limit);
+
+/* Whether a send that failed with err can never succeed for that message
+ * (too large, invalid): retrying it would hold everything behind it. */
+int kafka_err_permanent(rd_kafka_resp_err_t err);
 
 /* ---- the consumer -------------------------------------------------- */
 

@@ -7,8 +7,10 @@
  *      the handler's effects and replies, commit; a batch refused for a
  *      data reason is redone one event per transaction to find the
  *      culprit;
- *   3. publish the outbox, dead-letter the refused events and wait for
- *      their delivery;
+ *      (a refused event's answer and its dead letter, which goes through
+ *      the outbox too, are written in that same transaction, and a
+ *      deferred event leaves deferred_events in it);
+ *   3. publish the outbox;
  *   4. store the offsets (auto-commit sends them; shutdown commits).
  *
  * A failure of PostgreSQL or Kafka in any step repeats that step with
@@ -59,6 +61,12 @@ struct loop_item {
 	int attempts;
 	const char *payload;
 	size_t len;
+	/* A binary-mode event as structured JSON (what is decoded and
+	 * deferred), and its headers for its dead letter (name/value
+	 * pairs, NULL-terminated); NULL for structured mode. */
+	char *decoded;
+	size_t dlen;
+	char **extra;
 	event_t *ev;
 	struct loop_event le;
 	char *key;
@@ -67,6 +75,10 @@ struct loop_item {
 	int is_new;
 	int late_invalid;
 	int deferred_now;
+	int answered; /* a refused event answered (its key kept) */
+	/* A refused event the database refused to answer: bury it
+	 * without an answer (and, after that fails too, give up). */
+	int no_answer;
 	char reason[LOOP_REASON_MAX];
 };
 
@@ -86,7 +98,8 @@ struct loop {
 	metric_t *m_consumed, *m_applied, *m_duplicates, *m_dead,
 		*m_batches, *m_retries, *m_db_errors, *m_outbox,
 		*m_batch_size, *m_ready, *m_pruned, *m_deferred,
-		*m_deferred_now, *m_cache_writes, *m_cache_pending;
+		*m_deferred_now, *m_cache_writes, *m_cache_pending,
+		*m_outbox_refused;
 };
 
 /* ---- readiness ---------------------------------------------------- */
@@ -139,7 +152,12 @@ static void loop_register_metrics(struct loop *l)
 	l->m_db_errors = metrics_counter(m, "db_errors_total", NULL,
 					 "failed database statements");
 	l->m_outbox = metrics_counter(m, "outbox_published_total", NULL,
-				      "replies published from the outbox");
+				      "replies and dead letters published "
+				      "from the outbox");
+	l->m_outbox_refused = metrics_counter(
+		m, "outbox_refused_total", NULL,
+		"outbox rows Kafka refused for good (dead-lettered, cut or "
+		"dropped)");
 	l->m_batch_size = metrics_gauge(m, "last_batch_size", NULL,
 					"events in the last batch");
 	l->m_ready = metrics_gauge(m, "ready", NULL,
@@ -215,7 +233,53 @@ static struct idem_key loop_item_idem(const struct loop_item *it)
 	return k;
 }
 
-/* Record the keys of the valid items; set is_new on those not seen. */
+/* Whether a refused item can be answered: its envelope names the
+ * requester and the handler answers. */
+static int loop_answerable(const struct loop *l, const struct loop_item *it)
+{
+	const char *const *t;
+
+	if (it->state != ITEM_DEAD || it->ev == NULL || l->h->reject == NULL ||
+	    it->no_answer)
+		return 0;
+	if (l->h->answers == NULL)
+		return 1;
+	for (t = l->h->answers; *t != NULL; t++)
+		if (strcmp(*t, event_type(it->ev)) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Write an item's dead letter into the outbox and, for a deferred event,
+ * delete its deferred_events row, both in the open transaction: the
+ * event's bytes never leave the database before the dead letter is there.
+ */
+static int loop_bury(struct loop *l, const struct loop_item *it,
+		     enum db_error *dberr)
+{
+	struct kafka_dead d;
+
+	memset(&d, 0, sizeof(d));
+	d.key = it->key;
+	d.keylen = strlen(it->key);
+	d.value = it->payload;
+	d.len = it->len;
+	d.error = it->reason;
+	d.topic = it->le.topic;
+	d.partition = it->le.partition;
+	d.offset = it->le.offset;
+	d.consumer = l->h->name;
+	d.extra = (const char *const *)it->extra;
+	if (outbox_add_dead(l->db, &d, dberr) < 0)
+		return -1;
+	if (it->deferred_id)
+		return defer_delete(l->db, it->deferred_id, dberr);
+	return 0;
+}
+
+/* Record the keys of the valid and answerable items; set is_new on those
+ * not seen. */
 static int loop_record_keys(struct loop *l, struct loop_item **items,
 			    size_t n, enum db_error *dberr)
 {
@@ -231,7 +295,8 @@ static int loop_record_keys(struct loop *l, struct loop_item **items,
 	}
 	for (i = 0; i < n; i++) {
 		items[i]->is_new = 0;
-		if (items[i]->state != ITEM_VALID)
+		if (items[i]->state != ITEM_VALID &&
+		    !loop_answerable(l, items[i]))
 			continue;
 		keys[m] = loop_item_idem(items[i]);
 		at[m++] = i;
@@ -310,7 +375,8 @@ static int loop_defer_item(struct loop *l, struct loop_item *it,
 					l->cfg->defer_max_seconds, dberr);
 	if (defer_insert(l->db, l->h->name, event_tenant(it->ev), it->key,
 			 it->le.topic, it->le.partition, it->le.offset,
-			 it->payload, it->len, dberr) < 0)
+			 it->decoded != NULL ? it->decoded : it->payload,
+			 it->decoded != NULL ? it->dlen : it->len, dberr) < 0)
 		return -1;
 	loop_item_pair(it, pair, sizeof(pair));
 	if (strset_add(l->queued, pair, strlen(pair)) < 0) {
@@ -318,6 +384,32 @@ static int loop_defer_item(struct loop *l, struct loop_item *it,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Answer a refused item (when it can be answered: its key stays recorded,
+ * so a redelivery answers nothing new) and bury it, inside the
+ * transaction.
+ */
+static int loop_refuse(struct loop *l, struct loop_item *it,
+		       enum db_error *dberr)
+{
+	const struct loop_handler *h = l->h;
+	enum loop_result r = LOOP_INVALID;
+	enum item_state was = it->state;
+
+	it->answered = 0;
+	it->state = ITEM_DEAD; /* as loop_answerable() asks */
+	if (loop_answerable(l, it))
+		r = h->reject(h->ctx, l->db, &it->le, it->reason, dberr);
+	it->state = was;
+	if (r == LOOP_DB_ERROR)
+		return -1;
+	if (r == LOOP_OK)
+		it->answered = 1;
+	else if (loop_unkey(l, it, dberr) < 0)
+		return -1;
+	return loop_bury(l, it, dberr);
 }
 
 /* Handle one new valid item inside the transaction. */
@@ -349,9 +441,7 @@ static int loop_handle_item(struct loop *l, struct loop_item *it,
 	case LOOP_INVALID:
 		it->late_invalid = 1;
 		snprintf(it->reason, sizeof(it->reason), "%s", err);
-		if (loop_unkey(l, it, dberr) < 0)
-			return -1;
-		break;
+		return loop_refuse(l, it, dberr);
 	case LOOP_OK:
 		break;
 	}
@@ -373,6 +463,7 @@ static int loop_apply_tx(struct loop *l, struct loop_item **items, size_t n,
 	for (i = 0; i < n; i++) {
 		items[i]->late_invalid = 0;
 		items[i]->deferred_now = 0;
+		items[i]->answered = 0;
 	}
 	if (db_begin(l->db, dberr) < 0)
 		goto fail;
@@ -383,10 +474,22 @@ static int loop_apply_tx(struct loop *l, struct loop_item **items, size_t n,
 	for (i = 0; i < n; i++) {
 		struct loop_item *it = items[i];
 
-		if (it->state == ITEM_DEAD && it->ev != NULL &&
-		    h->reject != NULL) {
-			if (h->reject(h->ctx, l->db, &it->le, it->reason,
-				      dberr) != LOOP_OK)
+		if (it->state == ITEM_DEAD) {
+			/* Answered before: nothing new, no second dead
+			 * letter (a deferred copy just goes). */
+			if (loop_answerable(l, it) && !it->is_new) {
+				if (it->deferred_id &&
+				    defer_delete(l->db, it->deferred_id,
+						 dberr) < 0)
+					goto fail;
+				continue;
+			}
+			if (!loop_answerable(l, it)) {
+				if (loop_bury(l, it, dberr) < 0)
+					goto fail;
+				continue;
+			}
+			if (loop_refuse(l, it, dberr) < 0)
 				goto fail;
 			continue;
 		}
@@ -412,6 +515,15 @@ fail:
 	return -1;
 }
 
+/* A dead letter is in the outbox: say so. */
+static void loop_dead_logged(struct loop *l, const struct loop_item *it)
+{
+	log_warnx("dead letter%s: %s [%d] @%lld: %s",
+		  it->answered ? " (answered)" : "", it->le.topic,
+		  (int)it->le.partition, (long long)it->le.offset, it->reason);
+	metric_inc(l->m_dead);
+}
+
 /* Settle item states after a committed transaction. */
 static void loop_settle(struct loop *l, struct loop_item **items, size_t n)
 {
@@ -420,6 +532,15 @@ static void loop_settle(struct loop *l, struct loop_item **items, size_t n)
 	for (i = 0; i < n; i++) {
 		struct loop_item *it = items[i];
 
+		if (it->state == ITEM_DEAD) {
+			if (loop_answerable(l, it) && !it->is_new) {
+				it->state = ITEM_DUP;
+				metric_inc(l->m_duplicates);
+			} else {
+				loop_dead_logged(l, it);
+			}
+			continue;
+		}
 		if (it->state != ITEM_VALID)
 			continue;
 		if (!it->is_new) {
@@ -427,6 +548,7 @@ static void loop_settle(struct loop *l, struct loop_item **items, size_t n)
 			metric_inc(l->m_duplicates);
 		} else if (it->late_invalid) {
 			it->state = ITEM_DEAD;
+			loop_dead_logged(l, it);
 		} else if (it->deferred_now) {
 			it->state = ITEM_DEFERRED;
 			if (!it->deferred_id)
@@ -440,14 +562,42 @@ static void loop_settle(struct loop *l, struct loop_item **items, size_t n)
 }
 
 /*
- * Apply items, waiting out connection failures.  A data error redoes the
- * batch one event at a time; the event PostgreSQL refuses alone goes to
- * dead-letters.  0 when everything is settled, -1 when asked to stop.
+ * A single event that cannot be applied for good: the first time it is
+ * answered and buried, the next time (its answer refused too) buried
+ * without an answer; after that, given up with an error in the log.
+ * Returns 1 to try the transaction again, 0 when given up.
+ */
+static int loop_condemn(struct loop *l, struct loop_item *it,
+			const char *why)
+{
+	if (it->state != ITEM_DEAD) {
+		snprintf(it->reason, sizeof(it->reason), "%s: %s", why,
+			 db_last_error(l->db));
+		it->state = ITEM_DEAD;
+		return 1;
+	}
+	if (!it->no_answer) {
+		it->no_answer = 1;
+		return 1;
+	}
+	log_error("could not even dead-letter an event of %s [%d] @%lld: %s",
+		  it->le.topic, (int)it->le.partition, (long long)it->le.offset,
+		  db_last_error(l->db));
+	it->state = ITEM_DUP;
+	return 0;
+}
+
+/*
+ * Apply items, waiting out connection failures.  A data error, or a
+ * failure that is neither (DB_ERR_RETRY) lasting RETRY_MAX_SECONDS, redoes
+ * the batch one event at a time; the event that fails alone is answered
+ * and dead-lettered.  0 when everything is settled, -1 when asked to stop.
  */
 static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
 {
 	enum db_error dberr = DB_OK;
-	int attempt = 0;
+	int64_t failing_since = 0;
+	int attempt = 0, stuck;
 	size_t i;
 
 	for (;;) {
@@ -458,23 +608,35 @@ static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
 			loop_settle(l, items, n);
 			return 0;
 		}
-		if (dberr == DB_ERR_DATA && n > 1)
-			break;
-		if (dberr == DB_ERR_DATA) {
-			/* One event, refused for its data: dead-letter it. */
-			snprintf(items[0]->reason, sizeof(items[0]->reason),
-				 "database refused the event: %s",
-				 db_last_error(l->db));
-			items[0]->state = ITEM_DEAD;
-			if (items[0]->deferred_id &&
-			    defer_delete(l->db, items[0]->deferred_id,
-					 &dberr) < 0)
-				log_warnx("could not drop deferred event %lld",
-					  (long long)items[0]->deferred_id);
-			return 0;
+		/* Transient while it is young; past RETRY_MAX_SECONDS a
+		 * failure nobody classed is taken as permanent. */
+		stuck = 0;
+		if (dberr == DB_ERR_RETRY) {
+			if (failing_since == 0)
+				failing_since = clock_mono_ms();
+			stuck = clock_mono_ms() - failing_since >=
+				(int64_t)l->cfg->retry_max_seconds * 1000;
 		}
-		if (dberr == DB_ERR_CONN)
+		if ((dberr == DB_ERR_DATA || stuck) && n > 1) {
+			if (stuck)
+				log_warnx("a batch of %zu failed for %d s: "
+					  "applying one by one",
+					  n, l->cfg->retry_max_seconds);
+			break;
+		}
+		if (dberr == DB_ERR_DATA || stuck) {
+			failing_since = 0;
+			if (!loop_condemn(l, items[0],
+					  stuck ? "still failing after "
+						  "RETRY_MAX_SECONDS"
+						: "database refused the event"))
+				return 0;
+			continue;
+		}
+		if (dberr == DB_ERR_CONN) {
 			atomic_store(&l->db_ok, 0);
+			failing_since = 0; /* a dependency away: transient */
+		}
 		metric_inc(l->m_retries);
 		if (sig_stopping())
 			return -1;
@@ -490,83 +652,39 @@ static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
 	return 0;
 }
 
-/* Publish everything pending in the outbox; -1 when asked to stop. */
+/*
+ * Publish what is pending in the outbox, replies and dead letters, until
+ * a round finds less than a full chunk or gets nothing through (Kafka
+ * away: the rows wait in the database for the next try); -1 when asked to
+ * stop.
+ */
 static int loop_flush_outbox(struct loop *l)
 {
+	struct outbox_round round;
 	enum db_error dberr;
-	int attempt = 0, r;
+	int attempt = 0, r, moved;
 
 	for (;;) {
 		if (db_ensure(l->db, sig_stop_flag()) < 0)
 			return -1;
-		r = outbox_relay(l->db, l->producer, LOOP_OUTBOX_CHUNK, &dberr);
-		if (r >= 0)
-			metric_add(l->m_outbox, (uint64_t)r);
-		if (r >= 0 && r < LOOP_OUTBOX_CHUNK)
-			return 0;
-		if (r < 0) {
-			if (sig_stopping())
-				return -1;
-			clock_sleep_ms(clock_backoff_ms(attempt++, CLOCK_BACKOFF_FIRST_MS,
-					       CLOCK_BACKOFF_MAX_MS));
-		}
-	}
-}
-
-/* Send the dead items to dead-letters until all are confirmed. */
-static int loop_dead_letter(struct loop *l, struct loop_item **items,
-			    size_t n)
-{
-	struct kafka_dead *dead;
-	size_t i, m = 0, delivered;
-	int attempt = 0;
-
-	for (i = 0; i < n; i++)
-		m += items[i]->state == ITEM_DEAD;
-	if (m == 0)
-		return 0;
-	dead = calloc(m, sizeof(*dead));
-	if (dead == NULL)
-		fatalx("out of memory for dead letters");
-	m = 0;
-	for (i = 0; i < n; i++) {
-		struct loop_item *it = items[i];
-
-		if (it->state != ITEM_DEAD)
+		r = outbox_relay(l->db, l->producer, l->h->name,
+				 LOOP_OUTBOX_CHUNK,
+				 (size_t)l->cfg->dead_letter_max_bytes, &round,
+				 &dberr);
+		if (r == 0) {
+			metric_add(l->m_outbox, (uint64_t)round.published);
+			moved = round.dead_lettered + round.cut + round.dropped;
+			metric_add(l->m_outbox_refused, (uint64_t)moved);
+			if (round.rows < LOOP_OUTBOX_CHUNK ||
+			    round.published + moved == 0)
+				return 0;
 			continue;
-		dead[m].key = it->key;
-		dead[m].keylen = strlen(it->key);
-		dead[m].value = it->payload;
-		dead[m].len = it->len;
-		dead[m].error = it->reason;
-		dead[m].topic = it->le.topic;
-		dead[m].partition = it->le.partition;
-		dead[m].offset = it->le.offset;
-		dead[m].consumer = l->h->name;
-		m++;
-	}
-	for (;;) {
-		delivered = kafka_dead_letter_send(l->producer, dead, m);
-		if (delivered == m)
-			break;
-		log_warnx("%zu dead letters not delivered: retrying",
-			  m - delivered);
-		kafka_consumer_set_up(l->kc, 0);
-		if (sig_stopping()) {
-			free(dead);
-			return -1;
 		}
+		if (sig_stopping())
+			return -1;
 		clock_sleep_ms(clock_backoff_ms(attempt++, CLOCK_BACKOFF_FIRST_MS,
 						CLOCK_BACKOFF_MAX_MS));
 	}
-	for (i = 0; i < m; i++) {
-		log_warnx("dead letter: %s [%d] @%lld: %s", dead[i].topic,
-			  (int)dead[i].partition, (long long)dead[i].offset,
-			  dead[i].error);
-		metric_inc(l->m_dead);
-	}
-	free(dead);
-	return 0;
 }
 
 static void loop_store_offsets(struct loop *l, struct loop_item *items,
@@ -602,6 +720,59 @@ static void loop_store_offsets(struct loop *l, struct loop_item *items,
 	rd_kafka_topic_partition_list_destroy(parts);
 }
 
+#define LOOP_HEADERS_MAX 64
+
+/* A copy of len bytes as a string; fatal when out of memory. */
+static char *loop_strndup(const void *p, size_t len)
+{
+	char *s = malloc(len + 1);
+
+	if (s == NULL)
+		fatalx("out of memory");
+	if (len > 0)
+		memcpy(s, p, len);
+	s[len] = '\0';
+	return s;
+}
+
+/*
+ * A message in the CloudEvents binary content mode (ce_ headers, data as
+ * the value) becomes structured JSON to decode; its headers are kept for
+ * its dead letter.
+ */
+static void loop_item_binary(struct loop_item *it,
+			     const rd_kafka_message_t *msg)
+{
+	struct event_header hv[LOOP_HEADERS_MAX];
+	rd_kafka_headers_t *hdrs = NULL;
+	const void *val;
+	const char *name;
+	size_t n = 0, size, i;
+
+	if (rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return;
+	while (n < LOOP_HEADERS_MAX &&
+	       rd_kafka_header_get_all(hdrs, n, &name, &val, &size) ==
+		       RD_KAFKA_RESP_ERR_NO_ERROR) {
+		hv[n].name = name;
+		hv[n].value = val;
+		hv[n].len = val != NULL ? size : 0;
+		n++;
+	}
+	it->decoded = event_from_binary(hv, n, msg->payload, msg->len,
+					&it->dlen);
+	if (it->decoded == NULL)
+		return;
+	it->extra = calloc(2 * n + 1, sizeof(*it->extra));
+	if (it->extra == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < n; i++) {
+		it->extra[2 * i] = loop_strndup(hv[i].name, strlen(hv[i].name));
+		it->extra[2 * i + 1] = loop_strndup(
+			hv[i].value != NULL ? hv[i].value : "", hv[i].len);
+	}
+}
+
 /* Fill an item's source fields from a polled message. */
 static void loop_item_from_msg(struct loop_item *it, rd_kafka_message_t *msg)
 {
@@ -618,19 +789,25 @@ static void loop_item_from_msg(struct loop_item *it, rd_kafka_message_t *msg)
 	it->le.topic = rd_kafka_topic_name(msg->rkt);
 	it->le.partition = msg->partition;
 	it->le.offset = msg->offset;
+	loop_item_binary(it, msg);
 }
 
 static void loop_decode(struct loop *l, struct loop_item *it)
 {
 	const struct loop_handler *h = l->h;
+	const char *src = it->decoded != NULL ? it->decoded : it->payload;
+	size_t len = it->decoded != NULL ? it->dlen : it->len;
 	char err[LOOP_REASON_MAX];
 
 	it->le.key = it->key;
 	it->state = ITEM_VALID;
-	it->ev = event_decode(it->payload, it->len, err, sizeof(err));
+	it->ev = event_decode(src, len, err, sizeof(err));
 	if (it->ev == NULL) {
 		it->state = ITEM_DEAD;
 		snprintf(it->reason, sizeof(it->reason), "%s", err);
+		/* Still answered when its envelope names the requester. */
+		it->ev = event_envelope(src, len);
+		it->le.ev = it->ev;
 		return;
 	}
 	it->le.ev = it->ev;
@@ -687,8 +864,6 @@ static int loop_process(struct loop *l, struct loop_item *items, size_t n)
 	loop_flush_cache(l);
 	if (loop_flush_outbox(l) < 0)
 		goto done;
-	if (loop_dead_letter(l, ptrs, n) < 0)
-		goto done;
 	loop_store_offsets(l, items, n);
 	r = 0;
 done:
@@ -698,11 +873,16 @@ done:
 
 static void loop_items_free(struct loop_item *items, size_t n)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < n; i++) {
 		event_free(items[i].ev);
 		free(items[i].key);
+		free(items[i].decoded);
+		for (k = 0; items[i].extra != NULL && items[i].extra[k] != NULL;
+		     k++)
+			free(items[i].extra[k]);
+		free(items[i].extra);
 		if (items[i].msg != NULL)
 			rd_kafka_message_destroy(items[i].msg);
 	}
@@ -710,9 +890,10 @@ static void loop_items_free(struct loop_item *items, size_t n)
 
 /*
  * Retry the deferred events that are due: the head of each conversation's
- * queue, oldest first.  Several instances may pick the same row; the
- * idempotency key lets only one of them apply it.  Returns how many left
- * their queue (so the next in line can go at once), or -1 when stopped.
+ * queue, oldest first, claimed so no other instance works them meanwhile
+ * (defer_due; the idempotency key would still keep a second try from
+ * applying twice).  Returns how many left their queue (so the next in
+ * line can go at once), or -1 when stopped.
  */
 static int loop_retry_deferred(struct loop *l)
 {

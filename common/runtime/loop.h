@@ -32,7 +32,8 @@ struct loop_event {
 
 enum loop_result {
 	LOOP_OK = 0,	/* effects written */
-	LOOP_INVALID,	/* refused after all: dead-letter, record no key */
+	LOOP_INVALID,	/* refused for good (write nothing first): answered
+			 * with reject() and dead-lettered */
 	LOOP_DB_ERROR,	/* a statement failed: *dberr says how */
 	LOOP_DEFER,	/* its conversation is not known yet: retry later */
 };
@@ -57,12 +58,20 @@ struct loop_handler {
 				   enum db_error *dberr, char *err,
 				   size_t errlen);
 	/*
-	 * Optional: write the `*.rejected` reply for an event that failed
-	 * validation (in the batch transaction; no key is recorded).
+	 * Optional: write the `*.rejected`/`*.failed` answer to a refused
+	 * request (it failed to decode or validate, the handler answered
+	 * LOOP_INVALID, or it failed for good), in the transaction that
+	 * dead-letters it; its key is kept, so a redelivery answers nothing
+	 * new.  An event that failed to decode has only the envelope that
+	 * names the requester (event_envelope(): id, type, tenantid, source
+	 * or "") and empty data.  LOOP_OK when answered, LOOP_INVALID when
+	 * not (no key is then kept), LOOP_DB_ERROR.
 	 */
 	enum loop_result (*reject)(void *ctx, db_t *db,
 				   const struct loop_event *le,
 				   const char *reason, enum db_error *dberr);
+	/* The request types reject() answers, NULL-terminated (NULL: any). */
+	const char *const *answers;
 	/* Optional: runs after each commit. */
 	void (*after_commit)(void *ctx);
 	/*

@@ -1,7 +1,9 @@
 /*
  * Outbox relay.  A crash between the send and the delete publishes a row
  * twice with the same event id (the id is in the payload), which consumers
- * deduplicate.
+ * deduplicate.  The relay holds a session-level advisory lock, not a
+ * transaction, while it sends: rows are read, sent, then deleted or
+ * changed one statement each, so no lock on a row outlives a statement.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,19 +13,52 @@
 #include "runtime/log.h"
 #include "runtime/outbox.h"
 
+/* A dead letter Kafka refused as too large is cut to this many bytes,
+ * below a broker's default limit (1 MiB) with room for its headers. */
+#define OUTBOX_DEAD_SAFE_BYTES 900000
+/* The advisory lock every relay of the database shares. */
+#define OUTBOX_LOCK "hashtextextended('outbox relay', 0)"
+
 static const char outbox_sql_insert[] =
 	"INSERT INTO outbox (topic, msg_key, payload) VALUES ($1, $2, $3)";
+static const char outbox_sql_insert_dead[] =
+	"INSERT INTO outbox (topic, msg_key, raw, headers)"
+	" VALUES ($1, $2, $3::bytea, $4::jsonb)";
+static const char outbox_sql_lock[] =
+	"SELECT pg_try_advisory_lock(" OUTBOX_LOCK ")";
+static const char outbox_sql_unlock[] =
+	"SELECT pg_advisory_unlock(" OUTBOX_LOCK ")";
+/* Oldest first, as many as fit in $2 bytes (the first one always). */
 static const char outbox_sql_pending[] =
-	"SELECT id, topic, msg_key, payload FROM outbox ORDER BY id "
-	"LIMIT $1 FOR UPDATE SKIP LOCKED";
+	"SELECT id, topic, msg_key, payload, raw, headers::text FROM ("
+	" SELECT o.*, sum(coalesce(octet_length(o.payload), 0)"
+	"  + coalesce(octet_length(o.raw), 0)) OVER (ORDER BY o.id) AS upto,"
+	"  coalesce(octet_length(o.payload), 0)"
+	"  + coalesce(octet_length(o.raw), 0) AS size"
+	" FROM (SELECT * FROM outbox ORDER BY id LIMIT $1) o) r"
+	" WHERE upto - size <= $2 ORDER BY id";
 static const char outbox_sql_delete[] =
 	"DELETE FROM outbox WHERE id = ANY ($1::bigint[])";
+static const char outbox_sql_to_dead[] =
+	"UPDATE outbox SET topic = $2, raw = convert_to(payload, 'UTF8'),"
+	" payload = NULL, headers = $3::jsonb WHERE id = $1 AND raw IS NULL";
+static const char outbox_sql_cut[] =
+	"UPDATE outbox SET raw = substring(raw FROM 1 FOR $2::int),"
+	" headers = headers || jsonb_build_array(jsonb_build_array("
+	"  'truncated', octet_length(raw)::text))"
+	" WHERE id = $1 AND raw IS NOT NULL";
 
 int outbox_prepare(db_t *db)
 {
 	if (db_register(db, "outbox_insert", outbox_sql_insert) < 0 ||
+	    db_register(db, "outbox_insert_dead", outbox_sql_insert_dead) <
+		    0 ||
+	    db_register(db, "outbox_lock", outbox_sql_lock) < 0 ||
+	    db_register(db, "outbox_unlock", outbox_sql_unlock) < 0 ||
 	    db_register(db, "outbox_pending", outbox_sql_pending) < 0 ||
-	    db_register(db, "outbox_delete", outbox_sql_delete) < 0)
+	    db_register(db, "outbox_delete", outbox_sql_delete) < 0 ||
+	    db_register(db, "outbox_to_dead", outbox_sql_to_dead) < 0 ||
+	    db_register(db, "outbox_cut", outbox_sql_cut) < 0)
 		return -1;
 	return 0;
 }
@@ -51,6 +86,152 @@ int outbox_add(db_t *db, const char *topic, const char *key,
 	return 0;
 }
 
+/* Append the header [name, value] to arr; a value that is not UTF-8 is
+ * kept with its bad bytes as U+FFFD. */
+static int outbox_header(json_t *arr, const char *name, const char *value)
+{
+	json_t *v = json_string(value != NULL ? value : "");
+	size_t i, n;
+	char *fixed;
+
+	if (v == NULL && value != NULL) {
+		n = strlen(value);
+		fixed = malloc(n * 3 + 1);
+		if (fixed == NULL)
+			return -1;
+		for (i = 0; i < n; i++)
+			fixed[i] = (unsigned char)value[i] < 0x80 ? value[i]
+								  : '?';
+		fixed[n] = '\0';
+		v = json_string(fixed);
+		free(fixed);
+	}
+	if (v == NULL)
+		return -1;
+	return json_array_append_new(arr, json_pack("[s, o]", name, v));
+}
+
+/* The headers of a dead letter as [[name, value], ...] text, malloc()ed;
+ * NULL when out of memory. */
+static char *outbox_dead_headers(const struct kafka_dead *d)
+{
+	json_t *arr = json_array();
+	char part[24], off[24];
+	char *s = NULL;
+	size_t i;
+	int bad = arr == NULL;
+
+	snprintf(part, sizeof(part), "%d", (int)d->partition);
+	snprintf(off, sizeof(off), "%lld", (long long)d->offset);
+	bad = bad || outbox_header(arr, "error", d->error) < 0 ||
+	      outbox_header(arr, "source-topic", d->topic) < 0 ||
+	      outbox_header(arr, "source-partition", part) < 0 ||
+	      outbox_header(arr, "source-offset", off) < 0 ||
+	      outbox_header(arr, "consumer", d->consumer) < 0;
+	for (i = 0; !bad && d->extra != NULL && d->extra[i] != NULL; i += 2)
+		bad = outbox_header(arr, d->extra[i], d->extra[i + 1]) < 0;
+	if (!bad)
+		s = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return s;
+}
+
+int outbox_add_dead(db_t *db, const struct kafka_dead *d,
+		    enum db_error *error)
+{
+	const char *params[4];
+	int lengths[4] = { 0, 0, 0, 0 }, formats[4] = { 0, 0, 1, 0 };
+	char *headers = outbox_dead_headers(d), *key = NULL;
+	PGresult *res;
+
+	if (d->keylen > 0) {
+		key = malloc(d->keylen + 1);
+		if (key != NULL) {
+			memcpy(key, d->key, d->keylen);
+			key[d->keylen] = '\0';
+		}
+	}
+	if (headers == NULL || (d->keylen > 0 && key == NULL)) {
+		free(headers);
+		free(key);
+		*error = DB_ERR_RETRY;
+		return -1;
+	}
+	params[0] = KAFKA_TOPIC_DEAD_LETTERS;
+	params[1] = key;
+	params[2] = d->value != NULL ? d->value : "";
+	lengths[2] = (int)d->len;
+	params[3] = headers;
+	res = db_run_bin(db, "outbox_insert_dead", 4, params, lengths, formats,
+			 error);
+	free(headers);
+	free(key);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/* What a row being sent owns for the send (its message is in a kafka_out
+ * array beside, as kafka_send_all() takes them). */
+struct outbox_row {
+	unsigned char *raw; /* a dead letter's bytes (PQunescapeBytea) */
+	json_t *headers;    /* a dead letter's headers */
+	const char **hv;    /* their name/value pointers */
+	char truncated[24];
+	int is_dead;
+};
+
+/* Set a dead-letter row's message up: its bytes, headers, and the cut to
+ * fit the topic.  -1 when out of memory. */
+static int outbox_dead_row(struct outbox_row *r, struct kafka_out *out,
+			   const PGresult *rows, int i, size_t dead_max)
+{
+	size_t rawlen = 0, n, k, hbytes = 0, len;
+	json_t *pair;
+
+	r->is_dead = 1;
+	r->raw = PQunescapeBytea((const unsigned char *)PQgetvalue(rows, i, 4),
+				 &rawlen);
+	r->headers = json_loads(PQgetvalue(rows, i, 5), 0, NULL);
+	if (r->raw == NULL || !json_is_array(r->headers))
+		return -1;
+	n = json_array_size(r->headers);
+	r->hv = calloc(2 * n + 3, sizeof(*r->hv));
+	if (r->hv == NULL)
+		return -1;
+	for (k = 0; k < n; k++) {
+		pair = json_array_get(r->headers, k);
+		r->hv[2 * k] = json_string_value(json_array_get(pair, 0));
+		r->hv[2 * k + 1] = json_string_value(json_array_get(pair, 1));
+		if (r->hv[2 * k] == NULL || r->hv[2 * k + 1] == NULL)
+			return -1;
+		hbytes += strlen(r->hv[2 * k]) + strlen(r->hv[2 * k + 1]);
+	}
+	len = kafka_dead_fit(out->keylen, hbytes, rawlen, dead_max);
+	if (len < rawlen) {
+		snprintf(r->truncated, sizeof(r->truncated), "%zu", rawlen);
+		r->hv[2 * n] = "truncated";
+		r->hv[2 * n + 1] = r->truncated;
+	}
+	out->value = r->raw;
+	out->len = len;
+	out->headers = r->hv;
+	return 0;
+}
+
+static void outbox_rows_free(struct outbox_row *r, int n)
+{
+	int i;
+
+	for (i = 0; r != NULL && i < n; i++) {
+		PQfreemem(r[i].raw);
+		json_decref(r[i].headers);
+		free(r[i].hv);
+	}
+	free(r);
+}
+
 /* Keep the rows whose delivery Kafka confirmed. */
 static int outbox_delivered(int row, void *ctx)
 {
@@ -59,32 +240,104 @@ static int outbox_delivered(int row, void *ctx)
 	return outs[row].err == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-int outbox_relay(db_t *db, rd_kafka_t *producer, int limit,
-		 enum db_error *error)
+/* Run a statement on one row id with up to two more parameters. */
+static int outbox_row_update(db_t *db, const char *stmt, const char *id,
+			     const char *a, const char *b,
+			     enum db_error *error)
 {
-	struct kafka_out *outs = NULL;
-	PGresult *rows = NULL, *res;
-	const char *params[1];
-	char lim[16], *ids = NULL;
-	size_t delivered = 0;
-	int i, n;
+	const char *params[3] = { id, a, b };
+	PGresult *res = db_run(db, stmt, b != NULL ? 3 : 2, params, error);
 
-	if (db_begin(db, error) < 0)
+	if (res == NULL)
 		return -1;
-	snprintf(lim, sizeof(lim), "%d", limit);
-	params[0] = lim;
-	rows = db_run(db, "outbox_pending", 1, params, error);
-	if (rows == NULL)
-		goto fail;
-	n = PQntuples(rows);
-	if (n == 0) {
-		PQclear(rows);
-		return db_commit(db, error) < 0 ? -1 : 0;
+	PQclear(res);
+	return 0;
+}
+
+/* A row Kafka refused for good: a reply becomes a dead letter, a dead
+ * letter is cut, or dropped when it already was. */
+static int outbox_refused(db_t *db, const PGresult *rows, int i,
+			  const struct outbox_row *r,
+			  const struct kafka_out *out, const char *consumer,
+			  struct outbox_round *round, enum db_error *error)
+{
+	const char *id = PQgetvalue(rows, i, 0);
+	struct kafka_dead d;
+	char reason[200], cut[24], *headers, *ids;
+	const char *params[1];
+	PGresult *res;
+	int rc;
+
+	snprintf(reason, sizeof(reason), "kafka refused it for good: %s",
+		 rd_kafka_err2str(out->err));
+	if (!r->is_dead) {
+		memset(&d, 0, sizeof(d));
+		d.error = reason;
+		d.topic = PQgetvalue(rows, i, 1);
+		d.partition = -1;
+		d.offset = -1;
+		d.consumer = consumer;
+		headers = outbox_dead_headers(&d);
+		if (headers == NULL) {
+			*error = DB_ERR_RETRY;
+			return -1;
+		}
+		rc = outbox_row_update(db, "outbox_to_dead", id,
+				       KAFKA_TOPIC_DEAD_LETTERS, headers,
+				       error);
+		free(headers);
+		if (rc == 0) {
+			log_warnx("outbox: a reply for %s: %s; dead-lettered",
+				  d.topic, reason);
+			round->dead_lettered++;
+		}
+		return rc;
 	}
-	outs = calloc((size_t)n, sizeof(*outs));
-	if (outs == NULL) {
+	if (out->len > OUTBOX_DEAD_SAFE_BYTES) {
+		snprintf(cut, sizeof(cut), "%d", OUTBOX_DEAD_SAFE_BYTES);
+		rc = outbox_row_update(db, "outbox_cut", id, cut, NULL, error);
+		if (rc == 0) {
+			log_warnx("outbox: a dead letter of %zu bytes: %s; cut "
+				  "to %s bytes",
+				  out->len, reason, cut);
+			round->cut++;
+		}
+		return rc;
+	}
+	ids = malloc(strlen(id) + 3);
+	if (ids == NULL) {
 		*error = DB_ERR_RETRY;
-		goto fail;
+		return -1;
+	}
+	snprintf(ids, strlen(id) + 3, "{%s}", id);
+	params[0] = ids;
+	res = db_run(db, "outbox_delete", 1, params, error);
+	free(ids);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	log_error("outbox: a dead letter of %zu bytes: %s; dropped",
+		  out->len, reason);
+	round->dropped++;
+	return 0;
+}
+
+/* Publish the rows read, delete the delivered, settle the refused. */
+static int outbox_send(db_t *db, rd_kafka_t *producer, const char *consumer,
+		       const PGresult *rows, size_t dead_max,
+		       struct outbox_round *round, enum db_error *error)
+{
+	int i, n = PQntuples(rows), rc = -1;
+	struct outbox_row *r = calloc((size_t)n, sizeof(*r));
+	struct kafka_out *outs = calloc((size_t)n, sizeof(*outs));
+	const char *params[1];
+	char *ids = NULL;
+	size_t delivered;
+	PGresult *res;
+
+	if (r == NULL || outs == NULL) {
+		*error = DB_ERR_RETRY;
+		goto done;
 	}
 	for (i = 0; i < n; i++) {
 		outs[i].topic = PQgetvalue(rows, i, 1);
@@ -92,37 +345,86 @@ int outbox_relay(db_t *db, rd_kafka_t *producer, int limit,
 			outs[i].key = PQgetvalue(rows, i, 2);
 			outs[i].keylen = (size_t)PQgetlength(rows, i, 2);
 		}
+		if (PQgetisnull(rows, i, 3)) {
+			if (outbox_dead_row(&r[i], &outs[i], rows, i,
+					    dead_max) < 0) {
+				*error = DB_ERR_RETRY;
+				goto done;
+			}
+			continue;
+		}
 		outs[i].value = PQgetvalue(rows, i, 3);
 		outs[i].len = (size_t)PQgetlength(rows, i, 3);
 		outs[i].cloudevent = 1;
 	}
 	delivered = kafka_send_all(producer, outs, (size_t)n);
 	if (delivered < (size_t)n)
-		log_warnx("outbox: %zu of %d replies not delivered yet",
+		log_warnx("outbox: %zu of %d rows not delivered yet",
 			  (size_t)n - delivered, n);
+	round->published = (int)delivered;
 	if (delivered > 0) {
 		ids = db_id_array(rows, 0, outbox_delivered, outs);
 		if (ids == NULL) {
 			*error = DB_ERR_RETRY;
-			goto fail;
+			goto done;
 		}
 		params[0] = ids;
 		res = db_run(db, "outbox_delete", 1, params, error);
 		if (res == NULL)
-			goto fail;
+			goto done;
 		PQclear(res);
 	}
-	if (db_commit(db, error) < 0)
-		goto fail;
+	for (i = 0; i < n; i++) {
+		if (outs[i].err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+		    kafka_err_permanent(outs[i].err) &&
+		    outbox_refused(db, rows, i, &r[i], &outs[i], consumer,
+				   round, error) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
 	free(ids);
 	free(outs);
+	outbox_rows_free(r, n);
+	return rc;
+}
+
+int outbox_relay(db_t *db, rd_kafka_t *producer, const char *consumer,
+		 int limit, size_t dead_max, struct outbox_round *round,
+		 enum db_error *error)
+{
+	PGresult *rows = NULL, *res;
+	const char *params[2];
+	char lim[16], bytes[16];
+	enum db_error unlock_err;
+	int locked, rc = -1;
+
+	memset(round, 0, sizeof(*round));
+	res = db_run(db, "outbox_lock", 0, NULL, error);
+	if (res == NULL)
+		goto fail;
+	locked = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!locked)
+		return 0; /* another relay is at work: it sends these too */
+	snprintf(lim, sizeof(lim), "%d", limit);
+	snprintf(bytes, sizeof(bytes), "%d", OUTBOX_ROUND_BYTES);
+	params[0] = lim;
+	params[1] = bytes;
+	rows = db_run(db, "outbox_pending", 2, params, error);
+	if (rows != NULL) {
+		round->rows = PQntuples(rows);
+		rc = round->rows == 0 ? 0
+				      : outbox_send(db, producer, consumer, rows,
+						    dead_max, round, error);
+	}
 	PQclear(rows);
-	return (int)delivered;
+	/* A lost connection ends the session, and its lock with it. */
+	res = db_run(db, "outbox_unlock", 0, NULL, &unlock_err);
+	PQclear(res);
+	if (rc == 0)
+		return 0;
 fail:
 	log_warnx("outbox relay: %s", db_last_error(db));
-	db_rollback(db);
-	free(ids);
-	free(outs);
-	PQclear(rows);
 	return -1;
 }

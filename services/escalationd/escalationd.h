@@ -26,6 +26,8 @@ enum loop_result escalationd_handle(void *ctx, db_t *db,
 				    const struct loop_event *le,
 				    enum db_error *dberr, char *err,
 				    size_t errlen);
+/* The request types escalationd_reject() answers, NULL-terminated. */
+extern const char *const escalationd_answers[];
 enum loop_result escalationd_reject(void *ctx, db_t *db,
 				    const struct loop_event *le,
 				    const char *reason, enum db_error *dberr);

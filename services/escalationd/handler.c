@@ -79,6 +79,8 @@ static enum loop_result escalationd_refuse(struct escalationd *e, db_t *db,
 	return LOOP_OK;
 }
 
+const char *const escalationd_answers[] = { ESCALATION_EVENT, NULL };
+
 enum loop_result escalationd_reject(void *ctx, db_t *db,
 				    const struct loop_event *le,
 				    const char *reason, enum db_error *dberr)

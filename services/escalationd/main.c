@@ -36,6 +36,7 @@ int main(void)
 	h.validate = escalationd_validate;
 	h.handle = escalationd_handle;
 	h.reject = escalationd_reject;
+	h.answers = escalationd_answers;
 	h.defers = 1;
 	h.writes_cache = 1;
 	return loop_run(&cfg, &h);

@@ -30,6 +30,8 @@ int exportd_validate(void *ctx, const struct loop_event *le, char *err,
 enum loop_result exportd_handle(void *ctx, db_t *db,
 				const struct loop_event *le,
 				enum db_error *dberr, char *err, size_t errlen);
+/* The request types exportd_reject() answers, NULL-terminated. */
+extern const char *const exportd_answers[];
 enum loop_result exportd_reject(void *ctx, db_t *db,
 				const struct loop_event *le,
 				const char *reason, enum db_error *dberr);

@@ -105,6 +105,8 @@ static enum loop_result exportd_refuse(struct exportd *x, db_t *db,
 	return LOOP_OK;
 }
 
+const char *const exportd_answers[] = { EXPORT_REQUESTED, NULL };
+
 enum loop_result exportd_reject(void *ctx, db_t *db,
 				const struct loop_event *le,
 				const char *reason, enum db_error *dberr)
@@ -204,13 +206,16 @@ static int exportd_email(struct exportd *x, db_t *db,
  * Load what the export renders: the settings (share or request), the
  * conversation and, annotated, notes.  LOOP_OK with *view set and the
  * conversation id in conv, or an answer already given (*view NULL), or
- * LOOP_DEFER / LOOP_DB_ERROR.
+ * LOOP_DEFER / LOOP_DB_ERROR, or LOOP_INVALID with the reason in err when
+ * the view cannot be built from this request (it never could: answered
+ * and dead-lettered, not retried).
  */
 static enum loop_result exportd_view(struct exportd *x, db_t *db,
 				     const struct loop_event *le,
 				     const struct export_request *req,
 				     char conv[130], json_t **view,
-				     enum db_error *dberr)
+				     enum db_error *dberr, char *why,
+				     size_t whylen)
 {
 	const char *tenant = event_tenant(le->ev);
 	json_t *share = NULL, *settings = NULL, *c = NULL, *notes = NULL,
@@ -276,13 +281,17 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 		}
 	}
 	settings = exportreq_settings(req, share, tags);
-	if (settings != NULL)
-		*view = transcript_view(settings, c, notes, x->pii, err,
-					sizeof(err));
+	if (settings == NULL) {
+		*dberr = DB_ERR_RETRY; /* out of memory: try again */
+		goto done;
+	}
+	*view = transcript_view(settings, c, notes, x->pii, err, sizeof(err));
 	if (*view == NULL) {
-		*dberr = DB_ERR_RETRY;
-		log_warnx("could not build the export view: %s",
-			  settings == NULL ? "out of memory" : err);
+		/* Such as more redaction terms, the share's and the
+		 * request's together, than the redactor takes. */
+		snprintf(why, whylen, "could not build the export view: %s",
+			 err);
+		lr = LOOP_INVALID;
 		goto done;
 	}
 	lr = LOOP_OK;
@@ -321,7 +330,7 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 	if (code != REPLY_OK)
 		return exportd_refuse(x, db, le, req.share_id,
 				      req.conversation_id, code, msg, dberr);
-	lr = exportd_view(x, db, le, &req, conv, &view, dberr);
+	lr = exportd_view(x, db, le, &req, conv, &view, dberr, err, errlen);
 	if (view == NULL)
 		return lr;
 

@@ -72,6 +72,7 @@ int main(void)
 	h.validate = exportd_validate;
 	h.handle = exportd_handle;
 	h.reject = exportd_reject;
+	h.answers = exportd_answers;
 	h.maintain = exportd_maintain;
 	h.defers = 1;
 	status = loop_run(&cfg, &h);

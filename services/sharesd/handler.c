@@ -101,6 +101,8 @@ static enum loop_result sharesd_refuse(struct sharesd *s, db_t *db,
 	return LOOP_OK;
 }
 
+const char *const sharesd_answers[] = { TYPE_REQUESTED, TYPE_UPDATE, TYPE_REVOKE, NULL };
+
 enum loop_result sharesd_reject(void *ctx, db_t *db,
 				const struct loop_event *le,
 				const char *reason, enum db_error *dberr)

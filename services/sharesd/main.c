@@ -36,6 +36,7 @@ int main(void)
 	h.validate = sharesd_validate;
 	h.handle = sharesd_handle;
 	h.reject = sharesd_reject;
+	h.answers = sharesd_answers;
 	h.defers = 1;
 	h.writes_cache = 1;
 	return loop_run(&cfg, &h);

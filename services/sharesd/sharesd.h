@@ -31,6 +31,8 @@ int sharesd_validate(void *ctx, const struct loop_event *le, char *err,
 enum loop_result sharesd_handle(void *ctx, db_t *db,
 				const struct loop_event *le,
 				enum db_error *dberr, char *err, size_t errlen);
+/* The request types sharesd_reject() answers, NULL-terminated. */
+extern const char *const sharesd_answers[];
 enum loop_result sharesd_reject(void *ctx, db_t *db,
 				const struct loop_event *le,
 				const char *reason, enum db_error *dberr);

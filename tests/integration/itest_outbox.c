@@ -144,6 +144,41 @@ static long pending_rows(struct fixture *f, const char *id)
 	return n;
 }
 
+#define DEAD_MAX(f) ((size_t)(f)->cfg.dead_letter_max_bytes)
+/* The relays' lock, as common/runtime/outbox.c takes it. */
+#define RELAY_LOCK "hashtextextended('outbox relay', 0)"
+
+/* Take (or give back) the relays' lock on the fixture's session, so the
+ * stack's daemons, whose relays share it, keep off while a test relays
+ * (the lock is reentrant within a session). */
+static void relay_lock(struct fixture *f, int take)
+{
+	PGresult *res = PQexec(db_conn(f->db),
+			       take ? "SELECT pg_advisory_lock(" RELAY_LOCK ")"
+				    : "SELECT pg_advisory_unlock(" RELAY_LOCK
+				      ")");
+
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+}
+
+/* Relay until the outbox is empty (other tests' rows may be there). */
+static void relay_all(struct fixture *f)
+{
+	struct outbox_round r;
+	enum db_error e;
+	int rounds = 0;
+
+	relay_lock(f, 1);
+	do {
+		assert_int_equal(outbox_relay(f->db, f->producer, "itest",
+					      1000, DEAD_MAX(f), &r, &e),
+				 0);
+		assert_true(++rounds < 100);
+	} while (r.rows > 0);
+	relay_lock(f, 0);
+}
+
 static void test_committed_reply_published_once(void **state)
 {
 	struct fixture *f = *state;
@@ -158,10 +193,8 @@ static void test_committed_reply_published_once(void **state)
 	json_decref(ev);
 	assert_int_equal(pending_rows(f, id), 1);
 	/* Other tests' rows may be pending too: relay until none is. */
-	while (outbox_relay(f->db, f->producer, 1000, &e) > 0)
-		;
+	relay_all(f);
 	assert_int_equal(pending_rows(f, id), 0);
-	assert_int_equal(outbox_relay(f->db, f->producer, 1000, &e), 0);
 	assert_int_equal(count_published(f, id, key, sizeof(key)), 1);
 	assert_string_equal(key, "c-outbox");
 }
@@ -179,7 +212,7 @@ static void test_rolled_back_reply_never_published(void **state)
 	db_rollback(f->db);
 	json_decref(ev);
 	assert_int_equal(pending_rows(f, id), 0);
-	assert_true(outbox_relay(f->db, f->producer, 1000, &e) >= 0);
+	relay_all(f);
 	assert_int_equal(count_published(f, id, key, sizeof(key)), 0);
 }
 
@@ -201,12 +234,112 @@ static void test_reply_id_is_deterministic(void **state)
 	json_decref(z);
 }
 
+/* Run sql on the fixture's connection (borrowed from db_conn). */
+static void exec_ok(struct fixture *f, PGconn *c, const char *sql)
+{
+	PGresult *res = PQexec(c, sql);
+
+	(void)f;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQclear(res);
+}
+
+/*
+ * A reply Kafka can never take (larger than the producer's limit, which
+ * is DEAD_LETTER_MAX_BYTES and a margin; t_outbox.sh sets 1 MiB) becomes a
+ * dead letter, cut to fit, and leaves the outbox; the reply written after
+ * it is published all the same.
+ */
+static void test_refused_reply_does_not_block(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_round r;
+	enum db_error e;
+	char bad[37], good[37], key[128] = "";
+	size_t big = (size_t)f->cfg.dead_letter_max_bytes + 200000;
+	char *text = malloc(big + 1);
+	json_t *x, *y = reply(f, "req-after", good);
+	int rounds = 0, turned = 0;
+
+	assert_non_null(text);
+	memset(text, 'a', big);
+	text[big] = '\0';
+	event_reply_id(f->tenant, "/itest", "req-refused",
+		       "goldilocks.share.rejected", bad);
+	x = event_build("goldilocks.share.rejected", "/goldilocks/itest", bad,
+			f->tenant, "req-refused",
+			json_pack("{s:s, s:s}", "code", "invalid_request",
+				  "message", text));
+	free(text);
+	assert_non_null(x);
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	assert_int_equal(outbox_add(f->db, "share-events", "c-outbox", x, &e),
+			 0);
+	assert_int_equal(outbox_add(f->db, "share-events", "c-outbox", y, &e),
+			 0);
+	assert_int_equal(db_commit(f->db, &e), 0);
+	json_decref(x);
+	json_decref(y);
+	relay_lock(f, 1);
+	do {
+		assert_int_equal(outbox_relay(f->db, f->producer, "itest",
+					      1000, DEAD_MAX(f), &r, &e),
+				 0);
+		turned += r.dead_lettered;
+		assert_true(++rounds < 100);
+	} while (r.rows > 0);
+	relay_lock(f, 0);
+	assert_int_equal(turned, 1);
+	assert_int_equal(pending_rows(f, bad), 0);
+	assert_int_equal(pending_rows(f, good), 0);
+	assert_int_equal(count_published(f, good, key, sizeof(key)), 1);
+}
+
+/* While another relay holds the lock, a relay reads nothing; once it is
+ * free, the row goes. */
+static void test_one_relay_at_a_time(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_round r;
+	enum db_error e;
+	char id[37], key[128] = "", err[256];
+	json_t *ev = reply(f, "req-locked", id);
+	db_t *other = db_new(f->cfg.database_url);
+
+	assert_non_null(other);
+	assert_int_equal(db_connect_once(other, err, sizeof(err)), 0);
+	relay_all(f);
+	exec_ok(f, db_conn(other),
+		"SELECT pg_advisory_lock(" RELAY_LOCK ")");
+	assert_int_equal(db_begin(f->db, &e), 0);
+	assert_int_equal(outbox_add(f->db, "share-events", "c-outbox", ev, &e),
+			 0);
+	assert_int_equal(db_commit(f->db, &e), 0);
+	json_decref(ev);
+	assert_int_equal(outbox_relay(f->db, f->producer, "itest", 1000,
+				      DEAD_MAX(f), &r, &e),
+			 0);
+	assert_int_equal(r.rows, 0);
+	assert_int_equal(pending_rows(f, id), 1);
+	exec_ok(f, db_conn(other),
+		"SELECT pg_advisory_unlock(" RELAY_LOCK ")");
+	relay_all(f);
+	assert_int_equal(pending_rows(f, id), 0);
+	assert_int_equal(count_published(f, id, key, sizeof(key)), 1);
+	db_free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_committed_reply_published_once),
 		cmocka_unit_test(test_rolled_back_reply_never_published),
 		cmocka_unit_test(test_reply_id_is_deterministic),
+		cmocka_unit_test(test_refused_reply_does_not_block),
+		cmocka_unit_test(test_one_relay_at_a_time),
 	};
 
 	srand((unsigned int)time(NULL));

@@ -685,6 +685,147 @@ static void test_decode_time_forms(void **state)
 
 /* ---- ev_is_ident and ev_utf8_chars ------------------------------------- */
 
+/* What names a requester survives a refused envelope; nothing else. */
+static void test_envelope(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *id, *type, *tenant, *source; /* NULL: no envelope */
+	} cases[] = {
+		{ "{\"id\": \"r-1\", \"type\": \"t.x\", \"tenantid\": \"t-1\", "
+		  "\"source\": \"/s\"}",
+		  "r-1", "t.x", "t-1", "/s" },
+		/* data missing, not an object, specversion wrong, time bad */
+		{ "{\"id\": \"r-2\", \"type\": \"t.x\", \"tenantid\": \"t-1\", "
+		  "\"source\": \"/s\", \"data\": [1], \"specversion\": \"0.3\", "
+		  "\"time\": \"yesterday\"}",
+		  "r-2", "t.x", "t-1", "/s" },
+		/* source missing or not a string: "" */
+		{ "{\"id\": \"r-3\", \"type\": \"t.x\", \"tenantid\": \"t-1\"}",
+		  "r-3", "t.x", "t-1", "" },
+		{ "{\"id\": \"r-4\", \"type\": \"t.x\", \"tenantid\": \"t-1\", "
+		  "\"source\": 7}",
+		  "r-4", "t.x", "t-1", "" },
+		/* no requester named */
+		{ "{\"type\": \"t.x\", \"tenantid\": \"t-1\"}", NULL, NULL, NULL,
+		  NULL },
+		{ "{\"id\": \"r-5\", \"tenantid\": \"t-1\"}", NULL, NULL, NULL,
+		  NULL },
+		{ "{\"id\": \"r-6\", \"type\": \"t.x\"}", NULL, NULL, NULL, NULL },
+		{ "{\"id\": \"\", \"type\": \"t.x\", \"tenantid\": \"t-1\"}",
+		  NULL, NULL, NULL, NULL },
+		{ "{\"id\": 5, \"type\": \"t.x\", \"tenantid\": \"t-1\"}", NULL,
+		  NULL, NULL, NULL },
+		{ "[1, 2]", NULL, NULL, NULL, NULL },
+		{ "not json", NULL, NULL, NULL, NULL },
+		{ "{\"id\": \"r-7\", \"id\": \"r-8\", \"type\": \"t.x\", "
+		  "\"tenantid\": \"t-1\"}",
+		  NULL, NULL, NULL, NULL },
+	};
+	event_t *ev;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		case_note("%s", cases[i].json);
+		ev = event_envelope(cases[i].json, strlen(cases[i].json));
+		if (cases[i].id == NULL) {
+			assert_null(ev);
+			continue;
+		}
+		assert_non_null(ev);
+		assert_string_equal(event_id(ev), cases[i].id);
+		assert_string_equal(event_type(ev), cases[i].type);
+		assert_string_equal(event_tenant(ev), cases[i].tenant);
+		assert_string_equal(event_source(ev), cases[i].source);
+		/* The data is never handed on. */
+		assert_true(json_is_object(event_data(ev)));
+		assert_int_equal(json_object_size(event_data(ev)), 0);
+		event_free(ev);
+	}
+}
+
+#define HDR(n, v) { n, v, sizeof(v) - 1 }
+
+/* Binary content mode: ce_ headers and the value become the structured
+ * event, which then decodes like any other. */
+static void test_from_binary(void **state)
+{
+	static const struct event_header full[] = {
+		HDR("ce_specversion", "1.0"),
+		HDR("ce_id", "b-1"),
+		HDR("ce_source", "/platform"),
+		HDR("ce_type", "goldilocks.share.requested"),
+		HDR("ce_time", "2026-11-20T10:03:00Z"),
+		HDR("ce_tenantid", "t-1"),
+		HDR("ce_correlationid", "c-9"),
+		HDR("content-type", "application/json"),
+		HDR("traceparent", "00-abc"),
+		HDR("ce_id", "b-2"), /* repeated: the first counts */
+	};
+	static const struct event_header structured[] = {
+		HDR("content-type", "application/cloudevents+json"),
+	};
+	static const struct event_header bad_utf8[] = {
+		HDR("ce_specversion", "1.0"),
+		HDR("ce_id", "\xff\xfe"),
+		HDR("ce_source", "/p"),
+		HDR("ce_type", "t.x"),
+		HDR("ce_time", "2026-11-20T10:03:00Z"),
+		HDR("ce_tenantid", "t-1"),
+	};
+	const char *data = "{\"conversation_id\": \"c-1\"}";
+	char err[128], *out;
+	size_t len = 0;
+	event_t *ev;
+
+	(void)state;
+	out = event_from_binary(full, ARRAY_LEN(full), data, strlen(data),
+				&len);
+	assert_non_null(out);
+	assert_int_equal(len, strlen(out));
+	ev = event_decode(out, len, err, sizeof(err));
+	if (ev == NULL)
+		fail_msg("%s: %s", out, err);
+	assert_string_equal(event_id(ev), "b-1");
+	assert_string_equal(event_source(ev), "/platform");
+	assert_string_equal(event_type(ev), "goldilocks.share.requested");
+	assert_string_equal(event_tenant(ev), "t-1");
+	assert_string_equal(event_correlation(ev), "c-9");
+	assert_string_equal(json_string_value(json_object_get(
+				    event_data(ev), "conversation_id")),
+			    "c-1");
+	/* Other headers are not attributes. */
+	assert_null(strstr(out, "traceparent"));
+	event_free(ev);
+	free(out);
+
+	/* Structured mode is left alone. */
+	assert_null(event_from_binary(structured, ARRAY_LEN(structured), data,
+				      strlen(data), &len));
+	assert_null(event_from_binary(NULL, 0, data, strlen(data), &len));
+
+	/* Data that is not JSON: left out, so decoding says so, and the
+	 * envelope still names the requester. */
+	out = event_from_binary(full, ARRAY_LEN(full), "{nope", 5, &len);
+	assert_non_null(out);
+	assert_null(event_decode(out, len, err, sizeof(err)));
+	assert_contains(err, "data");
+	ev = event_envelope(out, len);
+	assert_non_null(ev);
+	assert_string_equal(event_id(ev), "b-1");
+	event_free(ev);
+	free(out);
+
+	/* An attribute that is not UTF-8 counts as missing. */
+	out = event_from_binary(bad_utf8, ARRAY_LEN(bad_utf8), data,
+				strlen(data), &len);
+	assert_non_null(out);
+	assert_null(event_decode(out, len, err, sizeof(err)));
+	assert_contains(err, "id");
+	free(out);
+}
+
 static void test_is_ident(void **state)
 {
 	static const struct {
@@ -1854,6 +1995,8 @@ int main(void)
 		cmocka_unit_test(test_decode_unknown_fields_accepted),
 		cmocka_unit_test(test_decode_correlation_optional),
 		cmocka_unit_test(test_decode_time_forms),
+		cmocka_unit_test(test_envelope),
+		cmocka_unit_test(test_from_binary),
 		cmocka_unit_test(test_is_ident),
 		cmocka_unit_test(test_is_ident_c1_controls),
 		cmocka_unit_test(test_decode_c1_in_ident),
