@@ -56,7 +56,8 @@ write_env() {
 	local base secret sigkey pgdata i n tmp v
 	base=$(pick_port_base) || exit 1
 	# Values from the environment go into a file that shells source.
-	for v in DEFER_MAX_SECONDS RETRY_MAX_SECONDS EXPORT_MAX_BYTES; do
+	for v in DEFER_MAX_SECONDS RETRY_MAX_SECONDS DB_STATEMENT_TIMEOUT_MS \
+		EXPORT_MAX_BYTES; do
 		[[ ${!v:-0} =~ ^[0-9]+$ ]] || die "$v must be a whole number"
 	done
 	secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
@@ -89,6 +90,9 @@ write_env() {
 		# ... the retries of a failure nobody classed ...
 		[ -n "${RETRY_MAX_SECONDS:-}" ] &&
 			echo "RETRY_MAX_SECONDS=$RETRY_MAX_SECONDS"
+		# ... how long a statement may go unanswered ...
+		[ -n "${DB_STATEMENT_TIMEOUT_MS:-}" ] &&
+			echo "DB_STATEMENT_TIMEOUT_MS=$DB_STATEMENT_TIMEOUT_MS"
 		# ... and the largest export, to reach it with a small one.
 		[ -n "${EXPORT_MAX_BYTES:-}" ] &&
 			echo "EXPORT_MAX_BYTES=$EXPORT_MAX_BYTES"

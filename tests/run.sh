@@ -92,6 +92,8 @@ run_integration() {
 	export DEFER_MAX_SECONDS=3
 	# A failure nobody classed is taken as permanent after 5 s, not 300.
 	export RETRY_MAX_SECONDS=5
+	# A statement that gets no answer for 6 s ends its connection.
+	export DB_STATEMENT_TIMEOUT_MS=5000
 	# An export over 2 MiB is too_large (t_exports.sh reaches it).
 	export EXPORT_MAX_BYTES=2097152
 	echo "integration: starting a test stack in $RUN_DIR"

@@ -41,6 +41,16 @@ static const struct config_item config_items[] = {
 	    104857600,
 	    "largest dead letter (the dead-letters topic's max.message.bytes); "
 	    "longer ones are cut to fit"),
+	INT("DB_CONNECT_TIMEOUT", db_connect_timeout_s, "5", 2, 300,
+	    "seconds a PostgreSQL connection may take to open"),
+	INT("DB_STATEMENT_TIMEOUT_MS", db_statement_timeout_ms, "15000", 100,
+	    3600000,
+	    "longest statement (PostgreSQL's statement_timeout; the client "
+	    "gives up a second later and reconnects)"),
+	INT("DB_IDLE_TX_TIMEOUT_MS", db_idle_tx_timeout_ms, "60000", 1000,
+	    3600000,
+	    "idle_in_transaction_session_timeout: a session that holds a "
+	    "transaction open this long is ended by the server"),
 	INT("RETRY_MAX_SECONDS", retry_max_seconds, "300", 1, 86400,
 	    "how long a failure that is neither transient nor permanent is "
 	    "retried before the event is answered and dead-lettered"),

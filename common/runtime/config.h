@@ -29,6 +29,9 @@ struct config {
 	int shutdown_timeout_ms;
 	int idempotency_retention_days;
 	int dead_letter_max_bytes; /* the dead-letter topic's message limit */
+	int db_connect_timeout_s;
+	int db_statement_timeout_ms;
+	int db_idle_tx_timeout_ms;
 	int retry_max_seconds;	   /* longest retry of an unclassed failure */
 };
 

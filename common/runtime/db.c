@@ -3,6 +3,8 @@
  * (parameterized, never concatenated) and run it by name; after a reconnect
  * every statement is prepared again on first use.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +29,19 @@ struct db {
 	struct db_statement stmts[DB_MAX_STATEMENTS];
 	int nstmts;
 	char last_error[512];
+	struct db_limits lim;
+	int64_t retry_at_ms; /* fail_fast: no connect before this */
+	int failed_connects;
 };
 
 db_t *db_new(const char *url)
 {
+	static const struct db_limits dflt = DB_LIMITS_DEFAULT;
 	db_t *db = calloc(1, sizeof(*db));
 
 	if (db == NULL)
 		return NULL;
+	db->lim = dflt;
 	db->url = strdup(url);
 	if (db->url == NULL) {
 		free(db);
@@ -64,6 +71,84 @@ static void db_drop(db_t *db)
 		db->stmts[i].prepared = 0;
 }
 
+void db_set_limits(db_t *db, const struct db_limits *lim)
+{
+	db->lim = *lim;
+	db_drop(db);
+}
+
+/*
+ * Wait for the answer to what was just sent, at most the statement
+ * timeout and a second: the last result (the caller PQclear()s), or NULL
+ * with the connection dropped and the reason in last_error when no answer
+ * came in time or the connection broke.
+ */
+static PGresult *db_wait(db_t *db)
+{
+	/* statement_ms 0: no timeout, as PostgreSQL's own setting. */
+	int64_t deadline = db->lim.statement_ms > 0
+				   ? clock_mono_ms() + db->lim.statement_ms + 1000
+				   : INT64_MAX;
+	PGresult *res, *last = NULL;
+	struct pollfd p;
+	int64_t left;
+	int rc;
+
+	for (;;) {
+		while (PQisBusy(db->conn)) {
+			left = deadline - clock_mono_ms();
+			if (left <= 0) {
+				snprintf(db->last_error,
+					 sizeof(db->last_error),
+					 "no answer from the database within "
+					 "%d ms",
+					 db->lim.statement_ms + 1000);
+				goto broken;
+			}
+			p.fd = PQsocket(db->conn);
+			p.events = POLLIN;
+			p.revents = 0;
+			rc = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+			if (rc < 0 && errno != EINTR) {
+				snprintf(db->last_error,
+					 sizeof(db->last_error), "poll: %s",
+					 strerror(errno));
+				goto broken;
+			}
+			if (rc > 0 && !PQconsumeInput(db->conn)) {
+				snprintf(db->last_error,
+					 sizeof(db->last_error), "%s",
+					 PQerrorMessage(db->conn));
+				db->last_error[strcspn(db->last_error, "\n")] =
+					'\0';
+				goto broken;
+			}
+		}
+		res = PQgetResult(db->conn);
+		if (res == NULL)
+			break;
+		PQclear(last);
+		last = res;
+	}
+	return last;
+broken:
+	PQclear(last);
+	db_drop(db);
+	return NULL;
+}
+
+/* Send sql (simple protocol) and wait; NULL: see db_wait(). */
+static PGresult *db_query(db_t *db, const char *sql)
+{
+	if (!PQsendQuery(db->conn, sql)) {
+		snprintf(db->last_error, sizeof(db->last_error), "%s",
+			 PQerrorMessage(db->conn));
+		db_drop(db);
+		return NULL;
+	}
+	return db_wait(db);
+}
+
 int db_is_connected(db_t *db)
 {
 	return db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK;
@@ -76,21 +161,63 @@ PGconn *db_conn(db_t *db)
 
 int db_connect_once(db_t *db, char *err, size_t errlen)
 {
+	/* Ours first: what the URL says (dbname, expanded) wins. */
+	const char *keys[] = { "connect_timeout", "keepalives",
+			       "keepalives_idle", "keepalives_interval",
+			       "keepalives_count", "tcp_user_timeout",
+			       "target_session_attrs", "options", "dbname",
+			       NULL };
+	char connect_s[16], user_ms[16], options[160];
+	const char *vals[10];
 	PGresult *res;
 
 	if (db_is_connected(db))
 		return 0;
 	db_drop(db);
-	db->conn = PQconnectdb(db->url);
+	if (db->lim.fail_fast && clock_mono_ms() < db->retry_at_ms) {
+		snprintf(err, errlen, "database unreachable (next try in %lld "
+				      "ms)",
+			 (long long)(db->retry_at_ms - clock_mono_ms()));
+		return -1;
+	}
+	snprintf(connect_s, sizeof(connect_s), "%d", db->lim.connect_s);
+	snprintf(user_ms, sizeof(user_ms), "%d",
+		 db->lim.statement_ms > 0 ? db->lim.statement_ms + 1000
+					  : 30000);
+	snprintf(options, sizeof(options),
+		 "-c statement_timeout=%d "
+		 "-c idle_in_transaction_session_timeout=%d",
+		 db->lim.statement_ms, db->lim.idle_tx_ms);
+	vals[0] = connect_s;
+	vals[1] = "1";
+	vals[2] = "10";
+	vals[3] = "5";
+	vals[4] = "3";
+	vals[5] = user_ms;
+	/* A primary that turned read-only is not used. */
+	vals[6] = "read-write";
+	vals[7] = options;
+	vals[8] = db->url;
+	vals[9] = NULL;
+	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		snprintf(err, errlen, "%s", PQerrorMessage(db->conn));
 		err[strcspn(err, "\n")] = '\0';
 		db_drop(db);
+		db->retry_at_ms = clock_mono_ms() +
+				  clock_backoff_ms(db->failed_connects++,
+						   CLOCK_BACKOFF_FIRST_MS,
+						   CLOCK_BACKOFF_MAX_MS);
 		return -1;
 	}
+	db->failed_connects = 0;
 	/* Timestamps leave the database in UTC, whatever the server says. */
-	res = PQexec(db->conn,
-		     "SET TIME ZONE 'UTC'; SET client_min_messages = warning");
+	res = db_query(db, "SET TIME ZONE 'UTC'; SET client_min_messages = "
+			   "warning");
+	if (res == NULL) {
+		snprintf(err, errlen, "%s", db->last_error);
+		return -1;
+	}
 	PQclear(res);
 	return 0;
 }
@@ -143,8 +270,10 @@ enum db_error db_classify(PGconn *conn, const PGresult *res)
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	if (state == NULL)
 		return DB_ERR_CONN;
-	/* 08: connection exception; 57P: operator intervention (shutdown). */
-	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+	/* 08: connection exception; 57P: operator intervention (shutdown);
+	 * 25006: the server turned read-only (a failed-over primary). */
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+	    strcmp(state, "25006") == 0)
 		return DB_ERR_CONN;
 	/* 22: data exception; 23: integrity; 54: program limit exceeded. */
 	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0 ||
@@ -158,12 +287,20 @@ static void db_note_error(db_t *db, const PGresult *res,
 {
 	const char *msg = res != NULL ? PQresultErrorMessage(res) : "";
 
+	if (res == NULL && db->conn == NULL) {
+		/* db_wait() dropped it and said why. */
+		*error = DB_ERR_CONN;
+		return;
+	}
 	if (msg == NULL || *msg == '\0')
 		msg = db->conn != NULL ? PQerrorMessage(db->conn)
 				       : "not connected";
 	snprintf(db->last_error, sizeof(db->last_error), "%s", msg);
 	db->last_error[strcspn(db->last_error, "\n")] = '\0';
 	*error = db_classify(db->conn, res);
+	/* A server that went read-only or shuts down: connect anew. */
+	if (*error == DB_ERR_CONN && db->conn != NULL)
+		db_drop(db);
 }
 
 static struct db_statement *db_prepare(db_t *db, const char *name,
@@ -187,7 +324,9 @@ static struct db_statement *db_prepare(db_t *db, const char *name,
 	}
 	if (st->prepared)
 		return st;
-	res = PQprepare(db->conn, st->name, st->sql, nparams, NULL);
+	res = PQsendPrepare(db->conn, st->name, st->sql, nparams, NULL)
+		      ? db_wait(db)
+		      : NULL;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		db_note_error(db, res, error);
 		PQclear(res);
@@ -214,8 +353,10 @@ PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 	}
 	if (db_prepare(db, name, nparams, error) == NULL)
 		return NULL;
-	res = PQexecPrepared(db->conn, name, nparams, values, lengths,
-			     formats, 0);
+	res = PQsendQueryPrepared(db->conn, name, nparams, values, lengths,
+				  formats, 0)
+		      ? db_wait(db)
+		      : NULL;
 	status = PQresultStatus(res);
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
 		db_note_error(db, res, error);
@@ -279,7 +420,7 @@ int db_exec(db_t *db, const char *sql, enum db_error *error)
 		*error = DB_ERR_CONN;
 		return -1;
 	}
-	res = PQexec(db->conn, sql);
+	res = db_query(db, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK) {
 		db_note_error(db, res, error);
@@ -307,7 +448,7 @@ void db_rollback(db_t *db)
 	if (!db_is_connected(db) ||
 	    PQtransactionStatus(db->conn) == PQTRANS_IDLE)
 		return;
-	res = PQexec(db->conn, "ROLLBACK");
+	res = db_query(db, "ROLLBACK");
 	PQclear(res);
 }
 

@@ -21,8 +21,31 @@ enum db_error {
 	DB_ERR_DATA,	/* this data is refused: find the culprit */
 };
 
-/* A handle for url; it connects lazily.  Free with db_free(). */
+/*
+ * How long a connection may wait (SPEC §2 "Bounded waits"): every
+ * connection has a connect timeout, TCP keepalives and a TCP user
+ * timeout, and the server's statement_timeout and
+ * idle_in_transaction_session_timeout; the client itself waits for an
+ * answer at most statement_ms plus a second, then drops the connection
+ * (a server that stopped answering, SIGSTOP say, cannot enforce its own
+ * timeouts).  fail_fast: after a failed connect, refuse to try again
+ * until a backoff has passed (for request threads that must answer at
+ * once instead of waiting on a database that is away).
+ */
+struct db_limits {
+	int connect_s;
+	int statement_ms;
+	int idle_tx_ms;
+	int fail_fast;
+};
+#define DB_LIMITS_DEFAULT { 5, 15000, 60000, 0 }
+
+/* A handle for url; it connects lazily, with DB_LIMITS_DEFAULT.  Free
+ * with db_free(). */
 db_t *db_new(const char *url) __attribute__((warn_unused_result));
+
+/* Use lim from the next connection on (the current one is dropped). */
+void db_set_limits(db_t *db, const struct db_limits *lim);
 void db_free(db_t *db);
 
 /*

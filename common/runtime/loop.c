@@ -130,6 +130,21 @@ static void loop_update_ready_metric(struct loop *l)
 	metric_set(l->m_ready, loop_ready(l, why, sizeof(why)));
 }
 
+/*
+ * A connected database, waited for with backoff; /readyz says 503 from
+ * the moment the connection is found gone until it is back.  -1 when
+ * asked to stop.
+ */
+static int loop_db(struct loop *l)
+{
+	if (!db_is_connected(l->db))
+		atomic_store(&l->db_ok, 0);
+	if (db_ensure(l->db, sig_stop_flag()) < 0)
+		return -1;
+	atomic_store(&l->db_ok, 1);
+	return 0;
+}
+
 /* ---- setup -------------------------------------------------------- */
 
 static void loop_register_metrics(struct loop *l)
@@ -601,9 +616,8 @@ static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
 	size_t i;
 
 	for (;;) {
-		if (db_ensure(l->db, sig_stop_flag()) < 0)
+		if (loop_db(l) < 0)
 			return -1;
-		atomic_store(&l->db_ok, 1);
 		if (loop_apply_tx(l, items, n, &dberr) == 0) {
 			loop_settle(l, items, n);
 			return 0;
@@ -665,7 +679,7 @@ static int loop_flush_outbox(struct loop *l)
 	int attempt = 0, r, moved;
 
 	for (;;) {
-		if (db_ensure(l->db, sig_stop_flag()) < 0)
+		if (loop_db(l) < 0)
 			return -1;
 		r = outbox_relay(l->db, l->producer, l->h->name,
 				 LOOP_OUTBOX_CHUNK,
@@ -1071,6 +1085,7 @@ static int loop_main(struct loop *l)
 
 int loop_run(const struct config *cfg, const struct loop_handler *h)
 {
+	struct db_limits lim;
 	struct loop l;
 	http_side_t *side = NULL;
 	char why[512];
@@ -1085,6 +1100,11 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 	l.queued = strset_new();
 	if (l.metrics == NULL || l.db == NULL || l.queued == NULL)
 		fatalx("out of memory");
+	lim.connect_s = cfg->db_connect_timeout_s;
+	lim.statement_ms = cfg->db_statement_timeout_ms;
+	lim.idle_tx_ms = cfg->db_idle_tx_timeout_ms;
+	lim.fail_fast = 0;
+	db_set_limits(l.db, &lim);
 	if (h->writes_cache) {
 		l.cache = cache_new(cfg->redis_url, why, sizeof(why));
 		if (l.cache == NULL) {
@@ -1121,10 +1141,8 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 	}
 	log_info("consuming as group %s from %s; side port %s", h->name,
 		 cfg->kafka_bootstrap, cfg->metrics_addr);
-	if (db_ensure(l.db, sig_stop_flag()) == 0) {
-		atomic_store(&l.db_ok, 1);
+	if (loop_db(&l) == 0)
 		loop_main(&l);
-	}
 	status = 0;
 	log_info("shutting down");
 done:

@@ -36,6 +36,10 @@ static const struct config_item settings_items[] = {
 	    "unknown-token answers a client may get in a burst"),
 	INT("GUESS_RATE", guess_rate, "1", 1, 100000,
 	    "unknown-token answers a client earns back per second"),
+	INT("GATEWAY_DB_TIMEOUT_MS", gateway_db_timeout_ms, "2000", 100,
+	    60000,
+	    "gatewayd's longest statement; past it (or while PostgreSQL is "
+	    "away) a request is answered 503 instead of waiting"),
 	INT("GATEWAY_THREADS", gateway_threads, "4", 2, 64,
 	    "gatewayd's HTTP worker threads"),
 };

@@ -28,6 +28,7 @@ struct settings {
 	int guess_burst;
 	int guess_rate;
 	int gateway_threads;
+	int gateway_db_timeout_ms; /* gatewayd's statement timeout */
 };
 
 /* The side port of program when <PROGRAM>_METRICS_ADDR is unset ("" when

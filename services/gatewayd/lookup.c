@@ -61,6 +61,7 @@ void gw_lookup_free(struct gw *g)
 static struct gw_thread *gw_thread(struct gw *g)
 {
 	struct gw_thread *t = pthread_getspecific(g->thread_key);
+	struct db_limits lim;
 	char err[256];
 
 	if (t != NULL)
@@ -70,6 +71,15 @@ static struct gw_thread *gw_thread(struct gw *g)
 		return NULL;
 	t->cache = cache_new(g->cfg->redis_url, err, sizeof(err));
 	t->db = db_new(g->cfg->database_url);
+	if (t->db != NULL) {
+		/* A request thread answers 503 at once while the database is
+		 * away, instead of each request waiting for it. */
+		lim.connect_s = 2;
+		lim.statement_ms = g->set->gateway_db_timeout_ms;
+		lim.idle_tx_ms = g->cfg->db_idle_tx_timeout_ms;
+		lim.fail_fast = 1;
+		db_set_limits(t->db, &lim);
+	}
 	t->pii = redactor_new(NULL, 0, err, sizeof(err));
 	if (t->cache == NULL || t->db == NULL || t->pii == NULL ||
 	    share_prepare(t->db) < 0 || conversation_prepare(t->db) < 0 ||
