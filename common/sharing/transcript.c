@@ -1,8 +1,11 @@
 /*
  * The share's view of a conversation.  Every message goes through the
  * same steps: the snapshot point, the internal-notes include, whole
- * redaction by id, then the redactor over its text; the fields the share
- * does not include are simply never copied.
+ * redaction by id, then the redactor over every field a recipient sees
+ * (text, sender name, citation title and URL); the fields the share does
+ * not include are simply never copied, and of a citation only its title
+ * and URL are.  The same redactor goes over the contact block, the
+ * context (reason, summary, action…), notes and tags.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +101,33 @@ static int transcript_listed(json_t *ids, const char *id)
 	return 0;
 }
 
+/* A citation's title and URL (nothing else the platform sent), redacted;
+ * entries without a string URL are left out. */
+static json_t *transcript_citations(const struct transcript_opts *o,
+				    json_t *cites)
+{
+	json_t *out = json_array(), *c, *title, *url, *one;
+	size_t i;
+
+	if (out == NULL)
+		return NULL;
+	json_array_foreach(cites, i, c) {
+		url = json_object_get(c, "url");
+		title = json_object_get(c, "title");
+		if (!json_is_string(url))
+			continue;
+		one = json_pack("{s:o, s:o}", "title",
+				json_is_string(title) ? transcript_text(o, title)
+						      : json_null(),
+				"url", transcript_text(o, url));
+		if (one == NULL || json_array_append_new(out, one) < 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
 /* One message of the view, or NULL when the share does not show it. */
 static json_t *transcript_message(const struct transcript_opts *o,
 				  json_t *m, int *failed)
@@ -105,7 +135,7 @@ static json_t *transcript_message(const struct transcript_opts *o,
 	const char *sender = json_string_value(json_object_get(m, "sender"));
 	const char *id = json_string_value(json_object_get(m, "message_id"));
 	json_int_t seq = json_integer_value(json_object_get(m, "seq"));
-	int internal = transcript_flag(m, "internal");
+	int internal = transcript_flag(m, "internal"), whole;
 	json_t *out, *name, *text, *cites;
 
 	if (o->snapshot_seq >= 0 && seq > o->snapshot_seq)
@@ -114,7 +144,8 @@ static json_t *transcript_message(const struct transcript_opts *o,
 		return NULL;
 	if (id == NULL || transcript_label(sender) == NULL)
 		return NULL;
-	if (transcript_listed(o->redact_ids, id))
+	whole = transcript_listed(o->redact_ids, id);
+	if (whole)
 		text = json_string(REDACT_MARK);
 	else
 		text = transcript_text(o, json_object_get(m, "text"));
@@ -126,23 +157,31 @@ static json_t *transcript_message(const struct transcript_opts *o,
 		*failed = 1;
 		return NULL;
 	}
+	/* A message redacted whole shows nothing of itself but its place. */
 	name = json_object_get(m, "sender_name");
-	if (json_is_string(name) &&
-	    (strcmp(sender, "contact") != 0 || o->contact))
-		json_object_set(out, "sender_name", name);
+	if (!whole && json_is_string(name) &&
+	    (strcmp(sender, "contact") != 0 || o->contact) &&
+	    json_object_set_new(out, "sender_name", transcript_text(o, name)) <
+		    0)
+		*failed = 1;
 	if (o->internal)
 		json_object_set_new(out, "internal", json_boolean(internal));
 	cites = json_object_get(m, "citations");
-	if (o->citations)
-		json_object_set_new(out, "citations",
-				    json_is_array(cites) ? json_incref(cites)
-							 : json_array());
+	if (o->citations &&
+	    json_object_set_new(out, "citations",
+				whole ? json_array()
+				      : transcript_citations(o, cites)) < 0)
+		*failed = 1;
+	if (*failed) {
+		json_decref(out);
+		return NULL;
+	}
 	if (seq >= o->focus_from && seq <= o->focus_to)
 		json_object_set_new(out, "focus", json_true());
 	return out;
 }
 
-/* The contact's identity, with its email and phone redacted under PII. */
+/* The contact's identity, every part through the redactor. */
 static json_t *transcript_contact(const struct transcript_opts *o,
 				  json_t *contact)
 {
@@ -155,11 +194,13 @@ static json_t *transcript_contact(const struct transcript_opts *o,
 		pii_only.redactor = NULL;
 	out = json_object();
 	v = json_object_get(contact, "id");
-	json_object_set_new(out, "id", json_is_string(v) ? json_incref(v)
-							 : json_null());
+	json_object_set_new(out, "id",
+			    json_is_string(v) ? transcript_text(o, v)
+					      : json_null());
 	v = json_object_get(contact, "name");
-	json_object_set_new(out, "name", json_is_string(v) ? json_incref(v)
-							   : json_null());
+	json_object_set_new(out, "name",
+			    json_is_string(v) ? transcript_text(o, v)
+					      : json_null());
 	v = json_object_get(contact, "email");
 	json_object_set_new(out, "email",
 			    json_is_string(v) ? transcript_text(&pii_only, v)
@@ -266,7 +307,7 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 	view = json_pack("{s:o, s:o, s:o, s:o, s:o}", "share", sv,
 			 "conversation", cv, "messages", msgs, "notes", nv,
 			 "review_tags",
-			 json_is_array(tags) ? json_incref(tags)
+			 json_is_array(tags) ? transcript_deep(&o, tags)
 					     : json_array());
 	if (view == NULL || sv == NULL || cv == NULL || msgs == NULL ||
 	    nv == NULL)
@@ -278,7 +319,7 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 	if (o.tags) {
 		v = json_object_get(conv, "tags");
 		json_object_set_new(cv, "tags", json_is_array(v)
-							? json_incref(v)
+							? transcript_deep(&o, v)
 							: json_array());
 	}
 	json_array_foreach(json_object_get(conv, "messages"), i, m) {
@@ -292,10 +333,18 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 		v = json_deep_copy(n);
 		if (v == NULL)
 			goto oom;
-		/* A text that could not be redacted is not kept as it was. */
+		/* A text that could not be redacted is not kept as it was;
+		 * a note's tags are text too. */
 		t = json_object_get(n, "text");
 		if (t != NULL &&
 		    json_object_set_new(v, "text", transcript_text(&o, t)) <
+			    0) {
+			json_decref(v);
+			goto oom;
+		}
+		t = json_object_get(n, "tags");
+		if (t != NULL &&
+		    json_object_set_new(v, "tags", transcript_deep(&o, t)) <
 			    0) {
 			json_decref(v);
 			goto oom;

@@ -823,13 +823,84 @@ static void test_message_ids(void **state)
 			    "Hi, mail me at jane.roe@example.com please");
 	assert_string_equal(msg_text(v, 3),
 			    "Hello Jane, I am looking at acme-42 now.");
-	/* The rest of a redacted message is kept. */
-	assert_string_equal(
-		json_string_value(json_object_get(msg(v, 2), "sender_name")),
-		"Goldi");
+	/* A message redacted whole keeps its place, not its sender's name
+	 * or its citations (SPEC §4). */
+	assert_null(json_object_get(msg(v, 2), "sender_name"));
 	assert_string_equal(
 		json_string_value(json_object_get(msg(v, 2), "message_id")),
 		"m-2");
+	json_decref(v);
+}
+
+/* PII planted in every field a recipient can see: under redaction it is
+ * in none of the view, without it in every one of them (so the test
+ * cannot pass by dropping fields). */
+#define PLANT_MAIL "ana.planted@example.org"
+#define PLANT_CARD "4111 1111 1111 1111"
+
+static void test_every_visible_field(void **state)
+{
+	struct fx *f = *state;
+	json_t *m2, *v;
+	char *dump;
+	int pass;
+
+	m2 = json_array_get(json_object_get(f->conv, "messages"), 1);
+	set(m2, "sender_name", json_string("Goldi " PLANT_MAIL));
+	set(m2, "citations",
+	    js("[{'title':'Card " PLANT_CARD "',"
+	       "'url':'https://kb.example.com/a?mail=" PLANT_MAIL "',"
+	       "'secret_extra':'internal-only-field'}]"));
+	set(f->conv, "contact",
+	    js("{'id':'" PLANT_MAIL "','name':'Ana " PLANT_CARD "',"
+	       "'email':'" PLANT_MAIL "','phone':'+1 415 555 0134'}"));
+	set(f->conv, "tags", js("['refund','" PLANT_MAIL "']"));
+	set(f->share, "context",
+	    js("{'reason':'Card " PLANT_CARD "','summary':'" PLANT_MAIL "',"
+	       "'action':'Call " PLANT_MAIL "',"
+	       "'focus':{'from_seq':1,'to_seq':2}}"));
+	set(f->share, "review_tags", js("['" PLANT_MAIL "']"));
+	set(json_array_get(f->notes, 1), "tags", js("['" PLANT_CARD "']"));
+	set(f->share, "include.contact_identifier", json_true());
+	set(f->share, "include.signal_tags", json_true());
+	set(f->share, "include.source_citations", json_true());
+	for (pass = 0; pass < 2; pass++) {
+		case_note("redact.pii %d", pass);
+		set(f->share, "redact.pii", json_boolean(pass == 1));
+		v = view(f);
+		dump = json_dumps(v, JSON_COMPACT);
+		assert_non_null(dump);
+		if (pass == 1) {
+			assert_not_contains(dump, PLANT_MAIL);
+			assert_not_contains(dump, PLANT_CARD);
+			assert_not_contains(dump, "example.org");
+		} else {
+			/* Each field shows what was planted. */
+			assert_contains(json_string_value(json_object_get(
+						msg(v, 2), "sender_name")),
+					PLANT_MAIL);
+			assert_contains(dump, "\"title\":\"Card " PLANT_CARD);
+			assert_contains(dump, "mail=" PLANT_MAIL);
+			assert_contains(dump, "\"id\":\"" PLANT_MAIL);
+			assert_contains(dump, "\"name\":\"Ana " PLANT_CARD);
+			assert_contains(dump, "\"reason\":\"Card " PLANT_CARD);
+			assert_contains(dump, "\"summary\":\"" PLANT_MAIL);
+			assert_contains(dump, "[\"refund\",\"" PLANT_MAIL);
+			assert_contains(dump, "\"review_tags\":[\"" PLANT_MAIL);
+			assert_contains(dump, "\"tags\":[\"" PLANT_CARD);
+		}
+		/* Of a citation, only its title and URL. */
+		assert_not_contains(dump, "internal-only-field");
+		assert_not_contains(dump, "secret_extra");
+		free(dump);
+		json_decref(v);
+	}
+	/* Redacted whole: no name, no citations. */
+	set(f->share, "redact.message_ids", js("['m-2']"));
+	v = view(f);
+	assert_null(json_object_get(msg(v, 2), "sender_name"));
+	assert_int_equal(
+		json_array_size(json_object_get(msg(v, 2), "citations")), 0);
 	json_decref(v);
 }
 
@@ -1133,6 +1204,7 @@ int main(void)
 		T(test_email_exact_mark),
 		T(test_terms),
 		T(test_message_ids),
+		T(test_every_visible_field),
 		T(test_notes),
 		T(test_context_redaction),
 		T(test_focus),
