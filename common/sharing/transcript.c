@@ -212,10 +212,9 @@ static json_t *transcript_contact(const struct transcript_opts *o,
 	return out;
 }
 
-/* The redactor the share needs: NULL when it redacts nothing. */
-static redactor_t *transcript_redactor(json_t *terms, int pii,
-				       redactor_t *shared, int *own,
-				       char *err, size_t errlen)
+redactor_t *transcript_redactor(const json_t *terms, int pii,
+				redactor_t *shared, int *own, char *err,
+				size_t errlen)
 {
 	const char **list;
 	redactor_t *r;
@@ -223,6 +222,8 @@ static redactor_t *transcript_redactor(json_t *terms, int pii,
 	json_t *v;
 
 	*own = 0;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
 	if (n == 0) {
 		if (!pii)
 			return NULL;

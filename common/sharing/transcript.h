@@ -41,10 +41,24 @@ const char *transcript_label(const char *sender);
  * out, internal notes unless included, the contact's identity unless
  * included (its messages then carry no sender_name).  Redaction (always
  * PII on external links; per the share otherwise; its terms; whole
- * messages by id) covers message text, notes, the context's free text and
- * the contact's email and phone.  Returns a new reference, or NULL with
- * the reason in err.
+ * messages by id) covers every field a recipient sees: message text,
+ * sender names, citation titles and URLs (nothing else of a citation is
+ * copied), notes and their tags, the context's free text, the contact
+ * block, tags and review tags; a message redacted whole keeps neither
+ * name nor citations.  Returns a new reference, or NULL with the reason
+ * in err.
  */
+/*
+ * The redactor a share's settings ask for: its terms (a JSON array of
+ * strings) and PII when pii; NULL when it redacts nothing (err empty) or
+ * on failure (the reason in err: then nothing may be shown).  shared, a
+ * redactor without terms, is returned when it serves; *own says whether
+ * the caller frees the result.
+ */
+redactor_t *transcript_redactor(const json_t *terms, int pii,
+				redactor_t *shared, int *own, char *err,
+				size_t errlen) __attribute__((warn_unused_result));
+
 json_t *transcript_view(const json_t *share, const json_t *conv,
 			const json_t *notes, redactor_t *pii, char *err,
 			size_t errlen) __attribute__((warn_unused_result));

@@ -13,9 +13,11 @@
 #include "runtime/clock.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
+#include "redact/redact.h"
 #include "sharing/audit.h"
 #include "sharing/reply.h"
 #include "sharing/share.h"
+#include "sharing/transcript.h"
 #include "sharesd.h"
 
 #define TYPE_REQUESTED "goldilocks.share.requested"
@@ -129,9 +131,11 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 	json_t *to = json_array(), *ids = json_array(), *r, *focus;
 	const char *reason = NULL, *action = NULL;
 	buf_t text = BUF_INIT, html = BUF_INIT;
-	char subject[256], expires[40];
+	char subject[256], expires[40], err[256];
+	char *red_reason = NULL, *red_action = NULL;
+	redactor_t *red;
 	size_t i;
-	int rc;
+	int rc, own;
 
 	json_array_foreach(req->recipients, i, r) {
 		if (json_object_get(r, "email") != NULL)
@@ -142,6 +146,40 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 	reason = json_string_value(json_object_get(req->context, "reason"));
 	action = json_string_value(json_object_get(req->context, "action"));
 	focus = json_object_get(req->context, "focus");
+	/* The email says what the link shows: redacted as the link is. */
+	red = transcript_redactor(req->redact_terms,
+				  req->redact_pii ||
+					  strcmp(req->audience, "external") == 0,
+				  NULL, &own, err, sizeof(err));
+	if (red == NULL && err[0] != '\0') {
+		json_decref(to);
+		json_decref(ids);
+		*dberr = DB_ERR_RETRY;
+		return -1;
+	}
+	if (red != NULL) {
+		if (reason != NULL)
+			reason = red_reason = redact_text(red, reason,
+							  strlen(reason), NULL,
+							  NULL);
+		if (action != NULL)
+			action = red_action = redact_text(red, action,
+							  strlen(action), NULL,
+							  NULL);
+		if (own)
+			redactor_free(red);
+		if ((reason == NULL) != (json_object_get(req->context,
+							 "reason") == NULL) ||
+		    (action == NULL) != (json_object_get(req->context,
+							 "action") == NULL)) {
+			free(red_reason);
+			free(red_action);
+			json_decref(to);
+			json_decref(ids);
+			*dberr = DB_ERR_RETRY;
+			return -1;
+		}
+	}
 	snprintf(subject, sizeof(subject),
 		 "%.128s shared a conversation with you", req->user_id);
 	buf_printf(&text, "%s shared conversation %s with you.\n\n",
@@ -191,6 +229,8 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 		json_decref(ids);
 		buf_free(&text);
 		buf_free(&html);
+		free(red_reason);
+		free(red_action);
 		*dberr = DB_ERR_RETRY;
 		return -1;
 	}
@@ -202,6 +242,8 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 	memset(html.data, 0, html.len);
 	buf_free(&text);
 	buf_free(&html);
+	free(red_reason);
+	free(red_action);
 	return rc;
 }
 

@@ -1,0 +1,90 @@
+#!/bin/bash
+# Redaction covers every field a recipient can see (SPEC §4): PII planted
+# in sender names, citations, the contact block, the context and tags of
+# a conversation shared by an external link is in none of the page, the
+# JSON view, the TXT, JSON and PDF exports of the link, or the email to
+# its recipients; a team link without redaction shows it (so the checks
+# cannot pass by showing nothing).
+. "$(dirname "$0")/lib.sh"
+
+T=$(new_tenant visible)
+C=c-visible
+DIR=$(mktemp -d)
+trap 'rm -rf "$DIR"' EXIT
+MAIL=ana.planted@example.org
+CARD="4111 1111 1111 1111"
+CARD_RE="4111.1111.1111.1111"
+
+envelope goldilocks.conversation.snapshot "$T" "$(jq -nc --arg m "$MAIL" \
+	--arg c "$CARD" '{conversation_id: "c-visible", status: "open",
+	channel: "chat", contact: {id: $m, name: "Ana \($c)", email: $m},
+	tags: ["vip \($m)"], messages: [
+	{message_id: "m-1", seq: 1, sender: "contact", sender_name: "Ana \($m)",
+	 text: "hello", sent_at: "2026-11-20T10:00:00Z"},
+	{message_id: "m-2", seq: 2, sender: "ai", sender_name: "Bot \($m)",
+	 text: "see this", sent_at: "2026-11-20T10:01:00Z",
+	 citations: [{title: "Card \($c)", url: "https://kb.example.com/x?u=\($m)",
+	   internal_score: "do-not-show-this"}]}]}')" | produce conversations
+wait_until 20 q "$CTL" inspect conversation "$C" --tenant "$T"
+
+# share AUDIENCE ID JQ: a link on the conversation; prints the reply.
+share() {
+	share_request "$T" "$C" "$3 | .include = {contact_identifier: true,
+		signal_tags: true, source_citations: true}
+		| .context = {reason: \"card $CARD\", action: \"mail $MAIL\"}
+		| .recipients = [{email: \"someone@example.com\"}]" "$2" |
+		produce share-requests
+	wait_reply "$2" 20
+}
+EXT=$(new_id)
+ext=$(share external "$EXT" '.audience = "external" | .expires_in_seconds = 3600')
+TEAM=$(new_id)
+team=$(share team "$TEAM" '.')
+ext_url=$(jq -r .ev.data.url <<< "$ext")
+check "an external link" [ "$(jq -r .ev.type <<< "$ext")" = goldilocks.share.created ]
+
+# shows_all FILE: FILE shows the planted values.
+shows_all() {
+	grep -q "$MAIL" "$1" && grep -qE "$CARD_RE" "$1"
+}
+token() { echo "${1##*/}"; }
+
+curl -s "$ext_url" > "$DIR/ext.html"
+check "the page of the external link shows the conversation" q grep -q "see this" "$DIR/ext.html"
+check "the page shows no planted PII" q bash -c "! grep -qiE '$MAIL|$CARD_RE|do-not-show-this' '$DIR/ext.html'"
+curl -s "$GATEWAY_URL/api/v1/shares/$(token "$ext_url")" > "$DIR/ext.json"
+check "the JSON view has the messages" q jq -e '.messages | length == 2' "$DIR/ext.json"
+check "the JSON view shows no planted PII" q bash -c "! grep -qiE '$MAIL|$CARD_RE|do-not-show-this' '$DIR/ext.json'"
+check "a citation keeps only title and URL" \
+	q jq -e '.messages[1].citations[0] | keys == ["title", "url"]' "$DIR/ext.json"
+
+SHARE=$(jq -r .ev.data.share_id <<< "$ext")
+for fmt in txt json pdf; do
+	id=$(new_id)
+	envelope goldilocks.export.requested "$T" "$(jq -nc --arg s "$SHARE" \
+		--arg f "$fmt" '{share_id: $s, format: $f, requested_by:
+		{user_id: "u-1", role: "agent"}}')" "$id" | produce export-requests
+	url=$(wait_reply "$id" 30 | jq -r .ev.data.download_url)
+	curl -s -o "$DIR/export.$fmt" "$url"
+	f=$DIR/export.$fmt
+	if [ "$fmt" = pdf ]; then
+		pdftotext "$f" "$DIR/export.pdf.txt" 2>/dev/null
+		f=$DIR/export.pdf.txt
+	fi
+	check "$fmt export of the external link has the messages" q grep -q "see this" "$f"
+	check "$fmt export shows no planted PII" q bash -c "! grep -qiE '$MAIL|$CARD_RE|do-not-show-this' '$f'"
+done
+
+email() {
+	replies_to "$1" | jq -c 'select(.ev.type == "goldilocks.email.requested")' |
+		head -1
+}
+email "$EXT" > "$DIR/ext.mail"
+check "the external link's email was requested" [ -s "$DIR/ext.mail" ]
+check "its email shows no planted PII" q bash -c "! grep -qiE '$MAIL|$CARD_RE' '$DIR/ext.mail'"
+
+# The team link without redaction: everything planted is there.
+email "$TEAM" > "$DIR/team.mail"
+check "the team link's email says what was planted" q shows_all "$DIR/team.mail"
+
+done_testing
