@@ -19,6 +19,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "runtime/clientaddr.h"
 #include "runtime/ratelimit.h"
 
 /* How many of the oldest buckets an eviction looks at for a full one. */
@@ -442,10 +443,15 @@ void ratelimit_client_key(const char *addr, char *out, size_t len)
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0,
 						  0, 0, 0, 0, 0xff, 0xff };
 	unsigned char a6[16];
-	char text[INET6_ADDRSTRLEN];
+	char text[INET6_ADDRSTRLEN], norm[CLIENTADDR_MAX];
 
 	if (len == 0)
 		return;
+	/* "ip:port" and "[v6]:port" count as the address alone, so a client
+	 * gets no fresh bucket by changing its port. */
+	if (addr != NULL &&
+	    clientaddr_normalize(addr, strlen(addr), norm, sizeof(norm)) == 0)
+		addr = norm;
 	snprintf(out, len, "%s", addr != NULL ? addr : "");
 	if (addr == NULL || strchr(addr, ':') == NULL ||
 	    inet_pton(AF_INET6, addr, a6) != 1)

@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "runtime/clientaddr.h"
 #include "runtime/clock.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
@@ -53,62 +54,44 @@ static void gw_client(struct MHD_Connection *conn, char *out,
 			  out, (socklen_t)len);
 }
 
-/* 1 when addr is one of the comma-separated TRUSTED_PROXIES. */
-static int gw_trusted(const char *list, const char *addr, size_t len)
-{
-	const char *p = list, *end;
-	size_t n;
+#define GW_XFF_LINES 16
 
-	while (*p != '\0') {
-		p += strspn(p, " ,");
-		end = p + strcspn(p, ",");
-		n = (size_t)(end - p);
-		while (n > 0 && p[n - 1] == ' ')
-			n--;
-		if (n > 0 && n == len && strncmp(p, addr, n) == 0)
-			return 1;
-		p = end;
-	}
-	return 0;
+/* The X-Forwarded-For lines of a request, in order. */
+struct gw_xff {
+	const char *lines[GW_XFF_LINES];
+	size_t n;
+};
+
+static enum MHD_Result gw_xff_line(void *cls, enum MHD_ValueKind kind,
+				   const char *key, const char *value)
+{
+	struct gw_xff *x = cls;
+
+	(void)kind;
+	if (key != NULL && value != NULL &&
+	    strcasecmp(key, "X-Forwarded-For") == 0 && x->n < GW_XFF_LINES)
+		x->lines[x->n++] = value;
+	return MHD_YES;
 }
 
 /*
  * The client address: the peer, unless the peer is a trusted proxy; then
- * the right-most X-Forwarded-For address that is not a trusted proxy.
+ * the right-most X-Forwarded-For entry, over all its lines, that is not
+ * a trusted proxy (clientaddr_pick).
  */
 static void gw_client_address(struct gw *g,
 				   struct MHD_Connection *conn, char *out,
 				   size_t len)
 {
-	const char *xff, *end, *start;
-	size_t n;
+	char peer[CLIENTADDR_MAX];
+	struct gw_xff x;
 
-	gw_client(conn, out, len);
-	if (g->set->trusted_proxies[0] == '\0' ||
-	    !gw_trusted(g->set->trusted_proxies, out, strlen(out)))
-		return;
-	xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-					  "X-Forwarded-For");
-	if (xff == NULL)
-		return;
-	end = xff + strlen(xff);
-	while (end > xff) {
-		start = end;
-		while (start > xff && start[-1] != ',')
-			start--;
-		while (start < end && *start == ' ')
-			start++;
-		n = (size_t)(end - start);
-		while (n > 0 && start[n - 1] == ' ')
-			n--;
-		if (n > 0 && n < len &&
-		    !gw_trusted(g->set->trusted_proxies, start, n)) {
-			memcpy(out, start, n);
-			out[n] = '\0';
-			return;
-		}
-		end = start > xff ? start - 1 : xff;
-	}
+	gw_client(conn, peer, sizeof(peer));
+	x.n = 0;
+	if (g->set->trusted_proxies[0] != '\0')
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, gw_xff_line,
+					  &x);
+	clientaddr_pick(peer, x.lines, x.n, g->set->trusted_proxies, out, len);
 }
 
 static int gw_status_index(unsigned int status)

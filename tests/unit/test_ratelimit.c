@@ -428,6 +428,15 @@ static void test_client_key(void **state)
 	assert_string_equal(k, "192.0.2.7");
 	ratelimit_client_key("192.0.2.7", k, sizeof(k));
 	assert_string_equal(k, "192.0.2.7");
+	/* A port does not make a new client. */
+	ratelimit_client_key("192.0.2.7:51234", k, sizeof(k));
+	assert_string_equal(k, "192.0.2.7");
+	ratelimit_client_key("[2001:db8:1:2::1]:443", k, sizeof(k));
+	assert_string_equal(k, "2001:db8:1:2::/64");
+	ratelimit_client_key("[2001:db8:1:2::1]", k, sizeof(k));
+	assert_string_equal(k, "2001:db8:1:2::/64");
+	ratelimit_client_key("[::ffff:192.0.2.7]:80", k, sizeof(k));
+	assert_string_equal(k, "192.0.2.7");
 	ratelimit_client_key("unknown", k, sizeof(k));
 	assert_string_equal(k, "unknown");
 	ratelimit_client_key("fe80::1%eth0", k, sizeof(k));
