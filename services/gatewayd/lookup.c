@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "runtime/cache.h"
+#include "runtime/clock.h"
 #include "runtime/db.h"
 #include "runtime/event.h"
 #include "runtime/log.h"
@@ -210,6 +211,20 @@ json_t *gw_audit(struct gw *g, const char *tenant,
 	return events;
 }
 
+/* Whether a share as loaded is active and not past its expiry. */
+static int gw_share_live(const json_t *share)
+{
+	const char *status = json_string_value(json_object_get(share, "status"));
+	const char *expires =
+		json_string_value(json_object_get(share, "expires_at"));
+	int64_t at;
+
+	if (status == NULL || strcmp(status, "active") != 0)
+		return 0;
+	return expires == NULL || clock_rfc3339_parse(expires, &at) < 0 ||
+	       at > clock_now_us();
+}
+
 json_t *gw_view(struct gw *g, const struct share_entry *entry,
 		     int *unavailable)
 {
@@ -222,6 +237,13 @@ json_t *gw_view(struct gw *g, const struct share_entry *entry,
 	if (t == NULL)
 		return NULL;
 	share = share_load(t->db, entry->tenant, entry->share_id, 0, &dberr);
+	/* The database has the last word: a link revoked (or cut short)
+	 * whose cache entry is not written yet is refused here too. */
+	if (share != NULL && !gw_share_live(share)) {
+		json_decref(share);
+		*unavailable = 0;
+		return NULL;
+	}
 	if (share != NULL)
 		conv = conversation_load(t->db, entry->tenant,
 					 entry->conversation_id, &dberr);

@@ -211,6 +211,15 @@ j=$(curl -s -H "Authorization: Bearer $agent" "$GATEWAY_URL/api/v1/shares/$SNAP"
 check_eq "a snapshot link keeps its messages" "$(jq -c '[.messages[].message_id], .share.snapshot' <<< "$j" | tr -d '\n')" '["m-1","m-2","m-3","m-5"]true'
 check_eq "revoked link page: 410" "$("$CTL" revoke "$SNAP_ID" >/dev/null 2>&1; wait_until 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -b 'gl_session=$agent' '$GATEWAY_URL/s/$SNAP')\" = 410 ]" && echo 410)" 410
 
+# A link revoked in the database whose cache entry still says active (its
+# tombstone not yet written to Redis): the page and JSON view refuse it.
+read -r STALE_ID STALE <<< "$(new_link ".audience = \"external\" | .expires_in_seconds = 3600")"
+check_eq "the link opens" "$(code "$GATEWAY_URL/s/$STALE")" 200
+sql "UPDATE shares SET revoked_at = now(), revoked_by = 'u-test' WHERE share_id = '$STALE_ID'" >/dev/null
+check_eq "revoked in the database, active in the cache: the page is 410" \
+	"$(code "$GATEWAY_URL/s/$STALE")" 410
+check_eq "and the JSON view" "$(code "$GATEWAY_URL/api/v1/shares/$STALE")" 410
+
 # --- Metrics by route and status, latency histogram. ------------------------------
 m=$(curl -s "$GATEWAYD_METRICS_URL")
 check "answers counted by route and status" grep -qE '^http_responses_total\{route="page",status="200"\} [1-9]' <<< "$m"
