@@ -93,9 +93,12 @@ enum MHD_Result gw_route_share(struct gw_req *r)
 	if (o.d.reason != ACCESS_OK)
 		return gw_api_denied(r, &o, o.d.status, o.d.reason);
 	view = gw_view(r->g, &o.entry, &unavailable);
-	if (view == NULL && unavailable)
+	if (view == NULL && unavailable) {
+		gw_log(r, &o, "goldilocks.share.access_denied", 503,
+		       "unavailable", NULL);
 		return gw_error(r, 503, "unavailable",
 				"the transcript is unreachable");
+	}
 	if (view == NULL)
 		return gw_api_denied(r, &o, 410, ACCESS_REVOKED);
 	gw_log(r, &o, "goldilocks.share.accessed", 200, "ok", NULL);
@@ -184,6 +187,8 @@ static enum MHD_Result gw_write_failed(struct gw_req *r,
 		return gw_error(r, 409, "too_many_notes",
 				"this link holds as many notes as it can");
 	default:
+		gw_log(r, o, "goldilocks.share.access_denied", 503,
+		       "unavailable", NULL);
 		return gw_error(r, 503, "unavailable",
 				"the link store is unreachable");
 	}

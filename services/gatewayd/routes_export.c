@@ -38,8 +38,11 @@ enum MHD_Result gw_route_export(struct gw_req *r)
 				     NULL);
 	}
 	found = gw_export(r->g, id, &f);
-	if (found < 0)
+	if (found < 0) {
+		gw_accesslog_export(r->g, NULL, id, NULL, &o.req, 503,
+				    "unavailable");
 		return gw_page_error(r, 503, NULL, NULL);
+	}
 	if (c == EXPORTLINK_EXPIRED || found == 0 || now >= f.expires_at) {
 		gw_accesslog_export(r->g, found ? f.tenant : NULL, id,
 					 found ? f.conversation_id : NULL,

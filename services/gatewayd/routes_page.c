@@ -105,8 +105,11 @@ enum MHD_Result gw_route_page(struct gw_req *r)
 		return gw_page_denied(r, &o, o.d.status,
 				      access_reason_name(o.d.reason), NULL);
 	view = gw_view(r->g, &o.entry, &unavailable);
-	if (view == NULL && unavailable)
+	if (view == NULL && unavailable) {
+		gw_log(r, &o, "goldilocks.share.access_denied", 503,
+		       "unavailable", NULL);
 		return gw_page_error(r, 503, NULL, NULL);
+	}
 	if (view == NULL)
 		return gw_page_denied(r, &o, 410, "revoked", NULL);
 	memset(&opts, 0, sizeof(opts));
@@ -185,6 +188,8 @@ enum MHD_Result gw_route_page_note(struct gw_req *r)
 				      "This link holds as many notes as it "
 				      "can.");
 	default:
+		gw_log(r, &o, "goldilocks.share.access_denied", 503,
+		       "unavailable", NULL);
 		return gw_page_error(r, 503, NULL, NULL);
 	}
 	metric_inc(r->g->m_notes);

@@ -276,6 +276,8 @@ int gw_open(struct gw_req *r, const char *token, struct gw_open *o)
 		o->found = gw_lookup(g, hash, &o->entry);
 		if (o->found < 0) {
 			o->found = 0;
+			gw_log(r, o, "goldilocks.share.access_denied", 503,
+			       "unavailable", NULL);
 			return 503;
 		}
 	}
@@ -318,6 +320,31 @@ int gw_post_origin_ok(struct gw_req *r, const struct gw_open *o,
 			       o->entry.share_id, csrf);
 }
 
+/*
+ * An answer given before a token route's handler ran (a body over the
+ * limit) is an access-log event too, of the link when the token names
+ * one.
+ */
+static void gw_log_refused(struct gw_req *r, int status, const char *reason)
+{
+	struct gw_open o;
+
+	switch (r->match.route) {
+	case GW_PAGE:
+	case GW_PAGE_NOTE:
+	case GW_SHARE:
+	case GW_NOTE:
+	case GW_TAGS:
+		break;
+	default:
+		return;
+	}
+	/* gw_open() logs its own refusals (429, 503). */
+	if (gw_open(r, r->match.arg, &o) != 0)
+		return;
+	gw_log(r, &o, "goldilocks.share.access_denied", status, reason, NULL);
+}
+
 static enum MHD_Result gw_dispatch(struct gw_req *r)
 {
 	struct gw *g = r->g;
@@ -332,11 +359,13 @@ static enum MHD_Result gw_dispatch(struct gw_req *r)
 					"\"method_not_allowed\",\"message\":"
 					"\"see the Allow header\"}}"),
 				 "Allow", r->match.allow);
-	if (r->too_large)
+	if (r->too_large) {
+		gw_log_refused(r, 413, "too_large");
 		return r->match.route == GW_PAGE_NOTE
 			       ? gw_page_error(r, 413, NULL, NULL)
 			       : gw_error(r, 413, "too_large",
 					  "the body is too large");
+	}
 	switch (r->match.route) {
 	case GW_PAGE:
 		return gw_route_page(r);

@@ -220,6 +220,18 @@ check_eq "revoked in the database, active in the cache: the page is 410" \
 	"$(code "$GATEWAY_URL/s/$STALE")" 410
 check_eq "and the JSON view" "$(code "$GATEWAY_URL/api/v1/shares/$STALE")" 410
 
+# A body over the limit on a token route is answered 413 and logged too.
+head -c 70000 /dev/zero | tr '\0' 'a' > "$D/big-body"
+check_eq "an oversized note body: 413" "$(code -X POST -H "Authorization: Bearer $agent" \
+	-H 'Content-Type: application/json' --data-binary @"$D/big-body" \
+	"$GATEWAY_URL/api/v1/shares/$COM/notes")" 413
+logged_413() {
+	kcat -C -b "$KAFKA_BOOTSTRAP" -t access-log -o beginning -e -q 2>/dev/null |
+		jq -e --arg t "$T" 'select(.tenantid == $t and .data.status == 413
+			and .data.reason == "too_large")' > /dev/null
+}
+check "the 413 is an access-log event of the link" wait_until 10 logged_413
+
 # --- Metrics by route and status, latency histogram. ------------------------------
 m=$(curl -s "$GATEWAYD_METRICS_URL")
 check "answers counted by route and status" grep -qE '^http_responses_total\{route="page",status="200"\} [1-9]' <<< "$m"

@@ -17,7 +17,7 @@ resume() { kill -CONT $(pg_procs) 2>/dev/null; }
 trap 'resume; rm -rf "$DIR"' EXIT
 READY=${SHARESD_METRICS_URL%/metrics}/readyz
 GW_READY=${GATEWAYD_METRICS_URL%/metrics}/readyz
-code_of() { curl -s -m 15 -o /dev/null -w '%{http_code}' "$1"; }
+code_of() { curl -s -m 15 -A "stall-$T" -o /dev/null -w '%{http_code}' "$1"; }
 # answers URL CODE: URL answers CODE now (for wait_until).
 answers() { [ "$(code_of "$1")" = "$2" ]; }
 
@@ -76,6 +76,12 @@ check_eq "exactly once each" "$(wc -l < "$DIR/replies")" 200
 check_eq "all created" "$(grep -c goldilocks.share.created "$DIR/replies")" 200
 check_eq "one share per request" \
 	"$(sql "SELECT count(*) FROM shares WHERE tenant_id = '$T'")" 201
+logged_503() {
+	kcat -C -b "$KAFKA_BOOTSTRAP" -t access-log -o beginning -e -q 2>/dev/null |
+		jq -e --arg a "stall-$T" 'select(.data.user_agent == $a
+			and .data.status == 503)' > /dev/null
+}
+check "the 503 is an access-log event" wait_until 15 logged_503
 check_eq "gatewayd serves the page again" \
 	"$(code_of "${url/$PUBLIC_BASE_URL/$GATEWAY_URL}")" 200
 
