@@ -479,6 +479,9 @@ struct MHD_Daemon *gw_server_start(struct gw *g, char *err,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
+		/* One client cannot hold every connection. */
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)g->set->gateway_client_connections,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 		MHD_OPTION_NOTIFY_COMPLETED, gw_completed, NULL,
 		MHD_OPTION_END);

@@ -3,7 +3,8 @@
 # line counts, so a client that sends a forged line ahead of the one its
 # proxy appends cannot choose its address, and a port on an entry makes
 # no new client.  A second gatewayd of the stack's database and Kafka
-# trusts 127.0.0.1, the address curl comes from here.
+# trusts 127.0.0.1, the address curl comes from here; a third one limits
+# the connections one client may hold open.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../../deploy/ports.sh"
 
@@ -49,5 +50,37 @@ check "nor a port on the entry ($codes)" \
 codes=$(guesses "203.0.113.11")
 check "another client behind the proxy is served ($codes)" \
 	q bash -c "[ \"\$(echo '$codes' | cut -d' ' -f1)\" = 200 ]"
+
+# A per-client connection limit (GATEWAY_CONNECTIONS_PER_CLIENT): a third
+# gatewayd takes at most 4 open connections from one address.
+base2=$(ports_pick_block 2) || { not_ok "two more free ports"; done_testing; exit; }
+env GATEWAY_ADDR=127.0.0.1:$base2 GATEWAYD_METRICS_ADDR=127.0.0.1:$((base2 + 1)) \
+	GATEWAY_CONNECTIONS_PER_CLIENT=4 \
+	"$BIN_DIR/gatewayd" > "$RUN_DIR/gatewayd-limit.log" 2>&1 &
+PID2=$!
+trap 'kill $PID $PID2 2>/dev/null; wait $PID $PID2 2>/dev/null' EXIT
+up2() { curl -fs -o /dev/null "http://127.0.0.1:$((base2 + 1))/healthz"; }
+check "a gatewayd with a limit of 4 connections a client is up" wait_until 20 up2
+served=$(/usr/bin/python3 - "$base2" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+held, served = [], 0
+# Six connections held open at once; each asks once and keeps the socket.
+for i in range(6):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    held.append(s)
+for s in held:
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        if s.recv(64).startswith(b"HTTP/1.1 200"):
+            served += 1
+    except OSError:
+        pass
+print(served)
+PY
+)
+check_eq "4 connections of one client are served, the others refused" "$served" 4
+check_eq "a new connection once they are closed is served" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$base2/healthz")" 200
 
 done_testing
