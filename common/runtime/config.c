@@ -24,6 +24,10 @@ static const struct config_item config_items[] = {
 	STR("LOG_LEVEL", log_level, "info", "debug, info, warn or error"),
 	STR("%s_METRICS_ADDR", metrics_addr, "",
 	    "host:port of /healthz, /readyz, /metrics"),
+	STR("KAFKA_ASSIGNMENT_STRATEGY", kafka_assignment_strategy,
+	    "range,roundrobin",
+	    "how a consumer group shares partitions: range,roundrobin "
+	    "(eager) or cooperative-sticky (every instance of a group alike)"),
 	INT("KAFKA_SESSION_TIMEOUT_MS", kafka_session_timeout_ms, "45000",
 	    1000, 3600000, "consumer group session timeout"),
 	INT("KAFKA_FETCH_WAIT_MAX_MS", kafka_fetch_wait_max_ms, "500", 1,

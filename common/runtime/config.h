@@ -22,6 +22,8 @@ struct config {
 	char log_level[16];
 	/* <PROGRAM>_METRICS_ADDR: host:port of the side HTTP port. */
 	char metrics_addr[128];
+	/* partition.assignment.strategy of the consumer groups. */
+	char kafka_assignment_strategy[64];
 	int kafka_session_timeout_ms;
 	int kafka_fetch_wait_max_ms;
 	int batch_max;

@@ -237,15 +237,31 @@ static void kafka_consumer_rebalance_cb(rd_kafka_t *rk,
 					void *opaque)
 {
 	kafka_consumer_t *c = opaque;
+	/* Cooperative-sticky moves only the partitions that change owner;
+	 * eager strategies revoke and assign the whole set. */
+	int cooperative =
+		strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+	rd_kafka_error_t *e = NULL;
 
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-		log_info("assigned %d partitions", parts->cnt);
-		rd_kafka_assign(rk, parts);
+		log_info("assigned %d partitions%s", parts->cnt,
+			 cooperative ? " more" : "");
+		if (cooperative)
+			e = rd_kafka_incremental_assign(rk, parts);
+		else
+			rd_kafka_assign(rk, parts);
 		atomic_store(&c->joined, 1);
 		atomic_store(&c->up, 1);
 	} else {
 		log_info("revoked %d partitions", parts->cnt);
-		rd_kafka_assign(rk, NULL);
+		if (cooperative)
+			e = rd_kafka_incremental_unassign(rk, parts);
+		else
+			rd_kafka_assign(rk, NULL);
+	}
+	if (e != NULL) {
+		log_warnx("rebalance: %s", rd_kafka_error_string(e));
+		rd_kafka_error_destroy(e);
 	}
 }
 
@@ -273,7 +289,9 @@ static int kafka_consumer_conf(rd_kafka_conf_t *conf,
 	    /* Prefetch at most 4 MiB (librdkafka's default is 64 MiB), so a
 	     * backlog does not swell a daemon past its memory budget. */
 	    kafka_conf_set(conf, "queued.max.messages.kbytes", "4096", err,
-			   errlen) < 0)
+			   errlen) < 0 ||
+	    kafka_conf_set(conf, "partition.assignment.strategy",
+			   cfg->kafka_assignment_strategy, err, errlen) < 0)
 		return -1;
 	snprintf(buf, sizeof(buf), "%d", cfg->kafka_session_timeout_ms);
 	if (kafka_conf_set(conf, "session.timeout.ms", buf, err, errlen) < 0)

@@ -1040,7 +1040,11 @@ static size_t loop_poll(struct loop *l, struct loop_item *items, size_t max)
 
 static int loop_main(struct loop *l)
 {
-	size_t max = (size_t)l->cfg->batch_max, n;
+	size_t max = (size_t)(l->h->batch_max > 0 &&
+				      l->h->batch_max < l->cfg->batch_max
+			      ? l->h->batch_max
+			      : l->cfg->batch_max),
+	       n;
 	struct loop_item *items = calloc(max, sizeof(*items));
 	int64_t last_idle = 0;
 	int stopped_mid_batch = 0;

@@ -86,6 +86,10 @@ struct loop_handler {
 	int defers;
 	/* The handler queues cache writes (cachewrite_add) to apply. */
 	int writes_cache;
+	/* Most events a batch holds when fewer than BATCH_MAX (0: BATCH_MAX):
+	 * for handlers whose events take long (a PDF), so the consumer
+	 * polls between batches well within max.poll.interval.ms. */
+	int batch_max;
 };
 
 /*

@@ -75,6 +75,9 @@ int main(void)
 	h.answers = exportd_answers;
 	h.maintain = exportd_maintain;
 	h.defers = 1;
+	/* A PDF takes up to a second or so: eight a batch keeps the
+	 * consumer polling every few seconds. */
+	h.batch_max = 8;
 	status = loop_run(&cfg, &h);
 	redactor_free(x.pii);
 	render_pdf_cleanup();
