@@ -187,7 +187,7 @@ check:
 # Fuzz targets (tests/fuzz/fuzz_*.c, libFuzzer): built with clang, ASan and
 # UBSan into build/fuzz/, each run for FUZZ_SECONDS on a copy of its seed
 # corpus (tests/fuzz/corpus/<target>/); a crash or leak fails the run.
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 60
 FUZZ_DIR := build/fuzz
 FUZZ_CC := clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
