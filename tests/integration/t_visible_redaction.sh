@@ -64,8 +64,9 @@ for fmt in txt json pdf; do
 	envelope goldilocks.export.requested "$T" "$(jq -nc --arg s "$SHARE" \
 		--arg f "$fmt" '{share_id: $s, format: $f, requested_by:
 		{user_id: "u-1", role: "agent"}}')" "$id" | produce export-requests
-	url=$(wait_reply "$id" 30 | jq -r .ev.data.download_url)
-	curl -s -o "$DIR/export.$fmt" "$url"
+	url=$(wait_reply "$id" 90 | jq -r .ev.data.download_url)
+	check_eq "$fmt export of the external link is downloaded" \
+		"$(curl -s -o "$DIR/export.$fmt" -w '%{http_code}' "$url")" 200
 	f=$DIR/export.$fmt
 	if [ "$fmt" = pdf ]; then
 		pdftotext "$f" "$DIR/export.pdf.txt" 2>/dev/null
