@@ -43,6 +43,13 @@
 #define LOOP_OUTBOX_CHUNK 1000
 #define LOOP_IDLE_CHECK_MS 1000
 #define LOOP_PRUNE_EVERY_MS (10 * 60 * 1000)
+/* Keys are pruned every 10 s, and again a second later while a round
+ * found more than it may delete: 50,000 a second at most, far above any
+ * request rate, in short statements. */
+#define LOOP_KEYS_EVERY_MS 10000
+#define LOOP_KEYS_BEHIND_MS 1000
+#define LOOP_KEYS_STATEMENTS 5
+#define LOOP_KEYS_CHUNK 10000
 #define LOOP_DEFER_CHECK_MS 250
 #define LOOP_DEFER_CHUNK 100
 #define LOOP_CACHE_CHUNK 500
@@ -91,6 +98,7 @@ struct loop {
 	metrics_t *metrics;
 	_Atomic int db_ok;
 	int64_t next_prune_ms;
+	int64_t next_keys_ms;
 	int64_t next_defer_ms;
 	cache_t *cache;
 	int cache_logged_down;
@@ -956,28 +964,31 @@ static int loop_retry_deferred(struct loop *l)
 /* ---- idle work ---------------------------------------------------- */
 
 /*
- * Delete idempotency keys past their retention, 10,000 rows a statement
- * and at most 20 statements a round, so idle work stays short.
+ * Delete idempotency keys past their retention, LOOP_KEYS_CHUNK rows a
+ * statement and at most LOOP_KEYS_STATEMENTS statements a round, so the
+ * loop is never held long.  Returns whether keys past their retention
+ * are left (the round stopped at its cap).
  */
-static void loop_prune_keys(struct loop *l)
+static int loop_prune_keys(struct loop *l)
 {
 	enum db_error dberr;
 	long n;
 	int round;
 
-	for (round = 0; round < 20; round++) {
+	for (round = 0; round < LOOP_KEYS_STATEMENTS; round++) {
 		n = idem_prune(l->db, l->h->name,
-			       l->cfg->idempotency_retention_days, 10000,
-			       &dberr);
+			       l->cfg->idempotency_retention_days,
+			       LOOP_KEYS_CHUNK, &dberr);
 		if (n < 0) {
 			log_warnx("could not prune idempotency keys: %s",
 				  db_last_error(l->db));
-			return;
+			return 0;
 		}
 		metric_add(l->m_pruned, (uint64_t)n);
-		if (n < 10000)
-			break;
+		if (n < LOOP_KEYS_CHUNK)
+			return 0;
 	}
+	return 1;
 }
 
 static void loop_idle(struct loop *l)
@@ -994,8 +1005,12 @@ static void loop_idle(struct loop *l)
 		atomic_store(&l->db_ok, 1);
 		if (loop_flush_outbox(l) < 0)
 			return;
+		if (clock_mono_ms() >= l->next_keys_ms)
+			l->next_keys_ms = clock_mono_ms() +
+					  (loop_prune_keys(l)
+						   ? LOOP_KEYS_BEHIND_MS
+						   : LOOP_KEYS_EVERY_MS);
 		if (clock_mono_ms() >= l->next_prune_ms) {
-			loop_prune_keys(l);
 			if (l->h->maintain != NULL)
 				l->h->maintain(l->h->ctx, l->db);
 			l->next_prune_ms = clock_mono_ms() + LOOP_PRUNE_EVERY_MS;
