@@ -6,6 +6,8 @@
 #include "runtime/defer.h"
 
 #define DEFER_LEASE_TEXT "60"
+/* At most about this many payload bytes are taken at once (8 MiB). */
+#define DEFER_DUE_BYTES_TEXT "8388608"
 
 static const char defer_sql_queued[] =
 	"SELECT DISTINCT d.tenant_id, d.conv_key FROM deferred_events d"
@@ -30,15 +32,22 @@ static const char defer_sql_delete[] =
  * ends the claim: it is rescheduled or deleted.
  */
 static const char defer_sql_due[] =
-	"WITH due AS (SELECT d.id FROM deferred_events d WHERE d.consumer = $1"
-	" AND d.next_attempt <= now() AND NOT EXISTS ("
-	"  SELECT 1 FROM deferred_events e WHERE e.consumer = d.consumer"
-	"  AND e.tenant_id = d.tenant_id AND e.conv_key = d.conv_key"
-	"  AND e.id < d.id)"
-	" ORDER BY d.id LIMIT $2 FOR UPDATE SKIP LOCKED),"
+	"WITH cand AS (SELECT x.id, sum(octet_length(x.payload))"
+	"  OVER (ORDER BY x.id) AS upto, octet_length(x.payload) AS size"
+	" FROM (SELECT d.id, d.payload FROM deferred_events d"
+	"  WHERE d.consumer = $1 AND d.next_attempt <= now()"
+	"  AND NOT EXISTS (SELECT 1 FROM deferred_events e"
+	"   WHERE e.consumer = d.consumer AND e.tenant_id = d.tenant_id"
+	"   AND e.conv_key = d.conv_key AND e.id < d.id)"
+	"  ORDER BY d.id LIMIT $2) x),"
+	/* The first always; the rest while they fit DEFER_DUE_BYTES.  A
+	 * row another instance claimed meanwhile fails the recheck of
+	 * next_attempt once its claim is committed, and is passed by. */
 	" claimed AS (UPDATE deferred_events c SET next_attempt = now()"
-	"  + make_interval(secs => " DEFER_LEASE_TEXT ") FROM due"
-	"  WHERE c.id = due.id RETURNING c.id, c.tenant_id, c.conv_key,"
+	"  + make_interval(secs => " DEFER_LEASE_TEXT ") FROM cand"
+	"  WHERE c.id = cand.id AND cand.upto - cand.size <= "
+	DEFER_DUE_BYTES_TEXT " AND c.next_attempt <= now()"
+	"  RETURNING c.id, c.tenant_id, c.conv_key,"
 	"  c.topic, c.kafka_partition, c.kafka_offset, c.payload,"
 	"  extract(epoch FROM now() - c.first_seen)::float8 AS age,"
 	"  c.attempts)"

@@ -42,8 +42,9 @@ int defer_delete(db_t *db, int64_t id, enum db_error *error)
 	__attribute__((warn_unused_result));
 
 /*
- * The due heads of consumer's queues (at most limit), oldest first,
- * claimed for 60 seconds: no other instance gets them meanwhile (unless
+ * The due heads of consumer's queues (at most limit, and no more than
+ * fit in 8 MiB of payload after the first), oldest first, claimed for 60
+ * seconds: no other instance gets them meanwhile (unless
  * rescheduled or deleted first).  Columns: id, tenant_id, conv_key,
  * topic, kafka_partition, kafka_offset, payload, age in seconds,
  * attempts.  The caller PQclear()s.

@@ -128,10 +128,49 @@ static void test_claimed_head_not_shared(void **state)
 	assert_int_equal(due(f->a, f), 0);
 }
 
+/* Taking due heads is bounded in bytes, not only in rows: three of 5 MiB
+ * come two at a time (the second still starts below 8 MiB), then one. */
+static void test_due_bounded_in_bytes(void **state)
+{
+	struct fixture *f = *state;
+	size_t big = 5u << 20;
+	char *payload = malloc(big + 1);
+	const char *params[2] = { f->consumer, NULL };
+	enum db_error e;
+	PGresult *res;
+	int i;
+
+	assert_non_null(payload);
+	res = PQexecParams(db_conn(f->a),
+			   "DELETE FROM deferred_events WHERE consumer = $1", 1,
+			   NULL, params, NULL, NULL, 0);
+	PQclear(res);
+	memset(payload, 'a', big);
+	payload[big] = '\0';
+	for (i = 0; i < 3; i++) {
+		char conv[16];
+
+		snprintf(conv, sizeof(conv), "c-big-%d", i);
+		assert_int_equal(defer_insert(f->a, f->consumer, "t-itest",
+					      conv, "share-requests", 0, 1,
+					      payload, big, &e),
+				 0);
+	}
+	free(payload);
+	res = PQexecParams(db_conn(f->a),
+			   "UPDATE deferred_events SET next_attempt = now()"
+			   " WHERE consumer = $1",
+			   1, NULL, params, NULL, NULL, 0);
+	PQclear(res);
+	assert_int_equal(due(f->a, f), 2);
+	assert_int_equal(due(f->a, f), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_claimed_head_not_shared),
+		cmocka_unit_test(test_due_bounded_in_bytes),
 	};
 
 	srand((unsigned int)time(NULL));
