@@ -82,7 +82,8 @@ logged_503() {
 			and .data.status == 503)' > /dev/null
 }
 check "the 503 is an access-log event" wait_until 15 logged_503
-check_eq "gatewayd serves the page again" \
-	"$(code_of "${url/$PUBLIC_BASE_URL/$GATEWAY_URL}")" 200
+# gatewayd tries the database again after its backoff (at most 5 s).
+check "gatewayd serves the page again" \
+	wait_until 20 answers "${url/$PUBLIC_BASE_URL/$GATEWAY_URL}" 200
 
 done_testing
