@@ -15,7 +15,8 @@ DIR=$(mktemp -d)
 cleanup() {
 	local b api
 	for b in 1 2 3; do kafka_fault broker-up $b >/dev/null 2>&1; done
-	for api in Produce Fetch; do kafka_fault clear $api >/dev/null 2>&1; done
+	kill -CONT "$(cat "$RUN_DIR/sharesd.pid")" 2>/dev/null
+	for api in Produce Fetch InitProducerId; do kafka_fault clear $api >/dev/null 2>&1; done
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -83,7 +84,7 @@ verify() {
 		"$dead_before"
 }
 
-for name in produce down leader fetch; do start $name; done
+for name in produce down leader fetch fatal; do start $name; done
 
 # ---- Produce errors on the relay's sends --------------------------------
 # The requests are on the topic before the errors are queued, so the
@@ -120,6 +121,35 @@ check "Fetch errors queued" q kafka_fault errors Fetch 8 NOT_LEADER_FOR_PARTITIO
 check "more Fetch errors queued" q kafka_fault errors Fetch 8 REQUEST_TIMED_OUT
 produce share-requests "$DIR/fetch.requests"
 verify fetch
+
+# ---- a fatal producer error ---------------------------------------------
+# OUT_OF_ORDER_SEQUENCE_NUMBER on a Produce to a partition it has written
+# before is fatal to an idempotent producer (librdkafka 2.0.2: "sequence
+# desynchronization").
+# sharesd is paused (well inside its session timeout) while the requests
+# are produced and the error queued, so its relay is the one that meets
+# it; InitProducerId errors keep the new producer from delivering for a
+# while, long enough to see /readyz say why.
+READYZ=${SHARESD_METRICS_URL%/metrics}/readyz
+renewed() { metric "$SHARESD_METRICS_URL" kafka_producer_renewed_total; }
+says_failed() {
+	curl -sS "$READYZ" 2>/dev/null | grep -q "kafka producer failed"
+}
+renewed_before=$(renewed)
+sharesd_pid=$(cat "$RUN_DIR/sharesd.pid")
+kill -STOP "$sharesd_pid"
+produce share-requests "$DIR/fatal.requests"
+check "a fatal Produce error queued" \
+	q kafka_fault errors Produce 1 OUT_OF_ORDER_SEQUENCE_NUMBER
+check "InitProducerId errors queued" \
+	q kafka_fault errors InitProducerId 6 COORDINATOR_LOAD_IN_PROGRESS
+kill -CONT "$sharesd_pid"
+check "/readyz says the producer failed" wait_until 20 says_failed
+check_eq "the producer was replaced once" "$(renewed)" $((renewed_before + 1))
+check "the failure is in the log" \
+	grep -q "kafka producer replaced after a fatal error" "$RUN_DIR/sharesd.log"
+verify fatal
+check "sharesd is ready again" wait_until 30 q curl -fsS "$READYZ"
 
 check "sharesd is ready after it all" \
 	wait_until 30 q curl -fsS "${SHARESD_METRICS_URL%/metrics}/readyz"
