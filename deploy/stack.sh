@@ -82,6 +82,8 @@ write_env() {
 		echo "LOGIN_URL=http://127.0.0.1:$((base + 5))/login"
 		echo "AUTH_JWT_SECRET=$secret"
 		echo "EXPORT_SIGNING_KEY=$sigkey"
+		# devkafka's fault control (tests/integration/lib.sh kafka_fault).
+		echo "KAFKA_CONTROL_PORT=$((base + 11))"
 		echo "KAFKA_SESSION_TIMEOUT_MS=6000"
 		echo "KAFKA_FETCH_WAIT_MAX_MS=10"
 		# Test stacks shorten the wait for unknown conversations.
@@ -206,15 +208,18 @@ start_redis() {
 
 # Returns 0 when devkafka was (re)started.
 start_devkafka() {
-	local i
+	local i control=()
 	if pid_alive devkafka; then
 		return 1
 	fi
 	rm -f "$RUN_DIR/kafka.bootstrap"
+	# A stack.env from before the fault control has no port for it.
+	[ -n "${KAFKA_CONTROL_PORT:-}" ] &&
+		control=(--control-port "$KAFKA_CONTROL_PORT")
 	"$BIN_DIR/devkafka" --port-base "$PORT_BASE" \
 		--topics "$ROOT/proto/topics.txt" \
 		--bootstrap-file "$RUN_DIR/kafka.bootstrap" --partitions 16 \
-		>> "$RUN_DIR/devkafka.log" 2>&1 &
+		"${control[@]}" >> "$RUN_DIR/devkafka.log" 2>&1 &
 	echo $! > "$RUN_DIR/devkafka.pid"
 	# Topic creation in the mock sometimes stalls a second per topic.
 	for i in $(seq 1 400); do

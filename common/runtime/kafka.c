@@ -72,6 +72,22 @@ static void kafka_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
 	out->done = 1;
 }
 
+/*
+ * The producer's errors.  Most are transient and librdkafka recovers from
+ * them; a fatal one (RD_KAFKA_RESP_ERR__FATAL) leaves the producer failing
+ * every message until it is replaced, which kafka_producer_renew() does.
+ */
+static void kafka_producer_error_cb(rd_kafka_t *rk, int err,
+				    const char *reason, void *opaque)
+{
+	(void)rk;
+	(void)opaque;
+	/* librdkafka logs these itself (a fatal one with facility FATAL),
+	 * and kafka_producer_renew() acts on a fatal one: no second line. */
+	log_debug("kafka producer: %s%s", reason,
+		  err == RD_KAFKA_RESP_ERR__FATAL ? " (fatal)" : "");
+}
+
 rd_kafka_t *kafka_producer_new(const struct config *cfg, char *err,
 			       size_t errlen)
 {
@@ -98,6 +114,7 @@ rd_kafka_t *kafka_producer_new(const struct config *cfg, char *err,
 		return NULL;
 	}
 	rd_kafka_conf_set_dr_msg_cb(conf, kafka_dr_cb);
+	rd_kafka_conf_set_error_cb(conf, kafka_producer_error_cb);
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
 	if (rk == NULL) {
 		rd_kafka_conf_destroy(conf);
@@ -168,6 +185,29 @@ size_t kafka_send_all(rd_kafka_t *producer, struct kafka_out *outs, size_t n)
 			delivered++;
 	}
 	return delivered;
+}
+
+int kafka_producer_renew(rd_kafka_t **producer, const struct config *cfg,
+			 char *why, size_t whylen)
+{
+	char fatal[512];
+	int replaced = 0;
+
+	if (*producer != NULL) {
+		if (rd_kafka_fatal_error(*producer, fatal, sizeof(fatal)) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR)
+			return 0;
+		/* Nothing to flush: a failed producer delivers nothing. */
+		rd_kafka_destroy(*producer);
+		*producer = NULL;
+		replaced = 1;
+	}
+	*producer = kafka_producer_new(cfg, why, whylen);
+	if (*producer == NULL)
+		return -1;
+	if (replaced)
+		snprintf(why, whylen, "%s", fatal);
+	return replaced;
 }
 
 void kafka_producer_close(rd_kafka_t *producer, int timeout_ms)

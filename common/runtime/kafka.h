@@ -59,6 +59,19 @@ rd_kafka_t *kafka_producer_new(const struct config *cfg, char *err,
  */
 size_t kafka_send_all(rd_kafka_t *producer, struct kafka_out *outs, size_t n);
 
+/*
+ * Keep *producer usable.  A producer that hit a fatal error (librdkafka
+ * can no longer keep its idempotence guarantee: it fails every message
+ * until destroyed) is destroyed and a new one made in its place; with
+ * *producer NULL, one is made.  Returns 0 when *producer was fine, 1 when
+ * a new one replaced it (why: the fatal error), -1 when none could be
+ * made (why: the reason; *producer is NULL, call again later).  Call it
+ * between sends only: a message still queued is lost with the old one.
+ */
+int kafka_producer_renew(rd_kafka_t **producer, const struct config *cfg,
+			 char *why, size_t whylen)
+	__attribute__((warn_unused_result));
+
 /* Flush for at most timeout_ms and destroy; NULL is a no-op. */
 void kafka_producer_close(rd_kafka_t *producer, int timeout_ms);
 

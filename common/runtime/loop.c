@@ -97,6 +97,8 @@ struct loop {
 	rd_kafka_t *producer;
 	metrics_t *metrics;
 	_Atomic int db_ok;
+	/* 0 from a fatal producer error until its replacement delivers. */
+	_Atomic int producer_ok;
 	int64_t next_prune_ms;
 	int64_t next_keys_ms;
 	int64_t next_defer_ms;
@@ -107,7 +109,7 @@ struct loop {
 		*m_batches, *m_retries, *m_db_errors, *m_outbox,
 		*m_batch_size, *m_ready, *m_pruned, *m_deferred,
 		*m_deferred_now, *m_cache_writes, *m_cache_pending,
-		*m_outbox_refused;
+		*m_outbox_refused, *m_producer_renewed;
 };
 
 /* ---- readiness ---------------------------------------------------- */
@@ -122,6 +124,10 @@ static int loop_ready(void *ctx, char *why, size_t whylen)
 	}
 	if (!kafka_consumer_up(l->kc)) {
 		snprintf(why, whylen, "kafka unreachable");
+		return 0;
+	}
+	if (!atomic_load(&l->producer_ok)) {
+		snprintf(why, whylen, "kafka producer failed");
 		return 0;
 	}
 	if (!kafka_consumer_joined(l->kc)) {
@@ -181,6 +187,9 @@ static void loop_register_metrics(struct loop *l)
 		m, "outbox_refused_total", NULL,
 		"outbox rows Kafka refused for good (dead-lettered, cut or "
 		"dropped)");
+	l->m_producer_renewed = metrics_counter(
+		m, "kafka_producer_renewed_total", NULL,
+		"producers replaced after a fatal error");
 	l->m_batch_size = metrics_gauge(m, "last_batch_size", NULL,
 					"events in the last batch");
 	l->m_ready = metrics_gauge(m, "ready", NULL,
@@ -675,6 +684,29 @@ static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
 }
 
 /*
+ * A usable producer for the relay: one that hit a fatal error is replaced
+ * (the outbox keeps its rows meanwhile), and /readyz says 503 until the
+ * new one has delivered.  -1 when none could be made.
+ */
+static int loop_producer(struct loop *l)
+{
+	char why[512];
+	int r = kafka_producer_renew(&l->producer, l->cfg, why, sizeof(why));
+
+	if (r == 0)
+		return 0;
+	atomic_store(&l->producer_ok, 0);
+	if (r < 0) {
+		log_error("could not replace the failed kafka producer: %s",
+			  why);
+		return -1;
+	}
+	metric_add(l->m_producer_renewed, 1);
+	log_warnx("kafka producer replaced after a fatal error: %s", why);
+	return 0;
+}
+
+/*
  * Publish what is pending in the outbox, replies and dead letters, until
  * a round finds less than a full chunk or gets nothing through (Kafka
  * away: the rows wait in the database for the next try); -1 when asked to
@@ -689,11 +721,15 @@ static int loop_flush_outbox(struct loop *l)
 	for (;;) {
 		if (loop_db(l) < 0)
 			return -1;
-		r = outbox_relay(l->db, l->producer, l->h->name,
-				 LOOP_OUTBOX_CHUNK,
-				 (size_t)l->cfg->dead_letter_max_bytes, &round,
-				 &dberr);
+		r = loop_producer(l);
+		if (r == 0)
+			r = outbox_relay(l->db, l->producer, l->h->name,
+					 LOOP_OUTBOX_CHUNK,
+					 (size_t)l->cfg->dead_letter_max_bytes,
+					 &round, &dberr);
 		if (r == 0) {
+			if (round.published > 0 || round.rows == 0)
+				atomic_store(&l->producer_ok, 1);
 			metric_add(l->m_outbox, (uint64_t)round.published);
 			moved = round.dead_lettered + round.cut + round.dropped;
 			metric_add(l->m_outbox_refused, (uint64_t)moved);
@@ -1113,6 +1149,7 @@ int loop_run(const struct config *cfg, const struct loop_handler *h)
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
 	l.h = h;
+	atomic_store(&l.producer_ok, 1);
 	sig_install();
 	l.metrics = metrics_new();
 	l.db = db_new(cfg->database_url);

@@ -19,11 +19,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +36,7 @@
 #define PROGRAM "devkafka"
 #define USAGE                                                              \
 	"usage: devkafka --port-base N --topics FILE --bootstrap-file PATH " \
-	"[--partitions 16] [--brokers 3]"
+	"[--partitions 16] [--brokers 3] [--control-port N]"
 
 #define TOPICS_MAX 1000
 #define TOPIC_NAME_MAX 249
@@ -49,6 +51,7 @@ struct devkafka_opts {
 	int port_base;
 	int partitions;
 	int brokers;
+	int control_port;
 	const char *topics_path;
 	const char *bootstrap_path;
 };
@@ -296,6 +299,7 @@ static int parse_args(int argc, char **argv, struct devkafka_opts *opts)
 		{ "bootstrap-file", required_argument, NULL, 'b' },
 		{ "partitions", required_argument, NULL, 'n' },
 		{ "brokers", required_argument, NULL, 'r' },
+		{ "control-port", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *bad = NULL;
@@ -330,6 +334,11 @@ static int parse_args(int argc, char **argv, struct devkafka_opts *opts)
 				      &opts->brokers) < 0)
 				bad = "--brokers must be 1-32";
 			break;
+		case 'c':
+			if (parse_int(optarg, 1, 65535,
+				      &opts->control_port) < 0)
+				bad = "--control-port must be 1-65535";
+			break;
 		default:
 			bad = "unknown option or missing value";
 			break;
@@ -344,6 +353,9 @@ static int parse_args(int argc, char **argv, struct devkafka_opts *opts)
 		bad = "--port-base, --topics and --bootstrap-file are required";
 	if (bad == NULL && opts->port_base + opts->brokers - 1 > 65535)
 		bad = "--port-base plus --brokers goes past port 65535";
+	if (bad == NULL && opts->control_port >= opts->port_base &&
+	    opts->control_port < opts->port_base + opts->brokers)
+		bad = "--control-port is one of the brokers' ports";
 	if (bad == NULL && (opts->bootstrap_path[0] == '\0' ||
 			    strlen(opts->bootstrap_path) + 5 > PATH_MAX_LEN))
 		bad = "--bootstrap-file is empty or too long";
@@ -640,10 +652,460 @@ static rd_kafka_mock_cluster_t *cluster_new(rd_kafka_t *rk, int base,
 	return mc;
 }
 
+/* ---- the fault control ---------------------------------------------- */
+
+/*
+ * A small line protocol on a loopback TCP port (--control-port) with which
+ * tests inject faults through the mock cluster's own API: one command a
+ * line, answered "ok" or "error <reason>" on one line.  At most
+ * CONTROL_CLIENTS_MAX connections at a time, each line at most
+ * CONTROL_LINE_MAX bytes (a longer one is refused and its connection
+ * closed), and a connection idle for CONTROL_IDLE_MS is closed.
+ */
+#define CONTROL_CLIENTS_MAX 8
+#define CONTROL_LINE_MAX 512
+#define CONTROL_ARGS_MAX 8
+#define CONTROL_IDLE_MS 30000
+#define CONTROL_COUNT_MAX 1000
+#define CONTROL_RTT_MAX 60000
+#define CONTROL_REPLY_MAX 640
+
+#define CONTROL_HELP                                                         \
+	"ok commands: ping | broker-down ID | broker-up ID | "               \
+	"rtt ID MS | leader TOPIC PARTITION ID | "                           \
+	"errors API COUNT ERROR | broker-errors ID API COUNT ERROR [RTT_MS] " \
+	"| clear API | topic-error TOPIC ERROR"
+
+struct control_client {
+	int fd;
+	size_t len;
+	int64_t last_ms;
+	char buf[CONTROL_LINE_MAX];
+};
+
+struct control {
+	int lfd;
+	int brokers;
+	int partitions;
+	rd_kafka_mock_cluster_t *mc;
+	const struct topic_list *topics;
+	struct control_client clients[CONTROL_CLIENTS_MAX];
+};
+
+/* The Kafka request types a test may want to fail, by name. */
+static const struct {
+	const char *name;
+	int16_t key;
+} control_apis[] = {
+	{ "Produce", 0 },	   { "Fetch", 1 },	  { "ListOffsets", 2 },
+	{ "Metadata", 3 },	   { "OffsetCommit", 8 }, { "OffsetFetch", 9 },
+	{ "FindCoordinator", 10 }, { "JoinGroup", 11 },	  { "Heartbeat", 12 },
+	{ "LeaveGroup", 13 },	   { "SyncGroup", 14 },	  { "ApiVersions", 18 },
+	{ "InitProducerId", 22 },
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* An ApiKey by name (as in control_apis) or number 0-100; 0 or -1. */
+static int control_api(const char *s, int16_t *out)
+{
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(control_apis) / sizeof(control_apis[0]); i++) {
+		if (strcasecmp(s, control_apis[i].name) == 0) {
+			*out = control_apis[i].key;
+			return 0;
+		}
+	}
+	if (parse_int(s, 0, 100, &n) < 0)
+		return -1;
+	*out = (int16_t)n;
+	return 0;
+}
+
+/*
+ * A broker error by librdkafka's name (NOT_LEADER_FOR_PARTITION, as
+ * rd_kafka_err2name() says it; NO_ERROR included) or number; only broker
+ * errors (0 and up), not librdkafka's internal ones.  0 or -1.
+ */
+static int control_err(const char *s, rd_kafka_resp_err_t *out)
+{
+	const struct rd_kafka_err_desc *descs;
+	size_t cnt, i;
+	int n;
+
+	rd_kafka_get_err_descs(&descs, &cnt);
+	for (i = 0; i < cnt; i++) {
+		if (descs[i].code < 0 || descs[i].name == NULL)
+			continue;
+		if (strcasecmp(s, rd_kafka_err2name(descs[i].code)) == 0) {
+			*out = descs[i].code;
+			return 0;
+		}
+	}
+	if (parse_int(s, 0, 1000, &n) < 0)
+		return -1;
+	*out = (rd_kafka_resp_err_t)n;
+	return 0;
+}
+
+/*
+ * Whether name is one of the topics devkafka created: the mock creates a
+ * topic it does not know on the spot, so a typo must not reach it.
+ */
+static int control_topic(const struct control *ctl, const char *name)
+{
+	int i;
+
+	for (i = 0; i < ctl->topics->count; i++) {
+		if (strcmp(ctl->topics->names[i], name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The reply for a mock call's result. */
+static void control_result(rd_kafka_resp_err_t err, char *reply,
+			   size_t replylen)
+{
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+		snprintf(reply, replylen, "ok");
+	else
+		snprintf(reply, replylen, "error %s", rd_kafka_err2str(err));
+}
+
+/*
+ * Runs one command of argc words (argv[0] is its name) against the mock
+ * cluster and writes the one-line answer (no newline) into reply.
+ */
+static void control_run(struct control *ctl, int argc, char **argv,
+			char *reply, size_t replylen)
+{
+	rd_kafka_resp_err_t errs[CONTROL_COUNT_MAX];
+	rd_kafka_resp_err_t err;
+	const char *cmd = argv[0];
+	int16_t api;
+	int id, n, i, rtt = 0;
+
+	if (strcmp(cmd, "ping") == 0 && argc == 1) {
+		snprintf(reply, replylen, "ok");
+	} else if (strcmp(cmd, "help") == 0 && argc == 1) {
+		snprintf(reply, replylen, "%s", CONTROL_HELP);
+	} else if ((strcmp(cmd, "broker-down") == 0 ||
+		    strcmp(cmd, "broker-up") == 0) &&
+		   argc == 2) {
+		if (parse_int(argv[1], 1, ctl->brokers, &id) < 0) {
+			snprintf(reply, replylen, "error no broker %.32s",
+				 argv[1]);
+			return;
+		}
+		err = cmd[7] == 'd' ? rd_kafka_mock_broker_set_down(ctl->mc, id)
+				    : rd_kafka_mock_broker_set_up(ctl->mc, id);
+		control_result(err, reply, replylen);
+	} else if (strcmp(cmd, "rtt") == 0 && argc == 3) {
+		if (parse_int(argv[1], 1, ctl->brokers, &id) < 0 ||
+		    parse_int(argv[2], 0, CONTROL_RTT_MAX, &rtt) < 0) {
+			snprintf(reply, replylen,
+				 "error want rtt BROKER(1-%d) MS(0-%d)",
+				 ctl->brokers, CONTROL_RTT_MAX);
+			return;
+		}
+		control_result(rd_kafka_mock_broker_set_rtt(ctl->mc, id, rtt),
+			       reply, replylen);
+	} else if (strcmp(cmd, "leader") == 0 && argc == 4) {
+		if (!control_topic(ctl, argv[1]) ||
+		    parse_int(argv[2], 0, ctl->partitions - 1, &n) < 0 ||
+		    parse_int(argv[3], 1, ctl->brokers, &id) < 0) {
+			snprintf(reply, replylen,
+				 "error want leader TOPIC PARTITION(0-%d) "
+				 "BROKER(1-%d) of a known topic",
+				 ctl->partitions - 1, ctl->brokers);
+			return;
+		}
+		control_result(rd_kafka_mock_partition_set_leader(
+				       ctl->mc, argv[1], n, id),
+			       reply, replylen);
+	} else if ((strcmp(cmd, "errors") == 0 && argc == 4) ||
+		   (strcmp(cmd, "broker-errors") == 0 &&
+		    (argc == 5 || argc == 6))) {
+		int off = cmd[0] == 'b';
+
+		id = 0;
+		if ((off && parse_int(argv[1], 1, ctl->brokers, &id) < 0) ||
+		    control_api(argv[1 + off], &api) < 0 ||
+		    parse_int(argv[2 + off], 1, CONTROL_COUNT_MAX, &n) < 0 ||
+		    control_err(argv[3 + off], &err) < 0 ||
+		    (argc == 6 &&
+		     parse_int(argv[5], 0, CONTROL_RTT_MAX, &rtt) < 0)) {
+			snprintf(reply, replylen,
+				 "error want %s API COUNT(1-%d) ERROR%s", cmd,
+				 CONTROL_COUNT_MAX,
+				 off ? " [RTT_MS]" : "");
+			return;
+		}
+		if (!off) {
+			for (i = 0; i < n; i++)
+				errs[i] = err;
+			rd_kafka_mock_push_request_errors_array(
+				ctl->mc, api, (size_t)n, errs);
+			snprintf(reply, replylen, "ok");
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			rd_kafka_resp_err_t r =
+				rd_kafka_mock_broker_push_request_error_rtts(
+					ctl->mc, id, api, 1, err, rtt);
+
+			if (r != RD_KAFKA_RESP_ERR_NO_ERROR) {
+				control_result(r, reply, replylen);
+				return;
+			}
+		}
+		snprintf(reply, replylen, "ok");
+	} else if (strcmp(cmd, "clear") == 0 && argc == 2) {
+		if (control_api(argv[1], &api) < 0) {
+			snprintf(reply, replylen, "error unknown api %.32s",
+				 argv[1]);
+			return;
+		}
+		rd_kafka_mock_clear_request_errors(ctl->mc, api);
+		snprintf(reply, replylen, "ok");
+	} else if (strcmp(cmd, "topic-error") == 0 && argc == 3) {
+		if (!control_topic(ctl, argv[1]) ||
+		    control_err(argv[2], &err) < 0) {
+			snprintf(reply, replylen,
+				 "error want topic-error TOPIC ERROR of a "
+				 "known topic");
+			return;
+		}
+		rd_kafka_mock_topic_set_error(ctl->mc, argv[1], err);
+		snprintf(reply, replylen, "ok");
+	} else {
+		snprintf(reply, replylen,
+			 "error unknown command or wrong arguments (try help)");
+	}
+}
+
+static void control_close(struct control_client *cl)
+{
+	if (cl->fd >= 0)
+		close(cl->fd);
+	cl->fd = -1;
+	cl->len = 0;
+}
+
+/* Sends one reply line; a client that cannot take it at once is closed. */
+static void control_send(struct control_client *cl, const char *reply)
+{
+	char line[CONTROL_REPLY_MAX + 2];
+	int len = snprintf(line, sizeof(line), "%s\n", reply);
+
+	if (len < 0 || (size_t)len >= sizeof(line) ||
+	    send(cl->fd, line, (size_t)len, MSG_NOSIGNAL) != len)
+		control_close(cl);
+}
+
+/* Runs one received line (terminated, newline removed) and answers it. */
+static void control_line(struct control *ctl, struct control_client *cl,
+			 char *line)
+{
+	char *argv[CONTROL_ARGS_MAX + 1];
+	char reply[CONTROL_REPLY_MAX];
+	char eline[CONTROL_LINE_MAX * 2];
+	char ereply[CONTROL_REPLY_MAX * 2];
+	char *save = NULL, *w;
+	size_t len = strlen(line);
+	int argc = 0;
+
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	json_escape(eline, sizeof(eline), line);
+	for (w = strtok_r(line, " \t", &save); w != NULL;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (argc == CONTROL_ARGS_MAX) {
+			argc = CONTROL_ARGS_MAX + 1;
+			break;
+		}
+		argv[argc++] = w;
+	}
+	if (argc == 0)
+		return;
+	if (argc > CONTROL_ARGS_MAX)
+		snprintf(reply, sizeof(reply), "error too many words");
+	else
+		control_run(ctl, argc, argv, reply, sizeof(reply));
+	json_escape(ereply, sizeof(ereply), reply);
+	log_line(strncmp(reply, "ok", 2) == 0 ? "info" : "warn", "control",
+		 ",\"command\":\"%s\",\"reply\":\"%s\"", eline, ereply);
+	control_send(cl, reply);
+}
+
+/* Reads what a client sent and runs every whole line in it. */
+static void control_read(struct control *ctl, struct control_client *cl)
+{
+	ssize_t r;
+	char *nl;
+
+	r = recv(cl->fd, cl->buf + cl->len, sizeof(cl->buf) - 1 - cl->len, 0);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		control_close(cl);
+		return;
+	}
+	cl->len += (size_t)r;
+	cl->buf[cl->len] = '\0';
+	cl->last_ms = mono_ms();
+	while (cl->fd >= 0 && (nl = memchr(cl->buf, '\n', cl->len)) != NULL) {
+		size_t used = (size_t)(nl - cl->buf) + 1;
+
+		*nl = '\0';
+		if (memchr(cl->buf, '\0', used - 1) != NULL)
+			control_send(cl, "error NUL byte in line");
+		else
+			control_line(ctl, cl, cl->buf);
+		if (cl->fd < 0)
+			return;
+		memmove(cl->buf, cl->buf + used, cl->len - used);
+		cl->len -= used;
+		cl->buf[cl->len] = '\0';
+	}
+	if (cl->len == sizeof(cl->buf) - 1) {
+		control_send(cl, "error line too long");
+		control_close(cl);
+	}
+}
+
+/* Takes a new connection, or turns it away when all slots are taken. */
+static void control_accept(struct control *ctl)
+{
+	int fd, i;
+
+	fd = accept4(ctl->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (i = 0; i < CONTROL_CLIENTS_MAX; i++) {
+		if (ctl->clients[i].fd < 0) {
+			ctl->clients[i].fd = fd;
+			ctl->clients[i].len = 0;
+			ctl->clients[i].last_ms = mono_ms();
+			return;
+		}
+	}
+	if (send(fd, "error too many connections\n", 27, MSG_NOSIGNAL) < 0)
+		log_error("control", strerror(errno));
+	close(fd);
+}
+
+/*
+ * Listens on 127.0.0.1:port (port 0: no control) for mc's fault control;
+ * mc, opts and topics are borrowed and must outlive ctl.  Returns 0, or -1 with errbuf filled.  Free with control_free().
+ */
+static int control_open(struct control *ctl, int port,
+			rd_kafka_mock_cluster_t *mc,
+			const struct devkafka_opts *opts,
+			const struct topic_list *topics, char *errbuf,
+			size_t errlen)
+{
+	struct sockaddr_in sin;
+	int one = 1, i;
+
+	ctl->lfd = -1;
+	ctl->mc = mc;
+	ctl->brokers = opts->brokers;
+	ctl->partitions = opts->partitions;
+	ctl->topics = topics;
+	for (i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		ctl->clients[i].fd = -1;
+	if (port == 0)
+		return 0;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	ctl->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			  0);
+	if (ctl->lfd < 0 ||
+	    setsockopt(ctl->lfd, SOL_SOCKET, SO_REUSEADDR, &one,
+		       sizeof(one)) < 0 ||
+	    bind(ctl->lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    listen(ctl->lfd, 16) < 0) {
+		snprintf(errbuf, errlen, "control port 127.0.0.1:%d: %s", port,
+			 strerror(errno));
+		if (ctl->lfd >= 0)
+			close(ctl->lfd);
+		ctl->lfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void control_free(struct control *ctl)
+{
+	int i;
+
+	if (ctl->mc == NULL)
+		return; /* never opened */
+	for (i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		control_close(&ctl->clients[i]);
+	if (ctl->lfd >= 0)
+		close(ctl->lfd);
+	ctl->lfd = -1;
+}
+
+/*
+ * Waits up to timeout_ms for control traffic and handles it; without a
+ * control port it only sleeps.
+ */
+static void control_poll(struct control *ctl, int timeout_ms)
+{
+	struct pollfd pfd[CONTROL_CLIENTS_MAX + 1];
+	struct control_client *who[CONTROL_CLIENTS_MAX + 1];
+	int64_t now;
+	int n = 0, i;
+
+	if (ctl->lfd < 0) {
+		poll(NULL, 0, timeout_ms);
+		return;
+	}
+	pfd[n].fd = ctl->lfd;
+	pfd[n].events = POLLIN;
+	who[n++] = NULL;
+	for (i = 0; i < CONTROL_CLIENTS_MAX; i++) {
+		if (ctl->clients[i].fd < 0)
+			continue;
+		pfd[n].fd = ctl->clients[i].fd;
+		pfd[n].events = POLLIN;
+		who[n++] = &ctl->clients[i];
+	}
+	if (poll(pfd, (nfds_t)n, timeout_ms) <= 0)
+		return;
+	for (i = 1; i < n; i++) {
+		if (pfd[i].revents != 0)
+			control_read(ctl, who[i]);
+	}
+	if (pfd[0].revents & POLLIN)
+		control_accept(ctl);
+	now = mono_ms();
+	for (i = 0; i < CONTROL_CLIENTS_MAX; i++) {
+		if (ctl->clients[i].fd >= 0 &&
+		    now - ctl->clients[i].last_ms > CONTROL_IDLE_MS)
+			control_close(&ctl->clients[i]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct devkafka_opts opts;
 	struct topic_list topics = { .count = 0 };
+	struct control ctl = { .lfd = -1, .mc = NULL };
 	rd_kafka_t *rk = NULL;
 	rd_kafka_mock_cluster_t *mc = NULL;
 	const char *bootstraps;
@@ -680,6 +1142,11 @@ int main(int argc, char **argv)
 			  strerror(errno));
 		goto fail;
 	}
+	if (opts.control_port != 0 &&
+	    ports_probe(opts.control_port, 1, errbuf, sizeof(errbuf)) < 0) {
+		log_error("port in use", errbuf);
+		goto fail;
+	}
 	rk = producer_new(errbuf, sizeof(errbuf));
 	if (rk == NULL) {
 		log_error("cannot create kafka handle", errbuf);
@@ -702,6 +1169,12 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (control_open(&ctl, opts.control_port, mc, &opts, &topics,
+			 errbuf, sizeof(errbuf)) < 0) {
+		log_error("cannot open the fault control", errbuf);
+		goto fail;
+	}
+
 	bootstraps = rd_kafka_mock_cluster_bootstraps(mc);
 	snprintf(line, sizeof(line), "%s\n", bootstraps);
 	if (file_write_atomic(opts.bootstrap_path, line, errbuf,
@@ -713,17 +1186,21 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	json_escape(ebs, sizeof(ebs), bootstraps);
 	log_line("info", "ready",
-		 ",\"bootstrap\":\"%s\",\"topics\":%d,\"partitions\":%d", ebs,
-		 topics.count, opts.partitions);
+		 ",\"bootstrap\":\"%s\",\"topics\":%d,\"partitions\":%d,"
+		 "\"control_port\":%d",
+		 ebs, topics.count, opts.partitions, opts.control_port);
 
-	while (!stop_requested)
-		rd_kafka_poll(rk, 200);
+	while (!stop_requested) {
+		control_poll(&ctl, 100);
+		rd_kafka_poll(rk, 0);
+	}
 
 	log_line("info", "stopping", "%s", "");
 	if (unlink(opts.bootstrap_path) < 0 && errno != ENOENT)
 		log_error("cannot remove bootstrap file", strerror(errno));
 	rc = 0;
 fail:
+	control_free(&ctl);
 	if (mc != NULL)
 		rd_kafka_mock_cluster_destroy(mc);
 	if (rk != NULL)

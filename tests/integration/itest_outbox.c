@@ -332,6 +332,59 @@ static void test_one_relay_at_a_time(void **state)
 	db_free(other);
 }
 
+/*
+ * A producer that hit a fatal error (made with rd_kafka_test_fatal_error,
+ * as an idempotence failure would) delivers nothing: the row stays in the
+ * outbox.  kafka_producer_renew() replaces it, and the new one publishes
+ * the row once.
+ */
+static void test_fatal_producer_replaced(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_round r;
+	enum db_error e;
+	char id[37], key[128] = "", why[512];
+	json_t *ev = reply(f, "req-fatal", id);
+	rd_kafka_t *p = NULL;
+
+	assert_int_equal(kafka_producer_renew(&p, &f->cfg, why, sizeof(why)),
+			 0);
+	assert_non_null(p);
+	assert_int_equal(kafka_producer_renew(&p, &f->cfg, why, sizeof(why)),
+			 0);
+	relay_all(f);
+	assert_int_equal(rd_kafka_test_fatal_error(
+				 p, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+				 "itest fatal"),
+			 RD_KAFKA_RESP_ERR_NO_ERROR);
+	assert_int_equal(db_begin(f->db, &e), 0);
+	assert_int_equal(outbox_add(f->db, "share-events", "c-fatal", ev, &e),
+			 0);
+	assert_int_equal(db_commit(f->db, &e), 0);
+	json_decref(ev);
+	relay_lock(f, 1);
+	assert_int_equal(outbox_relay(f->db, p, "itest", 1000, DEAD_MAX(f), &r,
+				      &e),
+			 0);
+	assert_int_equal(r.published, 0);
+	assert_int_equal(r.dead_lettered + r.cut + r.dropped, 0);
+	assert_int_equal(pending_rows(f, id), 1);
+	assert_int_equal(kafka_producer_renew(&p, &f->cfg, why, sizeof(why)),
+			 1);
+	assert_non_null(strstr(why, "itest fatal"));
+	assert_int_equal(outbox_relay(f->db, p, "itest", 1000, DEAD_MAX(f), &r,
+				      &e),
+			 0);
+	assert_true(r.published >= 1);
+	relay_lock(f, 0);
+	assert_int_equal(pending_rows(f, id), 0);
+	assert_int_equal(count_published(f, id, key, sizeof(key)), 1);
+	assert_string_equal(key, "c-fatal");
+	assert_int_equal(kafka_producer_renew(&p, &f->cfg, why, sizeof(why)),
+			 0);
+	kafka_producer_close(p, 5000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_reply_id_is_deterministic),
 		cmocka_unit_test(test_refused_reply_does_not_block),
 		cmocka_unit_test(test_one_relay_at_a_time),
+		cmocka_unit_test(test_fatal_producer_replaced),
 	};
 
 	srand((unsigned int)time(NULL));

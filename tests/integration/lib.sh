@@ -166,3 +166,18 @@ wait_reply() {
 	done
 	return 1
 }
+
+# kafka_fault WORD...: send one command to devkafka's fault control
+# (deploy/devkafka/devkafka.c: broker-down 2, broker-up 2, leader TOPIC
+# PARTITION BROKER, errors API COUNT ERROR, broker-errors BROKER API COUNT
+# ERROR [RTT_MS], clear API, topic-error TOPIC ERROR, help); prints the
+# answer and succeeds when it is "ok".
+kafka_fault() {
+	local reply=
+	exec 9<>"/dev/tcp/127.0.0.1/$KAFKA_CONTROL_PORT" || return 1
+	printf '%s\n' "$*" >&9
+	read -r -t 5 reply <&9
+	exec 9>&-
+	echo "$reply"
+	[ "${reply%% *}" = ok ]
+}
