@@ -225,8 +225,9 @@ static int gw_share_live(const json_t *share)
 	       at > clock_now_us();
 }
 
-json_t *gw_view(struct gw *g, const struct share_entry *entry,
-		     int *unavailable)
+/* One try of gw_view(); *dberr says why a NULL came. */
+static json_t *gw_view_once(struct gw *g, const struct share_entry *entry,
+			    int *unavailable, enum db_error *why)
 {
 	struct gw_thread *t = gw_thread_db(g);
 	json_t *share = NULL, *conv = NULL, *notes = NULL, *view = NULL;
@@ -234,6 +235,7 @@ json_t *gw_view(struct gw *g, const struct share_entry *entry,
 	char err[256];
 
 	*unavailable = 1;
+	*why = DB_ERR_CONN;
 	if (t == NULL)
 		return NULL;
 	share = share_load(t->db, entry->tenant, entry->share_id, 0, &dberr);
@@ -258,9 +260,22 @@ json_t *gw_view(struct gw *g, const struct share_entry *entry,
 				  entry->share_id, err);
 	}
 	*unavailable = view == NULL && dberr != DB_OK;
+	*why = dberr;
 	json_decref(share);
 	json_decref(conv);
 	json_decref(notes);
+	return view;
+}
+
+json_t *gw_view(struct gw *g, const struct share_entry *entry,
+		     int *unavailable)
+{
+	enum db_error why;
+	json_t *view = gw_view_once(g, entry, unavailable, &why);
+
+	/* A connection the server dropped while idle: once more. */
+	if (view == NULL && *unavailable && why == DB_ERR_CONN)
+		view = gw_view_once(g, entry, unavailable, &why);
 	return view;
 }
 
@@ -326,11 +341,20 @@ enum gw_write gw_set_tags(struct gw *g,
 int gw_export(struct gw *g, const char *export_id,
 		   struct export_file *f)
 {
-	struct gw_thread *t = gw_thread_db(g);
 	enum db_error dberr = DB_OK;
+	struct gw_thread *t;
+	int i, rc = -1;
 
-	memset(f, 0, sizeof(*f));
-	if (t == NULL)
-		return -1;
-	return export_load(t->db, export_id, f, &dberr);
+	/* A connection the server dropped while it was idle (a restart)
+	 * shows only when used: once more on a new one. */
+	for (i = 0; i < 2; i++) {
+		memset(f, 0, sizeof(*f));
+		t = gw_thread_db(g);
+		if (t == NULL)
+			return -1;
+		rc = export_load(t->db, export_id, f, &dberr);
+		if (rc >= 0 || dberr != DB_ERR_CONN)
+			break;
+	}
+	return rc;
 }
