@@ -54,11 +54,10 @@ static void gw_client(struct MHD_Connection *conn, char *out,
 			  out, (socklen_t)len);
 }
 
-#define GW_XFF_LINES 16
-
-/* The X-Forwarded-For lines of a request, in order. */
+/* The X-Forwarded-For lines of a request, in order: the last
+ * CLIENTADDR_LINES of them, those the proxies nearest to us appended. */
 struct gw_xff {
-	const char *lines[GW_XFF_LINES];
+	const char *lines[CLIENTADDR_LINES];
 	size_t n;
 };
 
@@ -69,8 +68,8 @@ static enum MHD_Result gw_xff_line(void *cls, enum MHD_ValueKind kind,
 
 	(void)kind;
 	if (key != NULL && value != NULL &&
-	    strcasecmp(key, "X-Forwarded-For") == 0 && x->n < GW_XFF_LINES)
-		x->lines[x->n++] = value;
+	    strcasecmp(key, "X-Forwarded-For") == 0)
+		clientaddr_lines_add(x->lines, CLIENTADDR_LINES, &x->n, value);
 	return MHD_YES;
 }
 

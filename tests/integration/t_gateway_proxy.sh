@@ -38,6 +38,13 @@ check "the client behind the proxy is limited ($codes)" q grep -q 429 <<< "$code
 codes=$(guesses "198.51.100.77" "203.0.113.10")
 check "a forged first X-Forwarded-For line does not make a new client ($codes)" \
 	q bash -c "[ \"\$(echo '$codes' | cut -d' ' -f1)\" = 429 ]"
+# It sends twenty forged lines ahead of its proxy's: more lines than
+# gatewayd keeps, and still the proxy's line names the client.
+forged=()
+for i in $(seq 1 20); do forged+=("198.51.100.$((100 + i))"); done
+codes=$(guesses "${forged[@]}" "203.0.113.10")
+check "twenty forged lines ahead of the proxy's do not make a new client ($codes)" \
+	q bash -c "[ \"\$(echo '$codes' | cut -d' ' -f1)\" = 429 ]"
 # The same in one line, forged part first.
 codes=$(guesses "198.51.100.77, 203.0.113.10")
 check "nor a forged first entry ($codes)" \
