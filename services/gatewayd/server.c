@@ -24,6 +24,7 @@
 #include "runtime/event.h"
 #include "runtime/log.h"
 #include "sharing/page.h"
+#include "sharing/share.h"
 #include "sharing/token.h"
 #include "gatewayd.h"
 
@@ -319,51 +320,114 @@ int gw_post_origin_ok(struct gw_req *r, const struct gw_open *o,
 			       o->entry.share_id, csrf);
 }
 
+/* Whether a route's answers go to the access log (SPEC §4: every answer
+ * on a token route, allowed or denied; an export download's too). */
+static int gw_route_logged(enum gw_route route)
+{
+	return gw_route_has_token(route) || route == GW_EXPORT;
+}
+
 /*
- * An answer given before a token route's handler ran (a body over the
- * limit) is an access-log event too, of the link when the token names
- * one.
+ * A request refused before its route's handler ran (a method the route
+ * does not take, a body over the limit) is an access-log event too: of
+ * the link when the token names one, of the export as an export
+ * download.  A token route's first step still runs, so such a request is
+ * rate-limited like any other and counts as a guess when the token is
+ * unknown; the status to answer is returned: status, or the 429 or 503
+ * that first step gave (and logged) instead.
  */
-static void gw_log_refused(struct gw_req *r, int status, const char *reason)
+static int gw_log_refused(struct gw_req *r, int status, const char *reason)
 {
 	struct gw_open o;
+	const char *token;
+	int st;
 
-	switch (r->match.route) {
-	case GW_PAGE:
-	case GW_PAGE_NOTE:
-	case GW_SHARE:
-	case GW_NOTE:
-	case GW_TAGS:
+	if (r->match.route == GW_EXPORT) {
+		memset(&o, 0, sizeof(o));
+		gw_session(r, &o);
+		gw_request_client(r, &o);
+		/* Nothing was looked up: the export is not named by tenant
+		 * or conversation, and an id that is not one is "-". */
+		gw_accesslog_export(r->g, NULL,
+				    share_is_uuid(r->match.arg) ? r->match.arg
+								: "-",
+				    NULL, &o.req, status, reason);
+		return status;
+	}
+	if (!gw_route_has_token(r->match.route))
+		return status;
+	token = r->match.route == GW_ACCESS ? gw_query(r, "token")
+					    : r->match.arg;
+	st = gw_open(r, token, &o);
+	if (st != 0)
+		return st;
+	gw_log(r, &o, "goldilocks.share.access_denied", status, reason, NULL);
+	return status;
+}
+
+/* The answer of a request refused before its route ran, in the route's
+ * kind: a page for the HTML routes, JSON for the others. */
+static enum MHD_Result gw_refuse(struct gw_req *r, int status,
+				 const char *code, const char *message)
+{
+	const char *hname = NULL, *hvalue = NULL;
+	json_t *body;
+	char *text;
+
+	if (status == 405) {
+		hname = "Allow";
+		hvalue = r->match.allow;
+	}
+	if (r->match.route == GW_PAGE || r->match.route == GW_PAGE_NOTE ||
+	    r->match.route == GW_EXPORT) {
+		char *html = page_error(status, NULL, NULL);
+
+		return gw_answer(r, (unsigned int)status,
+				 "text/html; charset=utf-8", html, hname,
+				 hvalue);
+	}
+	switch (status) {
+	case 429:
+		code = "rate_limited";
+		message = "too many unknown links from this address; try "
+			  "again later";
+		break;
+	case 503:
+		code = "unavailable";
+		message = "the link store is unreachable";
 		break;
 	default:
-		return;
+		break;
 	}
-	/* gw_open() logs its own refusals (429, 503). */
-	if (gw_open(r, r->match.arg, &o) != 0)
-		return;
-	gw_log(r, &o, "goldilocks.share.access_denied", status, reason, NULL);
+	body = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
+			 message);
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	return gw_answer(r, (unsigned int)status, "application/json", text,
+			 hname, hvalue);
 }
 
 static enum MHD_Result gw_dispatch(struct gw_req *r)
 {
 	struct gw *g = r->g;
 	char *text;
+	int st;
 
 	metric_inc(g->m_requests);
 	if (r->match.route == GW_NOT_FOUND)
 		return gw_error(r, 404, "not_found", "no such route");
-	if (!r->match.method_ok)
-		return gw_answer(r, 405, "application/json",
-				 strdup("{\"error\":{\"code\":"
-					"\"method_not_allowed\",\"message\":"
-					"\"see the Allow header\"}}"),
-				 "Allow", r->match.allow);
+	if (!r->match.method_ok) {
+		st = gw_route_logged(r->match.route)
+			     ? gw_log_refused(r, 405, "method_not_allowed")
+			     : 405;
+		return gw_refuse(r, st, "method_not_allowed",
+				 "see the Allow header");
+	}
 	if (r->too_large) {
-		gw_log_refused(r, 413, "too_large");
-		return r->match.route == GW_PAGE_NOTE
-			       ? gw_page_error(r, 413, NULL, NULL)
-			       : gw_error(r, 413, "too_large",
-					  "the body is too large");
+		st = gw_route_logged(r->match.route)
+			     ? gw_log_refused(r, 413, "too_large")
+			     : 413;
+		return gw_refuse(r, st, "too_large", "the body is too large");
 	}
 	switch (r->match.route) {
 	case GW_PAGE:
