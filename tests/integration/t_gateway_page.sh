@@ -227,8 +227,8 @@ check_eq "an oversized note body: 413" "$(code -X POST -H "Authorization: Bearer
 	"$GATEWAY_URL/api/v1/shares/$COM/notes")" 413
 logged_413() {
 	kcat -C -b "$KAFKA_BOOTSTRAP" -t access-log -o beginning -e -q 2>/dev/null |
-		jq -e --arg t "$T" 'select(.tenantid == $t and .data.status == 413
-			and .data.reason == "too_large")' > /dev/null
+		jq -n -e --arg t "$T" '[inputs | select(.tenantid == $t and .data.status == 413
+			and .data.reason == "too_large")] | length > 0' > /dev/null
 }
 check "the 413 is an access-log event of the link" wait_until 10 logged_413
 in_audit() { # STATUS REASON: the link's audit trail holds that refusal
@@ -248,8 +248,8 @@ check "the 405 is in the link's audit trail" wait_until 15 in_audit 405 method_n
 # downloads, like a bad signature or a past exp.
 export_logged() { # UA STATUS
 	kcat -C -b "$KAFKA_BOOTSTRAP" -t access-log -o beginning -e -q 2>/dev/null |
-		jq -e --arg a "$1" --argjson s "$2" 'select(.type == "goldilocks.export.downloaded"
-			and .data.user_agent == $a and .data.status == $s)' > /dev/null
+		jq -n -e --arg a "$1" --argjson s "$2" '[inputs | select(.type == "goldilocks.export.downloaded"
+			and .data.user_agent == $a and .data.status == $s)] | length > 0' > /dev/null
 }
 check_eq "a malformed export id: 404" "$(code -A "x404-$T" "$GATEWAY_URL/exports/not-an-id?exp=1&sig=x")" 404
 check "the export 404 is an access-log event" wait_until 10 export_logged "x404-$T" 404
