@@ -52,6 +52,18 @@ int clientaddr_normalize(const char *in, size_t n, char *out, size_t len)
 	return 0;
 }
 
+void clientaddr_lines_add(const char **lines, size_t max, size_t *n,
+			  const char *line)
+{
+	if (max == 0)
+		return;
+	if (*n >= max) {
+		memmove(lines, lines + 1, (max - 1) * sizeof(*lines));
+		*n = max - 1;
+	}
+	lines[(*n)++] = line;
+}
+
 int clientaddr_trusted(const char *list, const char *addr)
 {
 	char one[CLIENTADDR_MAX];

@@ -21,6 +21,19 @@
  */
 int clientaddr_normalize(const char *in, size_t n, char *out, size_t len);
 
+/* The most X-Forwarded-For lines a request keeps (clientaddr_lines_add). */
+#define CLIENTADDR_LINES 16
+
+/*
+ * Keep line (borrowed: it must outlive lines) as the last of the *n
+ * lines, which have room for max.  When they are full the first (left-most)
+ * is dropped: the lines a client sends come first and those its proxies
+ * append come last, so a client that sends many lines pushes out only
+ * its own, never the line that names it.
+ */
+void clientaddr_lines_add(const char **lines, size_t max, size_t *n,
+			  const char *line);
+
 /* Whether addr (normalised) is one of the comma-separated addresses of
  * list (each normalised too). */
 int clientaddr_trusted(const char *list, const char *addr);

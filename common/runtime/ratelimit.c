@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "runtime/clientaddr.h"
 #include "runtime/ratelimit.h"
@@ -116,34 +117,31 @@ static uint64_t ratelimit_siphash(const uint64_t k[2], const char *in,
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-/* Random hash keys; without the kernel's, a mix of clocks and addresses. */
-static void ratelimit_seed(ratelimit_t *rl)
+/* Random hash keys; without the kernel's, a mix of clocks and addresses
+ * (salt: the table's). */
+static void ratelimit_seed(uint64_t k[4], const void *salt)
 {
-	uint64_t k[4];
 	struct timespec ts;
 	size_t i;
 
-	if (getrandom(k, sizeof(k), GRND_NONBLOCK) == (ssize_t)sizeof(k))
-		goto done;
+	if (getrandom(k, 4 * sizeof(*k), GRND_NONBLOCK) ==
+	    (ssize_t)(4 * sizeof(*k)))
+		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	k[0] = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	k[1] = (uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec;
-	k[2] = (uint64_t)(uintptr_t)rl;
-	k[3] = (uint64_t)(uintptr_t)&ts;
+	k[2] = (uint64_t)(uintptr_t)salt;
+	k[3] = (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)k;
 	for (i = 0; i < 4; i++)
 		k[i] = ratelimit_siphash(k, (const char *)&k[i], 8) ^ k[i];
-done:
-	rl->key[0] = k[0];
-	rl->key[1] = k[1];
-	rl->long_key[0] = k[2];
-	rl->long_key[1] = k[3];
 }
 
 ratelimit_t *ratelimit_new(double rate_per_s, double burst, size_t max_clients)
 {
 	ratelimit_t *rl = NULL;
 	struct ratelimit_stripe *s;
+	uint64_t k[4];
 	size_t per, extra, heads;
 	unsigned i;
 
@@ -156,7 +154,11 @@ ratelimit_t *ratelimit_new(double rate_per_s, double burst, size_t max_clients)
 		return NULL;
 	rl->rate = rate_per_s;
 	rl->burst = burst;
-	ratelimit_seed(rl);
+	ratelimit_seed(k, rl);
+	rl->key[0] = k[0];
+	rl->key[1] = k[1];
+	rl->long_key[0] = k[2];
+	rl->long_key[1] = k[3];
 	rl->nstripes = RATELIMIT_STRIPES;
 	while (rl->nstripes > 1 &&
 	       max_clients / rl->nstripes < RATELIMIT_STRIPE_MIN)
@@ -464,4 +466,152 @@ void ratelimit_client_key(const char *addr, char *out, size_t len)
 	memset(a6 + 8, 0, 8);
 	if (inet_ntop(AF_INET6, a6, text, sizeof(text)) != NULL)
 		snprintf(out, len, "%s/64", text);
+}
+
+/*
+ * Counts of what each client holds now (open connections, requests in
+ * flight): one lock, a chained hash table over a fixed pool of entries,
+ * SipHash with a random key.  An entry lives while its count is above
+ * zero, so the pool needs room only for the clients holding something at
+ * one time.
+ */
+struct ratelimit_count_entry {
+	uint32_t chain; /* next in the chain or free list: index + 1 */
+	unsigned held;
+	char client[RATELIMIT_CLIENT_MAX + 1];
+};
+
+struct ratelimit_count {
+	pthread_mutex_t lock;
+	unsigned limit;
+	uint64_t key[2];
+	struct ratelimit_count_entry *e; /* cap entries */
+	uint32_t *heads;                 /* mask + 1 chains: index + 1 */
+	uint32_t mask, cap;
+	uint32_t free_list; /* index + 1 */
+};
+
+ratelimit_count_t *ratelimit_count_new(unsigned limit, size_t max_clients)
+{
+	ratelimit_count_t *c = NULL;
+	uint64_t k[4];
+	size_t heads;
+	uint32_t i;
+
+	if (limit == 0 || max_clients == 0 ||
+	    max_clients > RATELIMIT_CLIENTS_MAX)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->limit = limit;
+	c->cap = (uint32_t)max_clients;
+	ratelimit_seed(k, c);
+	c->key[0] = k[0];
+	c->key[1] = k[1];
+	for (heads = 1; heads < max_clients; heads *= 2)
+		;
+	c->mask = (uint32_t)(heads - 1);
+	c->e = calloc(max_clients, sizeof(*c->e));
+	c->heads = calloc(heads, sizeof(*c->heads));
+	if (c->e == NULL || c->heads == NULL ||
+	    pthread_mutex_init(&c->lock, NULL) != 0) {
+		free(c->e);
+		free(c->heads);
+		free(c);
+		return NULL;
+	}
+	for (i = 0; i < c->cap; i++)
+		c->e[i].chain = i + 1 < c->cap ? i + 2 : 0;
+	c->free_list = 1;
+	return c;
+}
+
+void ratelimit_count_free(ratelimit_count_t *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_destroy(&c->lock);
+	free(c->e);
+	free(c->heads);
+	free(c);
+}
+
+/*
+ * The chain of client (cut to RATELIMIT_CLIENT_MAX bytes, into key) and
+ * the link that points at its entry (NULL when it has none).  Called
+ * with the lock held.
+ */
+static uint32_t *ratelimit_count_find(ratelimit_count_t *c, const char *client,
+				      char *key, uint32_t **head)
+{
+	uint32_t *link;
+
+	snprintf(key, RATELIMIT_CLIENT_MAX + 1, "%s",
+		 client != NULL ? client : "");
+	*head = &c->heads[ratelimit_siphash(c->key, key, strlen(key)) &
+			  c->mask];
+	for (link = *head; *link != 0; link = &c->e[*link - 1].chain) {
+		if (strcmp(c->e[*link - 1].client, key) == 0)
+			return link;
+	}
+	return NULL;
+}
+
+int ratelimit_count_take(ratelimit_count_t *c, const char *client)
+{
+	char key[RATELIMIT_CLIENT_MAX + 1];
+	uint32_t *link, *head, i;
+	int ok = 0;
+
+	pthread_mutex_lock(&c->lock);
+	link = ratelimit_count_find(c, client, key, &head);
+	if (link != NULL) {
+		i = *link - 1;
+		if (c->e[i].held < c->limit) {
+			c->e[i].held++;
+			ok = 1;
+		}
+	} else if (c->free_list != 0) {
+		i = c->free_list - 1;
+		c->free_list = c->e[i].chain;
+		memcpy(c->e[i].client, key, sizeof(key));
+		c->e[i].held = 1;
+		c->e[i].chain = *head;
+		*head = i + 1;
+		ok = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ok;
+}
+
+void ratelimit_count_give(ratelimit_count_t *c, const char *client)
+{
+	char key[RATELIMIT_CLIENT_MAX + 1];
+	uint32_t *link, *head, i;
+
+	pthread_mutex_lock(&c->lock);
+	link = ratelimit_count_find(c, client, key, &head);
+	if (link != NULL) {
+		i = *link - 1;
+		if (--c->e[i].held == 0) {
+			*link = c->e[i].chain;
+			c->e[i].chain = c->free_list;
+			c->free_list = i + 1;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+unsigned ratelimit_count_held(ratelimit_count_t *c, const char *client)
+{
+	char key[RATELIMIT_CLIENT_MAX + 1];
+	uint32_t *link, *head;
+	unsigned held;
+
+	pthread_mutex_lock(&c->lock);
+	link = ratelimit_count_find(c, client, key, &head);
+	held = link != NULL ? c->e[*link - 1].held : 0;
+	pthread_mutex_unlock(&c->lock);
+	return held;
 }

@@ -71,4 +71,38 @@ size_t ratelimit_clients(const ratelimit_t *rl);
  */
 void ratelimit_client_key(const char *addr, char *out, size_t len);
 
+/*
+ * Counts of what each client holds at once (open connections, requests
+ * in flight), each at most limit.  Clients are keys as for the buckets
+ * (ratelimit_client_key), cut to RATELIMIT_CLIENT_MAX bytes.  Safe to
+ * share between threads.
+ */
+typedef struct ratelimit_count ratelimit_count_t;
+
+/*
+ * A table for at most max_clients clients holding something at one time
+ * (1 .. RATELIMIT_CLIENTS_MAX), allocated here, once; limit >= 1.  NULL
+ * when an argument is out of range or memory is short.  The caller frees
+ * it with ratelimit_count_free().
+ */
+ratelimit_count_t *ratelimit_count_new(unsigned limit, size_t max_clients)
+	__attribute__((warn_unused_result));
+
+/* Free c; NULL is a no-op. */
+void ratelimit_count_free(ratelimit_count_t *c);
+
+/*
+ * Take one for client (borrowed; NULL counts as ""): 1 when it held fewer
+ * than the limit and now holds one more; 0, and nothing taken, when it
+ * holds the limit already or the table has no room for a new client.
+ */
+int ratelimit_count_take(ratelimit_count_t *c, const char *client)
+	__attribute__((warn_unused_result));
+
+/* Give back one that ratelimit_count_take() gave client. */
+void ratelimit_count_give(ratelimit_count_t *c, const char *client);
+
+/* How many client holds now. */
+unsigned ratelimit_count_held(ratelimit_count_t *c, const char *client);
+
 #endif

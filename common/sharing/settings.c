@@ -42,8 +42,9 @@ static const struct config_item settings_items[] = {
 	    "away) a request is answered 503 instead of waiting"),
 	INT("GATEWAY_CONNECTIONS_PER_CLIENT", gateway_client_connections,
 	    "256", 0, 65535,
-	    "open connections gatewayd takes from one address (the socket's "
-	    "peer: behind a proxy, the proxy); 0: no limit"),
+	    "connections one client may hold open at once (a trusted "
+	    "proxy's do not count: each client it names may have this many "
+	    "requests in flight); 0: no limit"),
 	INT("GATEWAY_THREADS", gateway_threads, "4", 2, 64,
 	    "gatewayd's HTTP worker threads"),
 };

@@ -34,19 +34,23 @@ extern const int gw_statuses[GW_STATUSES - 1];
 
 /* The largest request body read (a note's 4,000 characters, encoded). */
 #define GW_BODY_MAX (64 * 1024)
+/* The most connections gatewayd holds open. */
+#define GW_CONNECTIONS 4096
 
 struct gw {
 	const struct config *cfg;
 	const struct settings *set;
 	metrics_t *metrics;
 	ratelimit_t *guesses;
+	/* What each client holds open (server.c); NULL: no limit. */
+	ratelimit_count_t *clients;
 	rd_kafka_t *producer;
 	pthread_key_t thread_key; /* per-thread Redis and PostgreSQL */
 	volatile int db_ok;
 	metric_t *m_requests, *m_allowed, *m_denied, *m_not_found,
 		*m_rate_limited, *m_cache_hits, *m_cache_misses,
 		*m_db_lookups, *m_log_sent, *m_log_dropped, *m_notes,
-		*m_tags;
+		*m_tags, *m_client_refused;
 	metric_t *m_answers[GW_ROUTES][GW_STATUSES];
 	metric_t *m_latency[GW_ROUTES];
 };
@@ -135,6 +139,10 @@ struct gw_req {
 	double start;	/* monotonic seconds, for the latency histogram */
 	buf_t body;	/* the request body, at most GW_BODY_MAX */
 	int too_large;	/* the body was longer */
+	char client[64]; /* the client address (behind proxies: chosen) */
+	char client_key[80]; /* its key in g->clients, when counted */
+	int counted;	/* the request holds one of its client's count */
+	int over_limit;	/* its client held the limit already: 429 */
 };
 
 /*

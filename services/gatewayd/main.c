@@ -90,6 +90,10 @@ static void gw_metrics(struct gw *g)
 				     "notes added through links");
 	g->m_tags = metrics_counter(m, "review_tags_set_total", NULL,
 				    "review tag replacements");
+	g->m_client_refused = metrics_counter(
+		m, "client_connections_refused_total", NULL,
+		"connections and requests refused: their client held "
+		"GATEWAY_CONNECTIONS_PER_CLIENT already");
 	gw_route_metrics(g);
 }
 
@@ -125,7 +129,13 @@ int main(void)
 	g.metrics = metrics_new();
 	g.guesses = ratelimit_new((double)set.guess_rate,
 				  (double)set.guess_burst, 100000);
+	/* Room for every connection and every request in flight. */
+	if (set.gateway_client_connections > 0)
+		g.clients = ratelimit_count_new(
+			(unsigned)set.gateway_client_connections,
+			2 * GW_CONNECTIONS);
 	if (g.metrics == NULL || g.guesses == NULL ||
+	    (set.gateway_client_connections > 0 && g.clients == NULL) ||
 	    gw_lookup_init(&g) < 0)
 		fatalx("out of memory");
 	gw_metrics(&g);
@@ -164,6 +174,7 @@ done:
 		gw_accesslog_close(&g);
 	gw_lookup_free(&g);
 	ratelimit_free(g.guesses);
+	ratelimit_count_free(g.clients);
 	metrics_free(g.metrics);
 	if (status == 0)
 		log_info("stopped");

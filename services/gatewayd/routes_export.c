@@ -1,8 +1,9 @@
 /*
  * GET /exports/{export_id}?exp=…&sig=…: a signed, expiring download of a
  * stored export (SPEC §5).  The signature is checked before anything is
- * read: a bad one answers 403, a past exp 410.  Every answer about a
- * genuine link goes to the access log as goldilocks.export.downloaded.
+ * read: a bad one answers 403, a past exp 410.  Every answer goes to the
+ * access log as goldilocks.export.downloaded (a 405 or 413 from
+ * server.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +28,12 @@ enum MHD_Result gw_route_export(struct gw_req *r)
 	memset(&o, 0, sizeof(o));
 	gw_session(r, &o);
 	gw_request_client(r, &o);
-	if (!share_is_uuid(id))
+	if (!share_is_uuid(id)) {
+		/* Not an export id: logged as "-", the text is the caller's. */
+		gw_accesslog_export(r->g, NULL, "-", NULL, &o.req, 404,
+				    "unknown");
 		return gw_page_error(r, 404, NULL, NULL);
+	}
 	c = exportlink_verify(r->g->set->export_signing_key, id,
 			      gw_query(r, "exp"), gw_query(r, "sig"), now);
 	if (c == EXPORTLINK_BAD) {

@@ -24,6 +24,7 @@
 #include "runtime/event.h"
 #include "runtime/log.h"
 #include "sharing/page.h"
+#include "sharing/share.h"
 #include "sharing/token.h"
 #include "gatewayd.h"
 
@@ -31,14 +32,9 @@ const int gw_statuses[GW_STATUSES - 1] = { 200, 201, 303, 400, 401,
 					   403, 404, 405, 410, 413,
 					   415, 429, 500, 503 };
 
-/* The peer address as text. */
-static void gw_client(struct MHD_Connection *conn, char *out,
-			   size_t len)
+/* A socket address as text ("unknown" when it is neither v4 nor v6). */
+static void gw_sa_text(const struct sockaddr *sa, char *out, size_t len)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
-
 	snprintf(out, len, "unknown");
 	if (sa == NULL)
 		return;
@@ -54,11 +50,31 @@ static void gw_client(struct MHD_Connection *conn, char *out,
 			  out, (socklen_t)len);
 }
 
-#define GW_XFF_LINES 16
+/* The peer address as text. */
+static void gw_client(struct MHD_Connection *conn, char *out,
+			  size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
-/* The X-Forwarded-For lines of a request, in order. */
+	gw_sa_text(ci != NULL ? ci->client_addr : NULL, out, len);
+}
+
+/* Whether a peer (as text) is one of TRUSTED_PROXIES. */
+static int gw_peer_trusted(const struct gw *g, const char *peer)
+{
+	char norm[CLIENTADDR_MAX];
+
+	if (g->set->trusted_proxies[0] == '\0' ||
+	    clientaddr_normalize(peer, strlen(peer), norm, sizeof(norm)) < 0)
+		return 0;
+	return clientaddr_trusted(g->set->trusted_proxies, norm);
+}
+
+/* The X-Forwarded-For lines of a request, in order: the last
+ * CLIENTADDR_LINES of them, those the proxies nearest to us appended. */
 struct gw_xff {
-	const char *lines[GW_XFF_LINES];
+	const char *lines[CLIENTADDR_LINES];
 	size_t n;
 };
 
@@ -69,29 +85,32 @@ static enum MHD_Result gw_xff_line(void *cls, enum MHD_ValueKind kind,
 
 	(void)kind;
 	if (key != NULL && value != NULL &&
-	    strcasecmp(key, "X-Forwarded-For") == 0 && x->n < GW_XFF_LINES)
-		x->lines[x->n++] = value;
+	    strcasecmp(key, "X-Forwarded-For") == 0)
+		clientaddr_lines_add(x->lines, CLIENTADDR_LINES, &x->n, value);
 	return MHD_YES;
 }
 
 /*
  * The client address: the peer, unless the peer is a trusted proxy; then
  * the right-most X-Forwarded-For entry, over all its lines, that is not
- * a trusted proxy (clientaddr_pick).
+ * a trusted proxy (clientaddr_pick).  1 when the peer is a trusted proxy,
+ * else 0.
  */
-static void gw_client_address(struct gw *g,
-				   struct MHD_Connection *conn, char *out,
-				   size_t len)
+static int gw_client_address(struct gw *g, struct MHD_Connection *conn,
+			     char *out, size_t len)
 {
 	char peer[CLIENTADDR_MAX];
 	struct gw_xff x;
 
 	gw_client(conn, peer, sizeof(peer));
+	if (!gw_peer_trusted(g, peer)) {
+		snprintf(out, len, "%s", peer);
+		return 0;
+	}
 	x.n = 0;
-	if (g->set->trusted_proxies[0] != '\0')
-		MHD_get_connection_values(conn, MHD_HEADER_KIND, gw_xff_line,
-					  &x);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, gw_xff_line, &x);
 	clientaddr_pick(peer, x.lines, x.n, g->set->trusted_proxies, out, len);
+	return 1;
 }
 
 static int gw_status_index(unsigned int status)
@@ -251,8 +270,7 @@ json_t *gw_note_extra(const json_t *note)
 
 void gw_request_client(struct gw_req *r, struct gw_open *o)
 {
-	gw_client_address(r->g, r->conn, o->req.client,
-			       sizeof(o->req.client));
+	snprintf(o->req.client, sizeof(o->req.client), "%s", r->client);
 	gw_user_agent(r->conn, o->req.user_agent, sizeof(o->req.user_agent));
 }
 
@@ -320,51 +338,149 @@ int gw_post_origin_ok(struct gw_req *r, const struct gw_open *o,
 			       o->entry.share_id, csrf);
 }
 
+/* Whether a route's answers go to the access log (SPEC §4: every answer
+ * on a token route, allowed or denied; an export download's too). */
+static int gw_route_logged(enum gw_route route)
+{
+	return gw_route_has_token(route) || route == GW_EXPORT;
+}
+
 /*
- * An answer given before a token route's handler ran (a body over the
- * limit) is an access-log event too, of the link when the token names
- * one.
+ * A request refused before its route's handler ran (a method the route
+ * does not take, a body over the limit) is an access-log event too: of
+ * the link when the token names one, of the export as an export
+ * download.  A token route's first step still runs, so such a request is
+ * rate-limited like any other and counts as a guess when the token is
+ * unknown; the status to answer is returned: status, or the 429 or 503
+ * that first step gave (and logged) instead.
  */
-static void gw_log_refused(struct gw_req *r, int status, const char *reason)
+static int gw_log_refused(struct gw_req *r, int status, const char *reason)
+{
+	struct gw_open o;
+	const char *token;
+	int st;
+
+	if (r->match.route == GW_EXPORT) {
+		memset(&o, 0, sizeof(o));
+		gw_session(r, &o);
+		gw_request_client(r, &o);
+		/* Nothing was looked up: the export is not named by tenant
+		 * or conversation, and an id that is not one is "-". */
+		gw_accesslog_export(r->g, NULL,
+				    share_is_uuid(r->match.arg) ? r->match.arg
+								: "-",
+				    NULL, &o.req, status, reason);
+		return status;
+	}
+	if (!gw_route_has_token(r->match.route))
+		return status;
+	token = r->match.route == GW_ACCESS ? gw_query(r, "token")
+					    : r->match.arg;
+	st = gw_open(r, token, &o);
+	if (st != 0)
+		return st;
+	gw_log(r, &o, "goldilocks.share.access_denied", status, reason, NULL);
+	return status;
+}
+
+/* The answer of a request refused before its route ran, in the route's
+ * kind: a page for the HTML routes, JSON for the others. */
+static enum MHD_Result gw_refuse(struct gw_req *r, int status,
+				 const char *code, const char *message)
+{
+	const char *hname = NULL, *hvalue = NULL;
+	json_t *body;
+	char *text;
+
+	if (status == 405) {
+		hname = "Allow";
+		hvalue = r->match.allow;
+	}
+	if (r->match.route == GW_PAGE || r->match.route == GW_PAGE_NOTE ||
+	    r->match.route == GW_EXPORT) {
+		char *html = page_error(status, NULL, NULL);
+
+		return gw_answer(r, (unsigned int)status,
+				 "text/html; charset=utf-8", html, hname,
+				 hvalue);
+	}
+	body = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
+			 message);
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	return gw_answer(r, (unsigned int)status, "application/json", text,
+			 hname, hvalue);
+}
+
+/*
+ * Answer a request refused before its route ran with status (code and
+ * message for JSON), or with the 429 or 503 its logging got instead
+ * (st, from gw_log_refused).
+ */
+static enum MHD_Result gw_refuse_as(struct gw_req *r, int st, int status,
+				    const char *code, const char *message)
+{
+	if (st == 429 && status != 429)
+		return gw_refuse(r, 429, "rate_limited",
+				 "too many unknown links from this address; "
+				 "try again later");
+	if (st == 503)
+		return gw_refuse(r, 503, "unavailable",
+				 "the link store is unreachable");
+	return gw_refuse(r, status, code, message);
+}
+
+/*
+ * A request through a trusted proxy from a client that holds
+ * GATEWAY_CONNECTIONS_PER_CLIENT requests already: 429, logged on the
+ * routes that log, without a lookup (it costs nothing to refuse).
+ */
+static enum MHD_Result gw_over_limit(struct gw_req *r)
 {
 	struct gw_open o;
 
-	switch (r->match.route) {
-	case GW_PAGE:
-	case GW_PAGE_NOTE:
-	case GW_SHARE:
-	case GW_NOTE:
-	case GW_TAGS:
-		break;
-	default:
-		return;
+	metric_inc(r->g->m_requests);
+	if (gw_route_logged(r->match.route)) {
+		memset(&o, 0, sizeof(o));
+		gw_session(r, &o);
+		gw_request_client(r, &o);
+		if (r->match.route == GW_EXPORT)
+			gw_accesslog_export(r->g, NULL,
+					    share_is_uuid(r->match.arg)
+						    ? r->match.arg
+						    : "-",
+					    NULL, &o.req, 429,
+					    "too_many_connections");
+		else
+			gw_log(r, &o, "goldilocks.share.access_denied", 429,
+			       "too_many_connections", NULL);
 	}
-	/* gw_open() logs its own refusals (429, 503). */
-	if (gw_open(r, r->match.arg, &o) != 0)
-		return;
-	gw_log(r, &o, "goldilocks.share.access_denied", status, reason, NULL);
+	return gw_refuse(r, 429, "too_many_connections",
+			 "too many requests at once from this address");
 }
 
 static enum MHD_Result gw_dispatch(struct gw_req *r)
 {
 	struct gw *g = r->g;
 	char *text;
+	int st;
 
 	metric_inc(g->m_requests);
 	if (r->match.route == GW_NOT_FOUND)
 		return gw_error(r, 404, "not_found", "no such route");
-	if (!r->match.method_ok)
-		return gw_answer(r, 405, "application/json",
-				 strdup("{\"error\":{\"code\":"
-					"\"method_not_allowed\",\"message\":"
-					"\"see the Allow header\"}}"),
-				 "Allow", r->match.allow);
+	if (!r->match.method_ok) {
+		st = gw_route_logged(r->match.route)
+			     ? gw_log_refused(r, 405, "method_not_allowed")
+			     : 405;
+		return gw_refuse_as(r, st, 405, "method_not_allowed",
+				    "see the Allow header");
+	}
 	if (r->too_large) {
-		gw_log_refused(r, 413, "too_large");
-		return r->match.route == GW_PAGE_NOTE
-			       ? gw_page_error(r, 413, NULL, NULL)
-			       : gw_error(r, 413, "too_large",
-					  "the body is too large");
+		st = gw_route_logged(r->match.route)
+			     ? gw_log_refused(r, 413, "too_large")
+			     : 413;
+		return gw_refuse_as(r, st, 413, "too_large",
+				    "the body is too large");
 	}
 	switch (r->match.route) {
 	case GW_PAGE:
@@ -404,6 +520,95 @@ static enum MHD_Result gw_dispatch(struct gw_req *r)
 	}
 }
 
+/*
+ * The per-client limit (GATEWAY_CONNECTIONS_PER_CLIENT) counts what each
+ * client holds open in one table, keyed like the guess buckets
+ * (ratelimit_client_key: an IPv6 client by its /64):
+ *  - a peer that is not a trusted proxy is the client: its open
+ *    connections count, and one over the limit is refused at accept (or,
+ *    when threads accept at once, closed as it starts);
+ *  - a trusted proxy carries many clients on its connections, so its
+ *    connections do not count (limiting them would limit every client
+ *    behind it); the requests in flight of each client it names
+ *    (X-Forwarded-For) count instead, and one over the limit answers 429
+ *    (a request that names no client beyond the proxies counts as the
+ *    proxy's own).
+ */
+static enum MHD_Result gw_accept(void *cls, const struct sockaddr *sa,
+				 socklen_t salen)
+{
+	struct gw *g = cls;
+	char peer[CLIENTADDR_MAX], key[80];
+
+	(void)salen;
+	if (g->clients == NULL)
+		return MHD_YES;
+	gw_sa_text(sa, peer, sizeof(peer));
+	if (gw_peer_trusted(g, peer))
+		return MHD_YES;
+	ratelimit_client_key(peer, key, sizeof(key));
+	if (ratelimit_count_held(g->clients, key) <
+	    (unsigned)g->set->gateway_client_connections)
+		return MHD_YES;
+	metric_inc(g->m_client_refused);
+	return MHD_NO;
+}
+
+/* A connection of a peer that is not a trusted proxy holds one of its
+ * client's count from start to close (*ctx set while it does). */
+static void gw_notify(void *cls, struct MHD_Connection *conn, void **ctx,
+		      enum MHD_ConnectionNotificationCode code)
+{
+	struct gw *g = cls;
+	const union MHD_ConnectionInfo *ci;
+	char peer[CLIENTADDR_MAX], key[80];
+
+	if (g->clients == NULL)
+		return;
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED && *ctx == NULL)
+		return;
+	gw_client(conn, peer, sizeof(peer));
+	if (gw_peer_trusted(g, peer))
+		return;
+	ratelimit_client_key(peer, key, sizeof(key));
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		ratelimit_count_give(g->clients, key);
+		*ctx = NULL;
+		return;
+	}
+	if (code != MHD_CONNECTION_NOTIFY_STARTED)
+		return;
+	if (ratelimit_count_take(g->clients, key)) {
+		*ctx = g;
+		return;
+	}
+	/* Accepted by another thread at the same time as the last one the
+	 * limit allows: shut down, so libmicrohttpd closes it at once. */
+	metric_inc(g->m_client_refused);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci != NULL)
+		shutdown(ci->connect_fd, SHUT_RDWR);
+}
+
+/* The first call of a request: its client, counted when it came through
+ * a trusted proxy (gw_accept). */
+static void gw_begin(struct gw_req *r)
+{
+	struct gw *g = r->g;
+	int proxied = gw_client_address(g, r->conn, r->client,
+					sizeof(r->client));
+
+	if (g->clients == NULL || !proxied)
+		return;
+	ratelimit_client_key(r->client, r->client_key, sizeof(r->client_key));
+	if (ratelimit_count_take(g->clients, r->client_key)) {
+		r->counted = 1;
+	} else {
+		r->over_limit = 1;
+		metric_inc(g->m_client_refused);
+	}
+}
+
 static enum MHD_Result gw_handle(void *cls, struct MHD_Connection *conn,
 				      const char *url, const char *method,
 				      const char *version, const char *upload,
@@ -420,17 +625,21 @@ static enum MHD_Result gw_handle(void *cls, struct MHD_Connection *conn,
 		r->conn = conn;
 		r->start = clock_mono_s();
 		gw_route_match(method, url, &r->match);
+		gw_begin(r);
 		*con_cls = r;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
+		/* A refused request's body is read and dropped. */
 		if (r->body.len + *upload_size > GW_BODY_MAX)
 			r->too_large = 1;
-		else
+		else if (!r->over_limit)
 			buf_append(&r->body, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (r->over_limit)
+		return gw_over_limit(r);
 	return gw_dispatch(r);
 }
 
@@ -439,12 +648,14 @@ static void gw_completed(void *cls, struct MHD_Connection *conn,
 			      enum MHD_RequestTerminationCode toe)
 {
 	struct gw_req *r = *con_cls;
+	struct gw *g = cls;
 
-	(void)cls;
 	(void)conn;
 	(void)toe;
 	if (r == NULL)
 		return;
+	if (r->counted)
+		ratelimit_count_give(g->clients, r->client_key);
 	buf_free(&r->body);
 	free(r);
 	*con_cls = NULL;
@@ -472,18 +683,17 @@ struct MHD_Daemon *gw_server_start(struct gw *g, char *err,
 		return NULL;
 	}
 	d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
-		gw_handle, g, MHD_OPTION_SOCK_ADDR,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, gw_accept,
+		g, gw_handle, g, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&sin, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)g->set->gateway_threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
-		/* One client cannot hold every connection. */
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned int)g->set->gateway_client_connections,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)GW_CONNECTIONS,
+		/* One client cannot hold every connection (gw_accept). */
+		MHD_OPTION_NOTIFY_CONNECTION, gw_notify, g,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-		MHD_OPTION_NOTIFY_COMPLETED, gw_completed, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, gw_completed, g,
 		MHD_OPTION_END);
 	if (d == NULL)
 		snprintf(err, errlen, "could not listen on %s",

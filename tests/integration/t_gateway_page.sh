@@ -227,10 +227,38 @@ check_eq "an oversized note body: 413" "$(code -X POST -H "Authorization: Bearer
 	"$GATEWAY_URL/api/v1/shares/$COM/notes")" 413
 logged_413() {
 	kcat -C -b "$KAFKA_BOOTSTRAP" -t access-log -o beginning -e -q 2>/dev/null |
-		jq -e --arg t "$T" 'select(.tenantid == $t and .data.status == 413
-			and .data.reason == "too_large")' > /dev/null
+		jq -n -e --arg t "$T" '[inputs | select(.tenantid == $t and .data.status == 413
+			and .data.reason == "too_large")] | length > 0' > /dev/null
 }
 check "the 413 is an access-log event of the link" wait_until 10 logged_413
+in_audit() { # STATUS REASON: the link's audit trail holds that refusal
+	curl -s -H "Authorization: Bearer $admin" "$GATEWAY_URL/api/v1/shares/$COM_ID/audit" |
+		jq -e --argjson s "$1" --arg r "$2" '[.events[] | select(.type == "goldilocks.share.access_denied"
+			and .status == $s and .reason == $r)] | length >= 1' > /dev/null
+}
+check "and it is in the link's audit trail" wait_until 15 in_audit 413 too_large
+
+# A method a token route does not take is an access-log event too.
+check_eq "DELETE on the JSON view: 405" "$(code -X DELETE -H "Authorization: Bearer $agent" \
+	"$GATEWAY_URL/api/v1/shares/$COM")" 405
+check "the 405 is in the link's audit trail" wait_until 15 in_audit 405 method_not_allowed
+
+# Export downloads: an id that is not one (404), a body over the limit
+# (413) and a method the route does not take (405) are logged as
+# downloads, like a bad signature or a past exp.
+export_logged() { # UA STATUS
+	kcat -C -b "$KAFKA_BOOTSTRAP" -t access-log -o beginning -e -q 2>/dev/null |
+		jq -n -e --arg a "$1" --argjson s "$2" '[inputs | select(.type == "goldilocks.export.downloaded"
+			and .data.user_agent == $a and .data.status == $s)] | length > 0' > /dev/null
+}
+check_eq "a malformed export id: 404" "$(code -A "x404-$T" "$GATEWAY_URL/exports/not-an-id?exp=1&sig=x")" 404
+check "the export 404 is an access-log event" wait_until 10 export_logged "x404-$T" 404
+check_eq "an export download with a body over the limit: 413" "$(code -A "x413-$T" -X GET \
+	--data-binary @"$D/big-body" "$GATEWAY_URL/exports/$(cat /proc/sys/kernel/random/uuid)?exp=1&sig=x")" 413
+check "the export 413 is an access-log event" wait_until 10 export_logged "x413-$T" 413
+check_eq "POST on an export download: 405" "$(code -A "x405-$T" -X POST \
+	"$GATEWAY_URL/exports/$(cat /proc/sys/kernel/random/uuid)?exp=1&sig=x")" 405
+check "the export 405 is an access-log event" wait_until 10 export_logged "x405-$T" 405
 
 # --- Metrics by route and status, latency histogram. ------------------------------
 m=$(curl -s "$GATEWAYD_METRICS_URL")

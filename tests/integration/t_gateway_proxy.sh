@@ -38,6 +38,13 @@ check "the client behind the proxy is limited ($codes)" q grep -q 429 <<< "$code
 codes=$(guesses "198.51.100.77" "203.0.113.10")
 check "a forged first X-Forwarded-For line does not make a new client ($codes)" \
 	q bash -c "[ \"\$(echo '$codes' | cut -d' ' -f1)\" = 429 ]"
+# It sends twenty forged lines ahead of its proxy's: more lines than
+# gatewayd keeps, and still the proxy's line names the client.
+forged=()
+for i in $(seq 1 20); do forged+=("198.51.100.$((100 + i))"); done
+codes=$(guesses "${forged[@]}" "203.0.113.10")
+check "twenty forged lines ahead of the proxy's do not make a new client ($codes)" \
+	q bash -c "[ \"\$(echo '$codes' | cut -d' ' -f1)\" = 429 ]"
 # The same in one line, forged part first.
 codes=$(guesses "198.51.100.77, 203.0.113.10")
 check "nor a forged first entry ($codes)" \
@@ -80,7 +87,92 @@ print(served)
 PY
 )
 check_eq "4 connections of one client are served, the others refused" "$served" 4
+# While one client holds its limit, another (127.0.0.2) is served.
+other=$(/usr/bin/python3 - "$base2" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+held = [socket.create_connection(("127.0.0.1", port), timeout=5) for i in range(4)]
+for s in held:
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.recv(64)
+s = socket.create_connection(("127.0.0.1", port), timeout=5,
+                             source_address=("127.0.0.2", 0))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+print(s.recv(64)[9:12].decode() or "none")
+PY
+)
+check_eq "another client is served while one holds its limit" "$other" 200
 check_eq "a new connection once they are closed is served" \
 	"$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$base2/healthz")" 200
+
+# Behind a trusted proxy the socket's peer is the proxy: its connections
+# carry every client, so they are not what the limit counts; each client
+# it names may have GATEWAY_CONNECTIONS_PER_CLIENT requests in flight.
+base3=$(ports_pick_block 2) || { not_ok "two more free ports"; done_testing; exit; }
+env GATEWAY_ADDR=127.0.0.1:$base3 GATEWAYD_METRICS_ADDR=127.0.0.1:$((base3 + 1)) \
+	TRUSTED_PROXIES=127.0.0.1 GATEWAY_CONNECTIONS_PER_CLIENT=2 \
+	"$BIN_DIR/gatewayd" > "$RUN_DIR/gatewayd-proxy-limit.log" 2>&1 &
+PID3=$!
+trap 'kill $PID $PID2 $PID3 2>/dev/null; wait $PID $PID2 $PID3 2>/dev/null' EXIT
+up3() { curl -fs -o /dev/null "http://127.0.0.1:$((base3 + 1))/healthz"; }
+check "a gatewayd trusting 127.0.0.1 with a limit of 2 a client is up" wait_until 20 up3
+UA="connlimit-$RANDOM$RANDOM"
+got=$(/usr/bin/python3 - "$base3" "$UA" <<'PY'
+import socket, sys, time
+port, ua = int(sys.argv[1]), sys.argv[2].encode()
+def conn():
+    return socket.create_connection(("127.0.0.1", port), timeout=5)
+def status(xff, path=b"/api/v1/access?token=connlimitguess"):
+    s = conn()
+    s.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\nUser-Agent: %s\r\n"
+              b"X-Forwarded-For: %s\r\nConnection: close\r\n\r\n"
+              % (path, ua, xff))
+    try:
+        data = s.recv(64)
+    except OSError:
+        data = b""
+    s.close()
+    return data[9:12].decode() if data.startswith(b"HTTP/1.1 ") else "none"
+out = []
+# The proxy holds six connections, each for another client: all served.
+held, n = [conn() for i in range(6)], 0
+for i, s in enumerate(held):
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: "
+              b"203.0.113.%d\r\n\r\n" % (60 + i))
+    if s.recv(64).startswith(b"HTTP/1.1 200"):
+        n += 1
+out.append(str(n))
+# Client 203.0.113.50 has two requests in flight (their bodies not sent
+# whole), its limit.
+slow = []
+for i in range(2):
+    s = conn()
+    s.sendall(b"POST /api/v1/shares/connlimit%d/notes HTTP/1.1\r\n"
+              b"Host: x\r\nX-Forwarded-For: 203.0.113.50\r\n"
+              b"Content-Type: application/json\r\n"
+              b"Content-Length: 1000\r\n\r\n{" % i)
+    slow.append(s)
+time.sleep(0.5)
+out.append(status(b"203.0.113.50"))                     # the third: 429
+out.append(status(b"198.51.100.9, 203.0.113.50:4444"))  # forged, a port: 429
+out.append(status(b"203.0.113.51"))                     # another client: 200
+for s in slow:
+    s.close()
+time.sleep(0.5)
+out.append(status(b"203.0.113.50"))                     # once they end: 200
+print(" ".join(out))
+PY
+)
+check_eq "the proxy's 6 connections are served; a client's third request in flight is 429, also with a forged line or a port; another client and the client once its requests end are served" \
+	"$got" "6 429 429 200 200"
+limit_logged() {
+	kcat -C -b "$KAFKA_BOOTSTRAP" -t access-log -o beginning -e -q 2>/dev/null |
+		jq -n -e --arg a "$UA" '[inputs | select(.data.user_agent == $a and .data.status == 429
+			and .data.reason == "too_many_connections"
+			and .data.client == "203.0.113.50")] | length > 0' > /dev/null
+}
+check "the 429 is an access-log event of the client" wait_until 10 limit_logged
+check "refusals are counted" q bash -c "curl -s http://127.0.0.1:$((base3 + 1))/metrics |
+	grep -qE '^client_connections_refused_total [1-9]'"
 
 done_testing

@@ -78,8 +78,8 @@ check_eq "one share per request" \
 	"$(sql "SELECT count(*) FROM shares WHERE tenant_id = '$T'")" 201
 logged_503() {
 	kcat -C -b "$KAFKA_BOOTSTRAP" -t access-log -o beginning -e -q 2>/dev/null |
-		jq -e --arg a "stall-$T" 'select(.data.user_agent == $a
-			and .data.status == 503)' > /dev/null
+		jq -n -e --arg a "stall-$T" '[inputs | select(.data.user_agent == $a
+			and .data.status == 503)] | length > 0' > /dev/null
 }
 check "the 503 is an access-log event" wait_until 15 logged_503
 # gatewayd tries the database again after its backoff (at most 5 s).

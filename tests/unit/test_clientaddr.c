@@ -108,6 +108,17 @@ static void test_pick(void **state)
 		/* Garbage stops the walk at the proxy that forwarded it. */
 		{ "10.0.0.1", { "203.0.113.9, unknown", NULL }, "10.0.0.1" },
 		{ "10.0.0.2", { "x, 10.0.0.1", NULL }, "10.0.0.1" },
+		{ "10.0.0.1",
+		  { "203.0.113.9, "
+		    "1111111111111111111111111111111111111111111111111111111111"
+		    "111111111111",
+		    NULL },
+		  "10.0.0.1" },
+		{ "10.0.0.1", { "203.0.113.9, [2001:db8::9", NULL },
+		  "10.0.0.1" },
+		/* A trusted hop written with a port is still trusted. */
+		{ "10.0.0.2", { "203.0.113.9", "10.0.0.1:8080", NULL },
+		  "203.0.113.9" },
 		/* Empty entries are skipped. */
 		{ "10.0.0.1", { "203.0.113.9,, ", NULL }, "203.0.113.9" },
 		/* No header: the proxy itself. */
@@ -132,12 +143,50 @@ static void test_pick(void **state)
 	assert_string_equal(out, "10.0.0.1");
 }
 
+/*
+ * A client that sends more lines than are kept pushes out its own first
+ * lines, never the one its proxy appended last.
+ */
+static void test_lines_add(void **state)
+{
+	const char *lines[CLIENTADDR_LINES];
+	char out[CLIENTADDR_MAX];
+	size_t i, n = 0;
+
+	(void)state;
+	for (i = 0; i < 3 * CLIENTADDR_LINES; i++)
+		clientaddr_lines_add(lines, CLIENTADDR_LINES, &n, "6.6.6.6");
+	assert_int_equal(n, CLIENTADDR_LINES);
+	clientaddr_lines_add(lines, CLIENTADDR_LINES, &n, "203.0.113.9");
+	assert_int_equal(n, CLIENTADDR_LINES);
+	assert_string_equal(lines[CLIENTADDR_LINES - 1], "203.0.113.9");
+	clientaddr_pick("10.0.0.1", lines, n, "10.0.0.1", out, sizeof(out));
+	assert_string_equal(out, "203.0.113.9");
+	/* Two lines appended by two trusted hops after many forged ones. */
+	clientaddr_lines_add(lines, CLIENTADDR_LINES, &n, "10.0.0.2");
+	clientaddr_pick("10.0.0.1", lines, n, "10.0.0.1,10.0.0.2", out,
+			sizeof(out));
+	assert_string_equal(out, "203.0.113.9");
+	/* Below the room, lines are kept in order. */
+	n = 0;
+	clientaddr_lines_add(lines, CLIENTADDR_LINES, &n, "a");
+	clientaddr_lines_add(lines, CLIENTADDR_LINES, &n, "b");
+	assert_int_equal(n, 2);
+	assert_string_equal(lines[0], "a");
+	assert_string_equal(lines[1], "b");
+	/* No room: nothing kept. */
+	n = 0;
+	clientaddr_lines_add(lines, 0, &n, "a");
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_trusted),
 		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_lines_add),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

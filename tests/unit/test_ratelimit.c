@@ -450,6 +450,112 @@ static void test_client_key(void **state)
 	assert_int_equal(k[0], 'x');
 }
 
+/* Counts of what clients hold: the limit, giving back, room. */
+static void test_count(void **state)
+{
+	ratelimit_count_t *c;
+	char name[32];
+	int i;
+
+	(void)state;
+	assert_null(ratelimit_count_new(0, 10));
+	assert_null(ratelimit_count_new(4, 0));
+	ratelimit_count_free(NULL);
+	c = ratelimit_count_new(3, 4);
+	assert_non_null(c);
+	for (i = 0; i < 3; i++)
+		assert_true(ratelimit_count_take(c, "192.0.2.1"));
+	/* The fourth is refused and takes nothing. */
+	assert_false(ratelimit_count_take(c, "192.0.2.1"));
+	assert_int_equal(ratelimit_count_held(c, "192.0.2.1"), 3);
+	/* Another client has its own count. */
+	assert_true(ratelimit_count_take(c, "192.0.2.2"));
+	assert_int_equal(ratelimit_count_held(c, "192.0.2.2"), 1);
+	ratelimit_count_give(c, "192.0.2.1");
+	assert_true(ratelimit_count_take(c, "192.0.2.1"));
+	/* Giving back for a client that holds nothing does nothing. */
+	ratelimit_count_give(c, "192.0.2.99");
+	assert_int_equal(ratelimit_count_held(c, "192.0.2.99"), 0);
+	/* Room for 4 clients: two more fit, a fifth does not. */
+	assert_true(ratelimit_count_take(c, "192.0.2.3"));
+	assert_true(ratelimit_count_take(c, "192.0.2.4"));
+	assert_false(ratelimit_count_take(c, "192.0.2.5"));
+	/* A client that gives back all it held frees its room. */
+	ratelimit_count_give(c, "192.0.2.2");
+	assert_int_equal(ratelimit_count_held(c, "192.0.2.2"), 0);
+	assert_true(ratelimit_count_take(c, "192.0.2.5"));
+	for (i = 0; i < 3; i++)
+		ratelimit_count_give(c, "192.0.2.1");
+	assert_int_equal(ratelimit_count_held(c, "192.0.2.1"), 0);
+	ratelimit_count_free(c);
+	/* Many clients come and go; the pool never runs out. */
+	c = ratelimit_count_new(1, 8);
+	assert_non_null(c);
+	for (i = 0; i < 10000; i++) {
+		snprintf(name, sizeof(name), "10.0.%d.%d", i / 256, i % 256);
+		assert_true(ratelimit_count_take(c, name));
+		if (i >= 7) {
+			snprintf(name, sizeof(name), "10.0.%d.%d",
+				 (i - 7) / 256, (i - 7) % 256);
+			ratelimit_count_give(c, name);
+		}
+	}
+	assert_int_equal(ratelimit_count_held(c, "10.0.39.15"), 1);
+	assert_int_equal(ratelimit_count_held(c, "10.0.0.0"), 0);
+	/* NULL counts as "". */
+	ratelimit_count_free(c);
+	c = ratelimit_count_new(1, 1);
+	assert_non_null(c);
+	assert_true(ratelimit_count_take(c, NULL));
+	assert_false(ratelimit_count_take(c, ""));
+	ratelimit_count_free(c);
+}
+
+struct count_arg {
+	ratelimit_count_t *c;
+	int over; /* takes refused */
+};
+
+static void *count_worker(void *p)
+{
+	struct count_arg *a = p;
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		if (ratelimit_count_take(a->c, "198.51.100.1"))
+			ratelimit_count_give(a->c, "198.51.100.1");
+		else
+			a->over++;
+	}
+	return NULL;
+}
+
+/* Threads taking and giving at once never exceed the limit or lose a
+ * count. */
+static void test_count_threads(void **state)
+{
+	struct count_arg a[4];
+	pthread_t t[4];
+	int i;
+
+	(void)state;
+	a[0].c = ratelimit_count_new(2, 16);
+	assert_non_null(a[0].c);
+	for (i = 0; i < 4; i++) {
+		a[i].c = a[0].c;
+		a[i].over = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, count_worker, &a[i]),
+				 0);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(ratelimit_count_held(a[0].c, "198.51.100.1"), 0);
+	assert_true(ratelimit_count_take(a[0].c, "198.51.100.1"));
+	assert_true(ratelimit_count_take(a[0].c, "198.51.100.1"));
+	assert_false(ratelimit_count_take(a[0].c, "198.51.100.1"));
+	ratelimit_count_free(a[0].c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +571,8 @@ int main(void)
 		cmocka_unit_test(test_memory_bound),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_client_key),
+		cmocka_unit_test(test_count),
+		cmocka_unit_test(test_count_threads),
 	};
 
 	return cmocka_run_group_tests_name("ratelimit", tests, NULL, NULL);
