@@ -5,7 +5,7 @@
  * (text, sender name, citation title and URL); the fields the share does
  * not include are simply never copied, and of a citation only its title
  * and URL are.  The same redactor goes over the contact block, the
- * context (reason, summary, action…), notes and tags.
+ * context (reason, summary, action…), notes (text and author) and tags.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,34 +181,49 @@ static json_t *transcript_message(const struct transcript_opts *o,
 	return out;
 }
 
-/* The contact's identity, every part through the redactor. */
+/* The contact's identity (id, name, email, phone: nothing else of it),
+ * every part through the redactor. */
 static json_t *transcript_contact(const struct transcript_opts *o,
 				  json_t *contact)
 {
-	struct transcript_opts pii_only = *o;
+	static const char *const shown[] = { "id", "name", "email", "phone" };
 	json_t *out, *v;
+	size_t i;
 
 	if (!json_is_object(contact))
 		return json_null();
-	if (!o->pii)
-		pii_only.redactor = NULL;
 	out = json_object();
-	v = json_object_get(contact, "id");
-	json_object_set_new(out, "id",
-			    json_is_string(v) ? transcript_text(o, v)
-					      : json_null());
-	v = json_object_get(contact, "name");
-	json_object_set_new(out, "name",
-			    json_is_string(v) ? transcript_text(o, v)
-					      : json_null());
-	v = json_object_get(contact, "email");
-	json_object_set_new(out, "email",
-			    json_is_string(v) ? transcript_text(&pii_only, v)
-					      : json_null());
-	v = json_object_get(contact, "phone");
-	json_object_set_new(out, "phone",
-			    json_is_string(v) ? transcript_text(&pii_only, v)
-					      : json_null());
+	for (i = 0; out != NULL && i < sizeof(shown) / sizeof(shown[0]);
+	     i++) {
+		v = json_object_get(contact, shown[i]);
+		if (json_object_set_new(out, shown[i],
+					json_is_string(v) ? transcript_text(o, v)
+							  : json_null()) < 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* A note of the view: its text, author and tags through the redactor (a
+ * field that could not be redacted is not kept as it was: NULL). */
+static json_t *transcript_note(const struct transcript_opts *o, json_t *n)
+{
+	static const char *const shown[] = { "text", "author", "tags" };
+	json_t *out = json_deep_copy(n), *v;
+	size_t i;
+
+	for (i = 0; out != NULL && i < sizeof(shown) / sizeof(shown[0]);
+	     i++) {
+		v = json_object_get(n, shown[i]);
+		if (v != NULL &&
+		    json_object_set_new(out, shown[i], transcript_deep(o, v)) <
+			    0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
 	return out;
 }
 
@@ -259,7 +274,7 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 	json_t *focus = json_object_get(context, "focus");
 	json_t *seqv = json_object_get(share, "snapshot_seq");
 	json_t *tags = json_object_get(share, "review_tags");
-	json_t *view = NULL, *sv, *cv, *msgs, *m, *nv, *n, *v, *t;
+	json_t *view = NULL, *sv, *cv, *msgs, *m, *nv, *n, *v;
 	const char *audience = json_string_value(
 		json_object_get(share, "audience"));
 	struct transcript_opts o;
@@ -313,10 +328,12 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 	if (view == NULL || sv == NULL || cv == NULL || msgs == NULL ||
 	    nv == NULL)
 		goto oom;
-	if (o.contact)
-		json_object_set_new(cv, "contact",
-				    transcript_contact(
-					    &o, json_object_get(conv, "contact")));
+	if (o.contact &&
+	    json_object_set_new(cv, "contact",
+				transcript_contact(
+					&o, json_object_get(conv, "contact"))) <
+		    0)
+		goto oom;
 	if (o.tags) {
 		v = json_object_get(conv, "tags");
 		json_object_set_new(cv, "tags", json_is_array(v)
@@ -331,26 +348,9 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 			goto oom;
 	}
 	json_array_foreach(notes, i, n) {
-		v = json_deep_copy(n);
-		if (v == NULL)
+		v = transcript_note(&o, n);
+		if (v == NULL || json_array_append_new(nv, v) < 0)
 			goto oom;
-		/* A text that could not be redacted is not kept as it was;
-		 * a note's tags are text too. */
-		t = json_object_get(n, "text");
-		if (t != NULL &&
-		    json_object_set_new(v, "text", transcript_text(&o, t)) <
-			    0) {
-			json_decref(v);
-			goto oom;
-		}
-		t = json_object_get(n, "tags");
-		if (t != NULL &&
-		    json_object_set_new(v, "tags", transcript_deep(&o, t)) <
-			    0) {
-			json_decref(v);
-			goto oom;
-		}
-		json_array_append_new(nv, v);
 	}
 	if (own)
 		redactor_free(o.redactor);

@@ -43,9 +43,9 @@ const char *transcript_label(const char *sender);
  * PII on external links; per the share otherwise; its terms; whole
  * messages by id) covers every field a recipient sees: message text,
  * sender names, citation titles and URLs (nothing else of a citation is
- * copied), notes and their tags, the context's free text, the contact
- * block, tags and review tags; a message redacted whole keeps neither
- * name nor citations.  Returns a new reference, or NULL with the reason
+ * copied), notes (text and author), the context's free text, the contact
+ * block (id, name, email, phone: nothing else of it), tags and review
+ * tags; a message redacted whole keeps neither name nor citations.  Returns a new reference, or NULL with the reason
  * in err.
  */
 /*
