@@ -264,6 +264,33 @@ redactor_t *transcript_redactor(const json_t *terms, int pii,
 	return r;
 }
 
+static int transcript_redacts_pii(const json_t *share)
+{
+	const char *audience = json_string_value(
+		json_object_get(share, "audience"));
+
+	return transcript_flag(json_object_get(share, "redact"), "pii") ||
+	       (audience != NULL && strcmp(audience, "external") == 0);
+}
+
+redactor_t *transcript_share_redactor(const json_t *share,
+				      redactor_t *shared, int *own, char *err,
+				      size_t errlen)
+{
+	return transcript_redactor(
+		json_object_get(json_object_get(share, "redact"), "terms"),
+		transcript_redacts_pii(share), shared, own, err, errlen);
+}
+
+char *transcript_redact_str(redactor_t *r, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (r == NULL)
+		return strdup(s);
+	return redact_text(r, s, strlen(s), NULL, NULL);
+}
+
 json_t *transcript_view(const json_t *share, const json_t *conv,
 			const json_t *notes, redactor_t *pii, char *err,
 			size_t errlen)
@@ -275,8 +302,6 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 	json_t *seqv = json_object_get(share, "snapshot_seq");
 	json_t *tags = json_object_get(share, "review_tags");
 	json_t *view = NULL, *sv, *cv, *msgs, *m, *nv, *n, *v;
-	const char *audience = json_string_value(
-		json_object_get(share, "audience"));
 	struct transcript_opts o;
 	size_t i;
 	int own = 0, failed = 0;
@@ -286,8 +311,7 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 	o.tags = transcript_flag(include, "signal_tags");
 	o.internal = transcript_flag(include, "internal_notes");
 	o.citations = transcript_flag(include, "source_citations");
-	o.pii = transcript_flag(redact, "pii") ||
-		(audience != NULL && strcmp(audience, "external") == 0);
+	o.pii = transcript_redacts_pii(share);
 	o.redact_ids = json_object_get(redact, "message_ids");
 	o.snapshot_seq = json_is_integer(seqv) ? json_integer_value(seqv) : -1;
 	o.focus_from = 1;
@@ -299,9 +323,7 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 		o.focus_to = json_integer_value(
 			json_object_get(focus, "to_seq"));
 	}
-	err[0] = '\0';
-	o.redactor = transcript_redactor(json_object_get(redact, "terms"),
-					 o.pii, pii, &own, err, errlen);
+	o.redactor = transcript_share_redactor(share, pii, &own, err, errlen);
 	if (o.redactor == NULL && err[0] != '\0')
 		return NULL;
 

@@ -969,6 +969,44 @@ static void test_terms_over_contact(void **state)
 	json_decref(v);
 }
 
+/* What is shown outside the view (emails) is redacted as the view is: the
+ * same decision from the same share. */
+static void test_share_redactor(void **state)
+{
+	struct fx *f = *state;
+	redactor_t *r;
+	char err[256], *s;
+	int own;
+
+	set(f->share, "audience", json_string("team"));
+	set(f->share, "redact.pii", json_false());
+	set(f->share, "redact.terms", js("[]"));
+	r = transcript_share_redactor(f->share, NULL, &own, err, sizeof(err));
+	assert_null(r);
+	assert_string_equal(err, "");
+	s = transcript_redact_str(r, "mail " PLANT_WHOLE);
+	assert_string_equal(s, "mail " PLANT_WHOLE);
+	free(s);
+	assert_null(transcript_redact_str(r, NULL));
+	set(f->share, "audience", json_string("external"));
+	r = transcript_share_redactor(f->share, NULL, &own, err, sizeof(err));
+	assert_non_null(r);
+	s = transcript_redact_str(r, "mail " PLANT_WHOLE);
+	assert_string_equal(s, "mail [REDACTED]");
+	free(s);
+	if (own)
+		redactor_free(r);
+	set(f->share, "audience", json_string("team"));
+	set(f->share, "redact.terms", js("['acme']"));
+	r = transcript_share_redactor(f->share, NULL, &own, err, sizeof(err));
+	assert_non_null(r);
+	s = transcript_redact_str(r, "ACME " PLANT_WHOLE);
+	assert_string_equal(s, "[REDACTED] " PLANT_WHOLE);
+	free(s);
+	if (own)
+		redactor_free(r);
+}
+
 static void test_notes(void **state)
 {
 	struct fx *f = *state;
@@ -1272,6 +1310,7 @@ int main(void)
 		T(test_every_visible_field),
 		T(test_planted_every_field),
 		T(test_terms_over_contact),
+		T(test_share_redactor),
 		T(test_notes),
 		T(test_context_redaction),
 		T(test_focus),
