@@ -5,7 +5,7 @@
  * (text, sender name, citation title and URL); the fields the share does
  * not include are simply never copied, and of a citation only its title
  * and URL are.  The same redactor goes over the contact block, the
- * context (reason, summary, action…), notes and tags.
+ * context (reason, summary, action…), notes (text and author) and tags.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,34 +181,49 @@ static json_t *transcript_message(const struct transcript_opts *o,
 	return out;
 }
 
-/* The contact's identity, every part through the redactor. */
+/* The contact's identity (id, name, email, phone: nothing else of it),
+ * every part through the redactor. */
 static json_t *transcript_contact(const struct transcript_opts *o,
 				  json_t *contact)
 {
-	struct transcript_opts pii_only = *o;
+	static const char *const shown[] = { "id", "name", "email", "phone" };
 	json_t *out, *v;
+	size_t i;
 
 	if (!json_is_object(contact))
 		return json_null();
-	if (!o->pii)
-		pii_only.redactor = NULL;
 	out = json_object();
-	v = json_object_get(contact, "id");
-	json_object_set_new(out, "id",
-			    json_is_string(v) ? transcript_text(o, v)
-					      : json_null());
-	v = json_object_get(contact, "name");
-	json_object_set_new(out, "name",
-			    json_is_string(v) ? transcript_text(o, v)
-					      : json_null());
-	v = json_object_get(contact, "email");
-	json_object_set_new(out, "email",
-			    json_is_string(v) ? transcript_text(&pii_only, v)
-					      : json_null());
-	v = json_object_get(contact, "phone");
-	json_object_set_new(out, "phone",
-			    json_is_string(v) ? transcript_text(&pii_only, v)
-					      : json_null());
+	for (i = 0; out != NULL && i < sizeof(shown) / sizeof(shown[0]);
+	     i++) {
+		v = json_object_get(contact, shown[i]);
+		if (json_object_set_new(out, shown[i],
+					json_is_string(v) ? transcript_text(o, v)
+							  : json_null()) < 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* A note of the view: its text, author and tags through the redactor (a
+ * field that could not be redacted is not kept as it was: NULL). */
+static json_t *transcript_note(const struct transcript_opts *o, json_t *n)
+{
+	static const char *const shown[] = { "text", "author", "tags" };
+	json_t *out = json_deep_copy(n), *v;
+	size_t i;
+
+	for (i = 0; out != NULL && i < sizeof(shown) / sizeof(shown[0]);
+	     i++) {
+		v = json_object_get(n, shown[i]);
+		if (v != NULL &&
+		    json_object_set_new(out, shown[i], transcript_deep(o, v)) <
+			    0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
 	return out;
 }
 
@@ -249,6 +264,33 @@ redactor_t *transcript_redactor(const json_t *terms, int pii,
 	return r;
 }
 
+static int transcript_redacts_pii(const json_t *share)
+{
+	const char *audience = json_string_value(
+		json_object_get(share, "audience"));
+
+	return transcript_flag(json_object_get(share, "redact"), "pii") ||
+	       (audience != NULL && strcmp(audience, "external") == 0);
+}
+
+redactor_t *transcript_share_redactor(const json_t *share,
+				      redactor_t *shared, int *own, char *err,
+				      size_t errlen)
+{
+	return transcript_redactor(
+		json_object_get(json_object_get(share, "redact"), "terms"),
+		transcript_redacts_pii(share), shared, own, err, errlen);
+}
+
+char *transcript_redact_str(redactor_t *r, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (r == NULL)
+		return strdup(s);
+	return redact_text(r, s, strlen(s), NULL, NULL);
+}
+
 json_t *transcript_view(const json_t *share, const json_t *conv,
 			const json_t *notes, redactor_t *pii, char *err,
 			size_t errlen)
@@ -259,9 +301,7 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 	json_t *focus = json_object_get(context, "focus");
 	json_t *seqv = json_object_get(share, "snapshot_seq");
 	json_t *tags = json_object_get(share, "review_tags");
-	json_t *view = NULL, *sv, *cv, *msgs, *m, *nv, *n, *v, *t;
-	const char *audience = json_string_value(
-		json_object_get(share, "audience"));
+	json_t *view = NULL, *sv, *cv, *msgs, *m, *nv, *n, *v;
 	struct transcript_opts o;
 	size_t i;
 	int own = 0, failed = 0;
@@ -271,8 +311,7 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 	o.tags = transcript_flag(include, "signal_tags");
 	o.internal = transcript_flag(include, "internal_notes");
 	o.citations = transcript_flag(include, "source_citations");
-	o.pii = transcript_flag(redact, "pii") ||
-		(audience != NULL && strcmp(audience, "external") == 0);
+	o.pii = transcript_redacts_pii(share);
 	o.redact_ids = json_object_get(redact, "message_ids");
 	o.snapshot_seq = json_is_integer(seqv) ? json_integer_value(seqv) : -1;
 	o.focus_from = 1;
@@ -284,9 +323,7 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 		o.focus_to = json_integer_value(
 			json_object_get(focus, "to_seq"));
 	}
-	err[0] = '\0';
-	o.redactor = transcript_redactor(json_object_get(redact, "terms"),
-					 o.pii, pii, &own, err, errlen);
+	o.redactor = transcript_share_redactor(share, pii, &own, err, errlen);
 	if (o.redactor == NULL && err[0] != '\0')
 		return NULL;
 
@@ -313,10 +350,12 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 	if (view == NULL || sv == NULL || cv == NULL || msgs == NULL ||
 	    nv == NULL)
 		goto oom;
-	if (o.contact)
-		json_object_set_new(cv, "contact",
-				    transcript_contact(
-					    &o, json_object_get(conv, "contact")));
+	if (o.contact &&
+	    json_object_set_new(cv, "contact",
+				transcript_contact(
+					&o, json_object_get(conv, "contact"))) <
+		    0)
+		goto oom;
 	if (o.tags) {
 		v = json_object_get(conv, "tags");
 		json_object_set_new(cv, "tags", json_is_array(v)
@@ -331,26 +370,9 @@ json_t *transcript_view(const json_t *share, const json_t *conv,
 			goto oom;
 	}
 	json_array_foreach(notes, i, n) {
-		v = json_deep_copy(n);
-		if (v == NULL)
+		v = transcript_note(&o, n);
+		if (v == NULL || json_array_append_new(nv, v) < 0)
 			goto oom;
-		/* A text that could not be redacted is not kept as it was;
-		 * a note's tags are text too. */
-		t = json_object_get(n, "text");
-		if (t != NULL &&
-		    json_object_set_new(v, "text", transcript_text(&o, t)) <
-			    0) {
-			json_decref(v);
-			goto oom;
-		}
-		t = json_object_get(n, "tags");
-		if (t != NULL &&
-		    json_object_set_new(v, "tags", transcript_deep(&o, t)) <
-			    0) {
-			json_decref(v);
-			goto oom;
-		}
-		json_array_append_new(nv, v);
 	}
 	if (own)
 		redactor_free(o.redactor);

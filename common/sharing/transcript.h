@@ -43,9 +43,9 @@ const char *transcript_label(const char *sender);
  * PII on external links; per the share otherwise; its terms; whole
  * messages by id) covers every field a recipient sees: message text,
  * sender names, citation titles and URLs (nothing else of a citation is
- * copied), notes and their tags, the context's free text, the contact
- * block, tags and review tags; a message redacted whole keeps neither
- * name nor citations.  Returns a new reference, or NULL with the reason
+ * copied), notes (text and author), the context's free text, the contact
+ * block (id, name, email, phone: nothing else of it), tags and review
+ * tags; a message redacted whole keeps neither name nor citations.  Returns a new reference, or NULL with the reason
  * in err.
  */
 /*
@@ -58,6 +58,24 @@ const char *transcript_label(const char *sender);
 redactor_t *transcript_redactor(const json_t *terms, int pii,
 				redactor_t *shared, int *own, char *err,
 				size_t errlen) __attribute__((warn_unused_result));
+
+/*
+ * The redactor a share (or an export's settings, of the same shape) asks
+ * for: PII on an external link or with redact.pii, its redact.terms; the
+ * same as transcript_redactor() otherwise, for what is shown outside the
+ * view (emails) to be redacted as the view is.
+ */
+redactor_t *transcript_share_redactor(const json_t *share,
+				      redactor_t *shared, int *own, char *err,
+				      size_t errlen)
+	__attribute__((warn_unused_result));
+
+/*
+ * s through r (NULL: a plain copy).  malloc()ed, the caller frees; NULL
+ * when s is NULL or out of memory (then nothing may be shown).
+ */
+char *transcript_redact_str(redactor_t *r, const char *s)
+	__attribute__((warn_unused_result));
 
 json_t *transcript_view(const json_t *share, const json_t *conv,
 			const json_t *notes, redactor_t *pii, char *err,

@@ -141,19 +141,41 @@ static int exportd_render(const struct export_request *req,
 	return 0;
 }
 
-/* The email carrying the download link and the attachment's facts. */
+/*
+ * The email carrying the download link and the attachment's facts; the
+ * requester's note in it is redacted as the export is (settings: what
+ * the view was built from).
+ */
 static int exportd_email(struct exportd *x, db_t *db,
 			 const struct loop_event *le,
 			 const struct export_request *req,
-			 const struct export_file *f, const char *url,
-			 const char *expires, enum db_error *dberr)
+			 const json_t *settings, const struct export_file *f,
+			 const char *url, const char *expires,
+			 enum db_error *dberr)
 {
 	json_t *to = json_array(), *r, *att;
 	buf_t text = BUF_INIT, html = BUF_INIT;
-	char subject[300];
+	char subject[300], err[256];
+	char *note = NULL;
+	redactor_t *red;
 	size_t i;
-	int rc;
+	int rc, own;
 
+	red = transcript_share_redactor(settings, x->pii, &own, err,
+					sizeof(err));
+	if (red == NULL && err[0] != '\0') {
+		json_decref(to);
+		*dberr = DB_ERR_RETRY;
+		return -1;
+	}
+	note = transcript_redact_str(red, req->message);
+	if (own)
+		redactor_free(red);
+	if (note == NULL && req->message != NULL) {
+		json_decref(to);
+		*dberr = DB_ERR_RETRY;
+		return -1;
+	}
 	json_array_foreach(req->to, i, r)
 		json_array_append(to, json_object_get(r, "email"));
 	snprintf(subject, sizeof(subject), "Conversation %s (%s export)",
@@ -165,10 +187,10 @@ static int exportd_email(struct exportd *x, db_t *db,
 	buf_puts(&html, " sent you an export of conversation <strong>");
 	buf_html(&html, f->conversation_id);
 	buf_puts(&html, "</strong>.</p>\n");
-	if (req->message != NULL && req->message[0] != '\0') {
-		buf_printf(&text, "%s\n\n", req->message);
+	if (note != NULL && note[0] != '\0') {
+		buf_printf(&text, "%s\n\n", note);
 		buf_puts(&html, "<blockquote style=\"white-space:pre-wrap\">");
-		buf_html(&html, req->message);
+		buf_html(&html, note);
 		buf_puts(&html, "</blockquote>\n");
 	}
 	buf_printf(&text, "Download %s (%zu bytes): %s\nThe link expires at "
@@ -184,6 +206,7 @@ static int exportd_email(struct exportd *x, db_t *db,
 	att = json_pack("[{s:s, s:s, s:s, s:I, s:s}]", "filename",
 			f->filename, "content_type", f->content_type, "url",
 			url, "bytes", (json_int_t)f->len, "sha256", f->sha256);
+	free(note);
 	if (buf_str(&text) == NULL || buf_str(&html) == NULL || att == NULL) {
 		json_decref(to);
 		json_decref(att);
@@ -204,8 +227,9 @@ static int exportd_email(struct exportd *x, db_t *db,
 
 /*
  * Load what the export renders: the settings (share or request), the
- * conversation and, annotated, notes.  LOOP_OK with *view set and the
- * conversation id in conv, or an answer already given (*view NULL), or
+ * conversation and, annotated, notes.  LOOP_OK with *view and *settings
+ * set (new references, the caller drops both) and the conversation id in
+ * conv, or an answer already given (*view NULL), or
  * LOOP_DEFER / LOOP_DB_ERROR, or LOOP_INVALID with the reason in err when
  * the view cannot be built from this request (it never could: answered
  * and dead-lettered, not retried).
@@ -214,6 +238,7 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 				     const struct loop_event *le,
 				     const struct export_request *req,
 				     char conv[130], json_t **view,
+				     json_t **settings_out,
 				     enum db_error *dberr, char *why,
 				     size_t whylen)
 {
@@ -225,6 +250,7 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 	const char *status;
 
 	*view = NULL;
+	*settings_out = NULL;
 	snprintf(conv, 130, "%s",
 		 req->conversation_id != NULL ? req->conversation_id : "");
 	if (req->share_id != NULL) {
@@ -295,6 +321,8 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 		goto done;
 	}
 	lr = LOOP_OK;
+	*settings_out = settings;
+	settings = NULL; /* now the caller's */
 done:
 	json_decref(share);
 	json_decref(settings);
@@ -304,55 +332,46 @@ done:
 	return lr;
 }
 
-enum loop_result exportd_handle(void *ctx, db_t *db,
-				const struct loop_event *le,
-				enum db_error *dberr, char *err, size_t errlen)
+/*
+ * Render the view, store the file, reply and, asked for, email it.  view
+ * and settings are borrowed (exportd_view() made them).
+ */
+static enum loop_result exportd_make(struct exportd *x, db_t *db,
+				     const struct loop_event *le,
+				     const struct export_request *req,
+				     const char *conv, const json_t *view,
+				     const json_t *settings,
+				     enum db_error *dberr, char *err,
+				     size_t errlen)
 {
-	struct exportd *x = ctx;
 	const char *tenant = event_tenant(le->ev);
-	char conv[130], url[1024], expires[40], msg[300], now_ts[40];
-	struct export_request req;
+	char url[1024], expires[40], msg[300], now_ts[40];
 	struct render_opts o;
 	struct export_file f;
-	enum loop_result lr;
-	enum reply_code code;
 	int64_t now = clock_now_us();
-	json_t *view = NULL, *data;
+	json_t *data;
 	size_t bytes;
 	uuid_t u;
 	int rc;
-
-	code = exportreq_parse(event_data(le->ev), &req, msg, sizeof(msg));
-	if (code == REPLY_INVALID_REQUEST) {
-		snprintf(err, errlen, "%s", msg);
-		return LOOP_INVALID;
-	}
-	if (code != REPLY_OK)
-		return exportd_refuse(x, db, le, req.share_id,
-				      req.conversation_id, code, msg, dberr);
-	lr = exportd_view(x, db, le, &req, conv, &view, dberr, err, errlen);
-	if (view == NULL)
-		return lr;
 
 	memset(&f, 0, sizeof(f));
 	uuid_generate_random(u);
 	uuid_unparse_lower(u, f.export_id);
 	snprintf(f.tenant, sizeof(f.tenant), "%s", tenant);
 	snprintf(f.conversation_id, sizeof(f.conversation_id), "%s", conv);
-	if (req.share_id != NULL)
-		snprintf(f.share_id, sizeof(f.share_id), "%s", req.share_id);
-	snprintf(f.format, sizeof(f.format), "%s", req.format);
+	if (req->share_id != NULL)
+		snprintf(f.share_id, sizeof(f.share_id), "%s", req->share_id);
+	snprintf(f.format, sizeof(f.format), "%s", req->format);
 	snprintf(f.content_type, sizeof(f.content_type), "%s",
-		 exportreq_content_type(req.format));
-	exportreq_filename(conv, req.format, f.filename, sizeof(f.filename));
+		 exportreq_content_type(req->format));
+	exportreq_filename(conv, req->format, f.filename, sizeof(f.filename));
 	clock_rfc3339_format(now - now % 1000000, now_ts, sizeof(now_ts));
 	memset(&o, 0, sizeof(o));
-	o.annotated = req.annotated;
+	o.annotated = req->annotated;
 	o.tenant = tenant;
 	o.export_id = f.export_id;
 	o.exported_at = now_ts;
-	rc = exportd_render(&req, view, &o, &f, msg, sizeof(msg));
-	json_decref(view);
+	rc = exportd_render(req, view, &o, &f, msg, sizeof(msg));
 	if (rc < 0) {
 		/* A renderer that fails on this input fails every time. */
 		snprintf(err, errlen, "could not render: %s", msg);
@@ -364,7 +383,7 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 			 "the export takes %zu bytes; the limit is %d", f.len,
 			 x->set->export_max_bytes);
 		export_file_free(&f);
-		return exportd_refuse(x, db, le, req.share_id, conv,
+		return exportd_refuse(x, db, le, req->share_id, conv,
 				      REPLY_TOO_LARGE, msg, dberr);
 	}
 	digest_sha256_hex(f.content, f.len, f.sha256);
@@ -377,33 +396,34 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 		snprintf(err, errlen, "PUBLIC_BASE_URL too long for a link");
 		return LOOP_INVALID;
 	}
-	rc = export_store(db, &f, req.user_id, req.annotated, dberr);
+	rc = export_store(db, &f, req->user_id, req->annotated, dberr);
 	if (rc == 0)
 		rc = audit_export(db, tenant, f.export_id,
-				  req.share_id, conv, TYPE_COMPLETED,
-				  req.user_id, req.role, NULL,
+				  req->share_id, conv, TYPE_COMPLETED,
+				  req->user_id, req->role, NULL,
 				  json_pack("{s:s, s:b, s:I, s:s, s:s}",
-					    "format", req.format, "annotated",
-					    req.annotated, "bytes",
+					    "format", req->format, "annotated",
+					    req->annotated, "bytes",
 					    (json_int_t)f.len, "sha256",
 					    f.sha256, "delivery",
-					    req.email ? "email" : "download"),
+					    req->email ? "email" : "download"),
 				  dberr);
 	if (rc == 0) {
 		data = json_pack("{s:s, s:s, s:b, s:I, s:s, s:s, s:s, s:s}",
 				 "export_id", f.export_id, "format",
-				 req.format, "annotated", req.annotated,
+				 req->format, "annotated", req->annotated,
 				 "bytes", (json_int_t)f.len, "sha256",
 				 f.sha256, "download_url", url, "expires_at",
 				 expires, "conversation_id", conv);
-		if (data != NULL && req.share_id != NULL)
+		if (data != NULL && req->share_id != NULL)
 			json_object_set_new(data, "share_id",
-					    json_string(req.share_id));
+					    json_string(req->share_id));
 		rc = reply_emit(db, le->ev, EXPORTD_SOURCE, REPLY_TOPIC_EVENTS,
 				TYPE_COMPLETED, conv, data, dberr);
 	}
-	if (rc == 0 && req.email)
-		rc = exportd_email(x, db, le, &req, &f, url, expires, dberr);
+	if (rc == 0 && req->email)
+		rc = exportd_email(x, db, le, req, settings, &f, url, expires,
+				   dberr);
 	bytes = f.len; /* export_file_free() clears it */
 	export_file_free(&f);
 	if (rc < 0)
@@ -411,6 +431,36 @@ enum loop_result exportd_handle(void *ctx, db_t *db,
 	metric_inc(x->m_completed);
 	metric_add(x->m_bytes, bytes);
 	log_info("export %s of %s/%s: %s", f.export_id, tenant, conv,
-		 req.format);
+		 req->format);
 	return LOOP_OK;
+}
+
+enum loop_result exportd_handle(void *ctx, db_t *db,
+				const struct loop_event *le,
+				enum db_error *dberr, char *err, size_t errlen)
+{
+	struct exportd *x = ctx;
+	char conv[130], msg[300];
+	struct export_request req;
+	enum loop_result lr;
+	enum reply_code code;
+	json_t *view = NULL, *settings = NULL;
+
+	code = exportreq_parse(event_data(le->ev), &req, msg, sizeof(msg));
+	if (code == REPLY_INVALID_REQUEST) {
+		snprintf(err, errlen, "%s", msg);
+		return LOOP_INVALID;
+	}
+	if (code != REPLY_OK)
+		return exportd_refuse(x, db, le, req.share_id,
+				      req.conversation_id, code, msg, dberr);
+	lr = exportd_view(x, db, le, &req, conv, &view, &settings, dberr, err,
+			  errlen);
+	if (view == NULL)
+		return lr;
+	lr = exportd_make(x, db, le, &req, conv, view, settings, dberr, err,
+			  errlen);
+	json_decref(view);
+	json_decref(settings);
+	return lr;
 }

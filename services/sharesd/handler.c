@@ -157,29 +157,21 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 		*dberr = DB_ERR_RETRY;
 		return -1;
 	}
-	if (red != NULL) {
-		if (reason != NULL)
-			reason = red_reason = redact_text(red, reason,
-							  strlen(reason), NULL,
-							  NULL);
-		if (action != NULL)
-			action = red_action = redact_text(red, action,
-							  strlen(action), NULL,
-							  NULL);
-		if (own)
-			redactor_free(red);
-		if ((reason == NULL) != (json_object_get(req->context,
-							 "reason") == NULL) ||
-		    (action == NULL) != (json_object_get(req->context,
-							 "action") == NULL)) {
-			free(red_reason);
-			free(red_action);
-			json_decref(to);
-			json_decref(ids);
-			*dberr = DB_ERR_RETRY;
-			return -1;
-		}
+	red_reason = transcript_redact_str(red, reason);
+	red_action = transcript_redact_str(red, action);
+	if (own)
+		redactor_free(red);
+	if ((red_reason == NULL && reason != NULL) ||
+	    (red_action == NULL && action != NULL)) {
+		free(red_reason);
+		free(red_action);
+		json_decref(to);
+		json_decref(ids);
+		*dberr = DB_ERR_RETRY;
+		return -1;
 	}
+	reason = red_reason;
+	action = red_action;
 	snprintf(subject, sizeof(subject),
 		 "%.128s shared a conversation with you", req->user_id);
 	buf_printf(&text, "%s shared conversation %s with you.\n\n",

@@ -3,8 +3,10 @@
 # in sender names, citations, the contact block, the context and tags of
 # a conversation shared by an external link is in none of the page, the
 # JSON view, the TXT, JSON and PDF exports of the link, or the email to
-# its recipients; a team link without redaction shows it (so the checks
-# cannot pass by showing nothing).
+# its recipients; nor, in an export with redaction, are a note's author
+# and text or the note of the email that delivers the export; a team
+# link or an export without redaction shows it (so the checks cannot
+# pass by showing nothing).
 . "$(dirname "$0")/lib.sh"
 
 T=$(new_tenant visible)
@@ -39,7 +41,7 @@ share() {
 EXT=$(new_id)
 ext=$(share external "$EXT" '.audience = "external" | .expires_in_seconds = 3600')
 TEAM=$(new_id)
-team=$(share team "$TEAM" '.')
+team=$(share team "$TEAM" '.permission = "comment"')
 ext_url=$(jq -r .ev.data.url <<< "$ext")
 check "an external link" [ "$(jq -r .ev.type <<< "$ext")" = goldilocks.share.created ]
 
@@ -75,6 +77,49 @@ for fmt in txt json pdf; do
 	check "$fmt export of the external link has the messages" q grep -q "see this" "$f"
 	check "$fmt export shows no planted PII" q bash -c "! grep -qiE '$MAIL|$CARD_RE|do-not-show-this' '$f'"
 done
+
+# A note on the team link by a user whose id is an e-mail address, then
+# an annotated export of the conversation, delivered by email with a note
+# of its own: with redaction on, neither shows; without, both do.
+AUTHOR=author.planted@example.org
+team_url=$(jq -r .ev.data.url <<< "$team")
+sess=$("$CTL" token --tenant "$T" --role agent --sub "$AUTHOR")
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $sess" \
+	-H 'Content-Type: application/json' \
+	-d "{\"text\":\"call $CARD\",\"message_id\":\"m-2\"}" \
+	"$GATEWAY_URL/api/v1/shares/$(token "$team_url")/notes")
+check_eq "a note on the team link" "$code" 201
+curl -s -H "Authorization: Bearer $sess" \
+	"$GATEWAY_URL/api/v1/shares/$(token "$team_url")" > "$DIR/team.json"
+check "the team link's JSON view shows what was planted" q shows_all "$DIR/team.json"
+check "even there a citation keeps only title and URL" \
+	q jq -e '.messages[1].citations[0] | keys == ["title", "url"]' "$DIR/team.json"
+# conv_export ID PII: an annotated TXT export of the conversation mailed
+# with a note holding PII, redact.pii set to PII; saves the file and the
+# email request under $DIR/conv-ID.
+conv_export() {
+	envelope goldilocks.export.requested "$T" "$(jq -nc --arg m "$MAIL" \
+		--argjson p "$2" '{conversation_id: "c-visible", format: "txt",
+		annotated: true, message: "for \($m)", redact: {pii: $p},
+		delivery: {method: "email", to: [{email: "trainer@example.com"}]},
+		requested_by: {user_id: "u-1", role: "agent"}}')" "$1" |
+		produce export-requests
+	curl -s -o "$DIR/conv-$1.txt" \
+		"$(wait_reply "$1" 30 | jq -r .ev.data.download_url)"
+	replies_to "$1" | jq -c 'select(.ev.type == "goldilocks.email.requested")' \
+		> "$DIR/conv-$1.mail"
+}
+RED=$(new_id)
+conv_export "$RED" true
+check "the redacted export has the note" q grep -q "call \[REDACTED\]" "$DIR/conv-$RED.txt"
+check "the redacted export shows no author or card" q bash -c "! grep -qiE '$AUTHOR|$CARD_RE' '$DIR/conv-$RED.txt'"
+check "its email was requested" [ -s "$DIR/conv-$RED.mail" ]
+check "its email shows no planted PII" q bash -c "! grep -qiE '$MAIL|$AUTHOR|$CARD_RE' '$DIR/conv-$RED.mail'"
+PLAIN=$(new_id)
+conv_export "$PLAIN" false
+check "an export without redaction shows the author and the card" \
+	q bash -c "grep -q '$AUTHOR' '$DIR/conv-$PLAIN.txt' && grep -qE '$CARD_RE' '$DIR/conv-$PLAIN.txt'"
+check "its email carries the note as written" q grep -q "$MAIL" "$DIR/conv-$PLAIN.mail"
 
 email() {
 	replies_to "$1" | jq -c 'select(.ev.type == "goldilocks.email.requested")' |

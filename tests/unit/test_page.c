@@ -27,6 +27,7 @@
 #include "sharing/page.h"
 #include "sharing/transcript.h"
 #include "support/unit.h"
+#include "support/planted.h"
 
 #define XSS_SCRIPT "<script>alert(1)</script>"
 #define XSS_SCRIPT_ESC "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -819,6 +820,31 @@ static void test_from_transcript_view(void **state)
 	json_decref(conv);
 }
 
+/*
+ * The page of the planted view (support/planted.h): an external link
+ * shows none of the PII planted in its fields, a team link without
+ * redaction shows each field's own.
+ */
+static void test_planted_every_field(void **state)
+{
+	const struct page_opts o = { 0 };
+	json_t *v;
+	char *html;
+
+	(void)state;
+	v = planted_view("external", 0);
+	html = render(v, &o);
+	assert_contains(html, "see this");
+	planted_assert_absent(html);
+	free(html);
+	json_decref(v);
+	v = planted_view("team", 0);
+	html = render(v, &o);
+	planted_assert_present(html, NULL);
+	free(html);
+	json_decref(v);
+}
+
 static void test_time_format(void **state)
 {
 	static const struct {
@@ -999,6 +1025,7 @@ int main(void)
 		cmocka_unit_test(test_xss_opts),
 		cmocka_unit_test(test_xss_exact),
 		cmocka_unit_test(test_from_transcript_view),
+		cmocka_unit_test(test_planted_every_field),
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test(test_error_pages),
 		cmocka_unit_test(test_error_detail_and_login),

@@ -23,6 +23,7 @@
 #include "sharing/render.h"
 #include "sharing/transcript.h"
 #include "support/unit.h"
+#include "support/planted.h"
 
 static const char base_view[] =
 	"{'share':{'share_id':'s-1','audience':'team','permission':'comment',"
@@ -749,6 +750,40 @@ static void test_from_transcript_view(void **state)
 	json_decref(notes);
 }
 
+/*
+ * TXT and JSON of the planted view (support/planted.h), annotated so the
+ * context, tags and notes are in: an external link shows none of the PII
+ * planted in its fields, a team link without redaction each field's own.
+ */
+static void test_planted_every_field(void **state)
+{
+	json_t *v, *doc;
+	char *txt, *dump;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		v = planted_view(pass == 0 ? "external" : "team", 0);
+		txt = render_txt(v, &annotated);
+		doc = render_json(v, &annotated);
+		assert_non_null(doc);
+		dump = json_dumps(doc, JSON_COMPACT);
+		assert_contains(txt, "see this");
+		assert_contains(dump, "see this");
+		if (pass == 0) {
+			planted_assert_absent(txt);
+			planted_assert_absent(dump);
+		} else {
+			planted_assert_present(txt, NULL);
+			planted_assert_present(dump, NULL);
+		}
+		free(txt);
+		free(dump);
+		json_decref(doc);
+		json_decref(v);
+	}
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -767,6 +802,7 @@ int main(void)
 		T(test_json_deep_copy),
 		T(test_out_of_memory),
 		cmocka_unit_test(test_from_transcript_view),
+		cmocka_unit_test(test_planted_every_field),
 	};
 #undef T
 

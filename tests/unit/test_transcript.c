@@ -25,6 +25,7 @@
 #include "redact/redact.h"
 #include "sharing/transcript.h"
 #include "support/unit.h"
+#include "support/planted.h"
 
 static const char base_share[] =
 	"{'share_id':'7b0e2f4c-1d2a-4c5b-9e8f-0a1b2c3d4e5f',"
@@ -904,6 +905,108 @@ static void test_every_visible_field(void **state)
 	json_decref(v);
 }
 
+/*
+ * Every field a recipient sees, planted with PII (support/planted.h): an
+ * external link and a team link with redact.pii show none of it, a team
+ * link without shows each field's own; of a citation only title and URL.
+ */
+static void test_planted_every_field(void **state)
+{
+	static const struct {
+		const char *audience;
+		int pii, redacts;
+	} cases[] = {
+		{ "external", 0, 1 },
+		{ "team", 1, 1 },
+		{ "team", 0, 0 },
+	};
+	json_t *v, *cite;
+	char *dump;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		case_note("%s pii %d", cases[i].audience, cases[i].pii);
+		v = planted_view(cases[i].audience, cases[i].pii);
+		dump = json_dumps(v, JSON_COMPACT);
+		if (cases[i].redacts)
+			planted_assert_absent(dump);
+		else
+			planted_assert_present(dump, NULL);
+		cite = json_array_get(json_object_get(msg(v, 2), "citations"),
+				      0);
+		assert_int_equal(json_object_size(cite), 2);
+		assert_non_null(json_object_get(cite, "title"));
+		assert_non_null(json_object_get(cite, "url"));
+		/* Redacted whole: only its place, label and time. */
+		assert_null(json_object_get(msg(v, 3), "sender_name"));
+		assert_int_equal(
+			json_array_size(json_object_get(msg(v, 3), "citations")),
+			0);
+		free(dump);
+		json_decref(v);
+	}
+}
+
+/* A share's terms go over the contact's email and phone too, not only
+ * its PII detectors. */
+static void test_terms_over_contact(void **state)
+{
+	struct fx *f = *state;
+	json_t *v, *c;
+
+	set(f->conv, "contact",
+	    js("{'id':'ct-1','name':'Ana','email':'ana.secret@example.org',"
+	       "'phone':'+1 415 555 0134'}"));
+	set(f->share, "include.contact_identifier", json_true());
+	set(f->share, "redact.terms", js("['ana.secret','555 0134']"));
+	v = view(f);
+	c = json_object_get(json_object_get(v, "conversation"), "contact");
+	assert_string_equal(json_string_value(json_object_get(c, "email")),
+			    "[REDACTED]@example.org");
+	assert_string_equal(json_string_value(json_object_get(c, "phone")),
+			    "+1 415 [REDACTED]");
+	json_decref(v);
+}
+
+/* What is shown outside the view (emails) is redacted as the view is: the
+ * same decision from the same share. */
+static void test_share_redactor(void **state)
+{
+	struct fx *f = *state;
+	redactor_t *r;
+	char err[256], *s;
+	int own;
+
+	set(f->share, "audience", json_string("team"));
+	set(f->share, "redact.pii", json_false());
+	set(f->share, "redact.terms", js("[]"));
+	r = transcript_share_redactor(f->share, NULL, &own, err, sizeof(err));
+	assert_null(r);
+	assert_string_equal(err, "");
+	s = transcript_redact_str(r, "mail " PLANT_WHOLE);
+	assert_string_equal(s, "mail " PLANT_WHOLE);
+	free(s);
+	assert_null(transcript_redact_str(r, NULL));
+	set(f->share, "audience", json_string("external"));
+	r = transcript_share_redactor(f->share, NULL, &own, err, sizeof(err));
+	assert_non_null(r);
+	s = transcript_redact_str(r, "mail " PLANT_WHOLE);
+	assert_string_equal(s, "mail [REDACTED]");
+	free(s);
+	if (own)
+		redactor_free(r);
+	set(f->share, "audience", json_string("team"));
+	set(f->share, "redact.terms", js("['acme']"));
+	r = transcript_share_redactor(f->share, NULL, &own, err, sizeof(err));
+	assert_non_null(r);
+	s = transcript_redact_str(r, "ACME " PLANT_WHOLE);
+	assert_string_equal(s, "[REDACTED] " PLANT_WHOLE);
+	free(s);
+	if (own)
+		redactor_free(r);
+}
+
 static void test_notes(void **state)
 {
 	struct fx *f = *state;
@@ -1205,6 +1308,9 @@ int main(void)
 		T(test_terms),
 		T(test_message_ids),
 		T(test_every_visible_field),
+		T(test_planted_every_field),
+		T(test_terms_over_contact),
+		T(test_share_redactor),
 		T(test_notes),
 		T(test_context_redaction),
 		T(test_focus),
