@@ -39,8 +39,12 @@ static const char outbox_sql_pending[] =
 	" WHERE upto - size <= $2 ORDER BY id";
 static const char outbox_sql_delete[] =
 	"DELETE FROM outbox WHERE id = ANY ($1::bigint[])";
+/* A refused reply's dead letter keeps its envelope, not its data: a
+ * reply may carry a link's token, which must not come to rest on
+ * dead-letters. */
 static const char outbox_sql_to_dead[] =
-	"UPDATE outbox SET topic = $2, raw = convert_to(payload, 'UTF8'),"
+	"UPDATE outbox SET topic = $2,"
+	" raw = convert_to((payload::jsonb - 'data')::text, 'UTF8'),"
 	" payload = NULL, headers = $3::jsonb WHERE id = $1 AND raw IS NULL";
 static const char outbox_sql_cut[] =
 	"UPDATE outbox SET raw = substring(raw FROM 1 FOR $2::int),"
@@ -87,7 +91,7 @@ int outbox_add(db_t *db, const char *topic, const char *key,
 }
 
 /* Append the header [name, value] to arr; a value that is not UTF-8 is
- * kept with its bad bytes as U+FFFD. */
+ * kept with every non-ASCII byte as '?'. */
 static int outbox_header(json_t *arr, const char *name, const char *value)
 {
 	json_t *v = json_string(value != NULL ? value : "");
@@ -96,7 +100,7 @@ static int outbox_header(json_t *arr, const char *name, const char *value)
 
 	if (v == NULL && value != NULL) {
 		n = strlen(value);
-		fixed = malloc(n * 3 + 1);
+		fixed = malloc(n + 1);
 		if (fixed == NULL)
 			return -1;
 		for (i = 0; i < n; i++)
