@@ -65,21 +65,75 @@ static const char conv_sql_status[] =
 static const char conv_sql_contact[] =
 	"SELECT contact::text FROM conversations WHERE tenant_id = $1"
 	" AND conversation_id = $2";
+/* A message row of alias a as the JSON the views take. */
+#define CONV_MSG_JSON(a)                                                   \
+	"json_build_object('message_id', " a ".message_id, 'seq', " a      \
+	".seq, 'sender', " a ".sender, 'sender_name', " a ".sender_name,"  \
+	" 'text', " a ".body, 'sent_at', to_char(" a ".sent_at AT TIME"    \
+	" ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'internal', " a    \
+	".internal, 'citations', " a ".citations)"
 static const char conv_sql_load[] =
 	"SELECT c.status, c.channel, c.contact::text, c.tags::text,"
 	" to_char(c.updated_at AT TIME ZONE 'UTC',"
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	" coalesce((SELECT json_agg(json_build_object("
-	"  'message_id', m.message_id, 'seq', m.seq, 'sender', m.sender,"
-	"  'sender_name', m.sender_name, 'text', m.body,"
-	"  'sent_at', to_char(m.sent_at AT TIME ZONE 'UTC',"
-	"   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	"  'internal', m.internal, 'citations', m.citations)"
+	" coalesce((SELECT json_agg(" CONV_MSG_JSON("m")
 	"  ORDER BY m.seq, m.message_id) FROM messages m"
 	"  WHERE m.tenant_id = c.tenant_id"
 	"  AND m.conversation_id = c.conversation_id), '[]')::text"
 	" FROM conversations c WHERE c.tenant_id = $1"
 	" AND c.conversation_id = $2";
+/*
+ * One page of what a share shows: the messages after $3 (up to the
+ * snapshot's point $4, internal notes when $5), at most $6 of them and,
+ * past the first, about $7 bytes of text, names and citations; with the
+ * count of all shown, the seq the next page starts after (NULL: none)
+ * and the one the previous page starts after (NULL: none; 0: the first).
+ * Sizes come from the stored lengths (octet_length reads no TOAST), and
+ * only the page's own rows are read whole.
+ */
+static const char conv_sql_page[] =
+	"WITH shown AS (SELECT m.seq, m.message_id,"
+	"  octet_length(m.body) + coalesce(octet_length(m.sender_name), 0)"
+	"  + pg_column_size(m.citations) AS bytes"
+	"  FROM messages m WHERE m.tenant_id = $1 AND m.conversation_id = $2"
+	"  AND ($4::bigint < 0 OR m.seq <= $4)"
+	"  AND (NOT m.internal OR $5::boolean)),"
+	" ahead AS (SELECT a.seq, a.message_id,"
+	"  row_number() OVER w AS n, sum(a.bytes) OVER w AS run"
+	"  FROM (SELECT * FROM shown WHERE seq > $3::bigint"
+	"   ORDER BY seq, message_id LIMIT $6::int + 1) a"
+	"  WINDOW w AS (ORDER BY a.seq, a.message_id)),"
+	" page AS (SELECT * FROM ahead"
+	"  WHERE n <= $6::int AND (n = 1 OR run <= $7::bigint)),"
+	" behind AS (SELECT b.seq,"
+	"  row_number() OVER w AS n, sum(b.bytes) OVER w AS run"
+	"  FROM (SELECT * FROM shown WHERE seq <= $3::bigint"
+	"   ORDER BY seq DESC, message_id DESC LIMIT $6::int + 1) b"
+	"  WINDOW w AS (ORDER BY b.seq DESC, b.message_id DESC)),"
+	" back AS (SELECT * FROM behind"
+	"  WHERE n <= $6::int AND (n = 1 OR run <= $7::bigint))"
+	" SELECT c.status, c.channel, c.contact::text, c.tags::text,"
+	" to_char(c.updated_at AT TIME ZONE 'UTC',"
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	" coalesce((SELECT json_agg(" CONV_MSG_JSON("m")
+	"  ORDER BY m.seq, m.message_id) FROM page p JOIN messages m"
+	"  ON m.tenant_id = $1 AND m.conversation_id = $2"
+	"  AND m.message_id = p.message_id), '[]')::text,"
+	" (SELECT count(*) FROM shown),"
+	" CASE WHEN (SELECT count(*) FROM ahead) > (SELECT count(*) FROM page)"
+	"  THEN (SELECT max(seq) FROM page) END,"
+	" CASE WHEN EXISTS (SELECT 1 FROM behind) THEN coalesce("
+	"  (SELECT seq FROM behind WHERE n = (SELECT count(*) FROM back) + 1),"
+	"  0) END"
+	" FROM conversations c WHERE c.tenant_id = $1"
+	" AND c.conversation_id = $2";
+static const char conv_sql_size[] =
+	"SELECT count(*), coalesce(sum(octet_length(m.body)"
+	" + coalesce(octet_length(m.sender_name), 0)"
+	" + pg_column_size(m.citations)), 0)"
+	" FROM messages m WHERE m.tenant_id = $1 AND m.conversation_id = $2"
+	" AND ($3::bigint < 0 OR m.seq <= $3)"
+	" AND (NOT m.internal OR $4::boolean)";
 
 int conversation_prepare(db_t *db)
 {
@@ -92,7 +146,9 @@ int conversation_prepare(db_t *db)
 	    db_register(db, "conv_count_one", conv_sql_count_one) < 0 ||
 	    db_register(db, "conv_status", conv_sql_status) < 0 ||
 	    db_register(db, "conv_load", conv_sql_load) < 0 ||
-	    db_register(db, "conv_contact", conv_sql_contact) < 0)
+	    db_register(db, "conv_contact", conv_sql_contact) < 0 ||
+	    db_register(db, "conv_page", conv_sql_page) < 0 ||
+	    db_register(db, "conv_size", conv_sql_size) < 0)
 		return -1;
 	return 0;
 }
@@ -385,6 +441,31 @@ static json_t *conv_parse(const char *text)
 	return text != NULL ? json_loads(text, 0, NULL) : NULL;
 }
 
+/* The conversation of a conv_load or conv_page row, or NULL. */
+static json_t *conv_from_row(const PGresult *res, const char *tenant,
+			     const char *id)
+{
+	json_t *conv = json_pack("{s:s, s:s, s:s, s:s}", "tenantid", tenant,
+				 "conversation_id", id, "status",
+				 PQgetvalue(res, 0, 0), "updated_at",
+				 PQgetvalue(res, 0, 4));
+
+	if (conv == NULL)
+		return NULL;
+	json_object_set_new(conv, "channel",
+			    PQgetisnull(res, 0, 1)
+				    ? json_null()
+				    : json_string(PQgetvalue(res, 0, 1)));
+	json_object_set_new(conv, "contact",
+			    PQgetisnull(res, 0, 2)
+				    ? json_null()
+				    : conv_parse(PQgetvalue(res, 0, 2)));
+	json_object_set_new(conv, "tags", conv_parse(PQgetvalue(res, 0, 3)));
+	json_object_set_new(conv, "messages",
+			    conv_parse(PQgetvalue(res, 0, 5)));
+	return conv;
+}
+
 json_t *conversation_load(db_t *db, const char *tenant, const char *id,
 			  enum db_error *dberr)
 {
@@ -398,28 +479,79 @@ json_t *conversation_load(db_t *db, const char *tenant, const char *id,
 		PQclear(res);
 		return NULL;
 	}
-	conv = json_pack("{s:s, s:s, s:s, s:s}", "tenantid", tenant,
-			 "conversation_id", id, "status",
-			 PQgetvalue(res, 0, 0), "updated_at",
-			 PQgetvalue(res, 0, 4));
-	if (conv == NULL) {
+	conv = conv_from_row(res, tenant, id);
+	PQclear(res);
+	if (conv == NULL)
+		*dberr = DB_ERR_RETRY;
+	return conv;
+}
+
+/* An int64 column, or def when NULL. */
+static int64_t conv_int(const PGresult *res, int col, int64_t def)
+{
+	return PQgetisnull(res, 0, col) ? def
+					: strtoll(PQgetvalue(res, 0, col), NULL,
+						  10);
+}
+
+json_t *conversation_load_page(db_t *db, const char *tenant, const char *id,
+			       const struct conversation_window *w,
+			       enum db_error *dberr)
+{
+	char after[24], upto[24], limit[24], bytes[24];
+	const char *params[7] = { tenant, id, after, upto,
+				  w->internal ? "true" : "false", limit, bytes };
+	PGresult *res;
+	json_t *conv, *page;
+	int64_t next, prev;
+
+	snprintf(after, sizeof(after), "%lld", (long long)w->after);
+	snprintf(upto, sizeof(upto), "%lld", (long long)w->upto);
+	snprintf(limit, sizeof(limit), "%d", w->limit > 0 ? w->limit : 1);
+	snprintf(bytes, sizeof(bytes), "%zu", w->max_bytes);
+	res = db_run(db, "conv_page", 7, params, dberr);
+	if (res == NULL)
+		return NULL;
+	if (PQntuples(res) == 0) {
 		PQclear(res);
+		return NULL;
+	}
+	conv = conv_from_row(res, tenant, id);
+	next = conv_int(res, 7, -1);
+	prev = conv_int(res, 8, -1);
+	page = json_pack("{s:I, s:I}", "after", (json_int_t)w->after,
+			 "messages_total", (json_int_t)conv_int(res, 6, 0));
+	PQclear(res);
+	if (conv == NULL || page == NULL) {
+		json_decref(conv);
+		json_decref(page);
 		*dberr = DB_ERR_RETRY;
 		return NULL;
 	}
-	json_object_set_new(conv, "channel",
-			    PQgetisnull(res, 0, 1)
-				    ? json_null()
-				    : json_string(PQgetvalue(res, 0, 1)));
-	json_object_set_new(conv, "contact",
-			    PQgetisnull(res, 0, 2)
-				    ? json_null()
-				    : conv_parse(PQgetvalue(res, 0, 2)));
-	json_object_set_new(conv, "tags", conv_parse(PQgetvalue(res, 0, 3)));
-	json_object_set_new(conv, "messages",
-			    conv_parse(PQgetvalue(res, 0, 5)));
-	PQclear(res);
+	json_object_set_new(page, "next_after",
+			    next >= 0 ? json_integer(next) : json_null());
+	json_object_set_new(page, "previous_after",
+			    prev >= 0 ? json_integer(prev) : json_null());
+	json_object_set_new(conv, "page", page);
 	return conv;
+}
+
+int conversation_size(db_t *db, const char *tenant, const char *id,
+		      int64_t upto, int internal, int64_t *messages,
+		      int64_t *bytes, enum db_error *dberr)
+{
+	char up[24];
+	const char *params[4] = { tenant, id, up, internal ? "true" : "false" };
+	PGresult *res;
+
+	snprintf(up, sizeof(up), "%lld", (long long)upto);
+	res = db_run(db, "conv_size", 4, params, dberr);
+	if (res == NULL)
+		return -1;
+	*messages = conv_int(res, 0, 0);
+	*bytes = conv_int(res, 1, 0);
+	PQclear(res);
+	return 0;
 }
 
 json_t *conversation_contact(db_t *db, const char *tenant, const char *id,

@@ -8,6 +8,7 @@
 #define GL_CONVERSATION_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -52,6 +53,43 @@ enum conversation_apply conversation_apply(db_t *db, const event_t *ev,
  */
 json_t *conversation_load(db_t *db, const char *tenant, const char *id,
 			  enum db_error *dberr)
+	__attribute__((warn_unused_result));
+
+/* The size of one page of a view: PAGE_MESSAGES, and bytes. */
+#define CONVERSATION_PAGE_BYTES (4 * 1024 * 1024)
+
+/* Which messages of a conversation one page shows (SPEC §5). */
+struct conversation_window {
+	int64_t after;	  /* messages with a seq past this (0: from the first) */
+	int64_t upto;	  /* up to this seq (a snapshot's point); -1: all */
+	int internal;	  /* internal notes too */
+	int limit;	  /* at most this many messages */
+	size_t max_bytes; /* and, past the first, about this many bytes */
+};
+
+/*
+ * A page of the conversation, shaped as conversation_load()'s, its
+ * messages only those of the window, plus "page" {after, next_after,
+ * previous_after, messages_total}: the seq the next page starts after
+ * (null: this is the last), the one the previous starts after (null:
+ * this is the first; 0: the previous is the first), and how many
+ * messages the window's bounds (upto, internal) let through in all.
+ * NULL when absent (*dberr DB_OK) or on error.  Memory is bounded by the
+ * window, whatever the conversation's size.
+ */
+json_t *conversation_load_page(db_t *db, const char *tenant, const char *id,
+			       const struct conversation_window *w,
+			       enum db_error *dberr)
+	__attribute__((warn_unused_result));
+
+/*
+ * How many messages a view up to upto (-1: all), internal notes when
+ * internal, would show, and their bytes (text, names, citations): known
+ * before loading them.  0, or -1 on a database error.
+ */
+int conversation_size(db_t *db, const char *tenant, const char *id,
+		      int64_t upto, int internal, int64_t *messages,
+		      int64_t *bytes, enum db_error *dberr)
 	__attribute__((warn_unused_result));
 
 /*

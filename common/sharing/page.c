@@ -387,6 +387,47 @@ static void page_notes(buf_t *b, const json_t *view,
 		    "</section>");
 }
 
+/*
+ * How many messages the conversation has and, on a page of a longer one
+ * (SPEC §5 paging), which of them this page shows.
+ */
+static void page_count(buf_t *b, const json_t *page, const json_t *msgs)
+{
+	json_t *total = json_object_get(page, "messages_total");
+	size_t n = json_array_size(msgs);
+	long long all = json_is_integer(total)
+				? (long long)json_integer_value(total)
+				: (long long)n;
+
+	buf_printf(b, " · %lld message%s", all, all == 1 ? "" : "s");
+	if (n > 0 && (long long)n < all)
+		buf_printf(b, " (this page: #%lld\xe2\x80\x93#%lld)",
+			   (long long)json_integer_value(json_object_get(
+				   json_array_get(msgs, 0), "seq")),
+			   (long long)json_integer_value(json_object_get(
+				   json_array_get(msgs, n - 1), "seq")));
+}
+
+/* The links to the previous and next page, when there are such. */
+static void page_pager(buf_t *b, const json_t *page)
+{
+	json_t *prev = json_object_get(page, "previous_after");
+	json_t *next = json_object_get(page, "next_after");
+
+	if (!json_is_integer(prev) && !json_is_integer(next))
+		return;
+	buf_puts(b, "<nav class=\"pager meta\" aria-label=\"Pages\">");
+	if (json_is_integer(prev))
+		buf_printf(b, "<a rel=\"prev\" href=\"?after=%lld\">"
+			      "\xe2\x86\x90 Earlier messages</a> ",
+			   (long long)json_integer_value(prev));
+	if (json_is_integer(next))
+		buf_printf(b, "<a rel=\"next\" href=\"?after=%lld\">"
+			      "Later messages \xe2\x86\x92</a>",
+			   (long long)json_integer_value(next));
+	buf_puts(b, "</nav>");
+}
+
 char *page_transcript(const json_t *view, const struct page_opts *o)
 {
 	json_t *share = json_object_get(view, "share");
@@ -416,8 +457,7 @@ char *page_transcript(const json_t *view, const struct page_opts *o)
 		buf_puts(&b, " · Channel ");
 		buf_html(&b, channel);
 	}
-	buf_printf(&b, " · %zu message%s", json_array_size(msgs),
-		   json_array_size(msgs) == 1 ? "" : "s");
+	page_count(&b, json_object_get(view, "page"), msgs);
 	buf_puts(&b, json_is_true(json_object_get(share, "snapshot"))
 			     ? " · Snapshot at share time"
 			     : " · Live");
@@ -453,10 +493,13 @@ char *page_transcript(const json_t *view, const struct page_opts *o)
 	}
 	page_context(&b, json_object_get(share, "context"));
 	page_contact(&b, json_object_get(conv, "contact"));
-	buf_puts(&b, "<h2>Transcript</h2><ol class=\"transcript\">");
+	buf_puts(&b, "<h2>Transcript</h2>");
+	page_pager(&b, json_object_get(view, "page"));
+	buf_puts(&b, "<ol class=\"transcript\">");
 	json_array_foreach(msgs, i, m)
 		page_message(&b, m);
 	buf_puts(&b, "</ol>");
+	page_pager(&b, json_object_get(view, "page"));
 	page_notes(&b, view, o);
 	buf_puts(&b, "<footer>Shared through Goldilocks Share. Do not forward "
 		     "this link.</footer></main></body></html>\n");

@@ -47,6 +47,9 @@ static const struct config_item settings_items[] = {
 	    "requests in flight); 0: no limit"),
 	INT("GATEWAY_THREADS", gateway_threads, "4", 2, 64,
 	    "gatewayd's HTTP worker threads"),
+	INT("PAGE_MESSAGES", page_messages, "500", 1, 10000,
+	    "messages on one page of a link (page and JSON view, ?after=); a "
+	    "page also stops at 4 MiB of text"),
 };
 
 #define SETTINGS_NITEMS (sizeof(settings_items) / sizeof(settings_items[0]))

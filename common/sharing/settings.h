@@ -28,6 +28,7 @@ struct settings {
 	int guess_burst;
 	int guess_rate;
 	int gateway_threads;
+	int page_messages;
 	int gateway_client_connections; /* per client; 0: no limit */
 	int gateway_db_timeout_ms; /* gatewayd's statement timeout */
 };

@@ -142,50 +142,42 @@ static int exportd_render(const struct export_request *req,
 }
 
 /*
- * The email carrying the download link and the attachment's facts; the
- * requester's note in it is redacted as the export is (settings: what
- * the view was built from).
+ * The email carrying the download link and the attachment's facts; what
+ * it shows of the request (its note, who asked, the conversation's id)
+ * goes through red, the redactor of the export's settings (NULL: none).
  */
 static int exportd_email(struct exportd *x, db_t *db,
 			 const struct loop_event *le,
-			 const struct export_request *req,
-			 const json_t *settings, const struct export_file *f,
+			 const struct export_request *req, redactor_t *red,
+			 const char *shown_conv, const struct export_file *f,
 			 const char *url, const char *expires,
 			 enum db_error *dberr)
 {
 	json_t *to = json_array(), *r, *att;
 	buf_t text = BUF_INIT, html = BUF_INIT;
-	char subject[300], err[256];
-	char *note = NULL;
-	redactor_t *red;
+	char subject[300];
+	char *note = transcript_redact_str(red, req->message);
+	char *who = transcript_redact_str(red, req->user_id);
 	size_t i;
-	int rc, own;
+	int rc;
 
-	red = transcript_share_redactor(settings, x->pii, &own, err,
-					sizeof(err));
-	if (red == NULL && err[0] != '\0') {
-		json_decref(to);
-		*dberr = DB_ERR_RETRY;
-		return -1;
-	}
-	note = transcript_redact_str(red, req->message);
-	if (own)
-		redactor_free(red);
-	if (note == NULL && req->message != NULL) {
+	if ((note == NULL && req->message != NULL) || who == NULL) {
+		free(note);
+		free(who);
 		json_decref(to);
 		*dberr = DB_ERR_RETRY;
 		return -1;
 	}
 	json_array_foreach(req->to, i, r)
 		json_array_append(to, json_object_get(r, "email"));
-	snprintf(subject, sizeof(subject), "Conversation %s (%s export)",
-		 f->conversation_id, f->format);
+	snprintf(subject, sizeof(subject), "Conversation %.200s (%s export)",
+		 shown_conv, f->format);
 	buf_printf(&text, "%s sent you an export of conversation %s.\n\n",
-		   req->user_id, f->conversation_id);
+		   who, shown_conv);
 	buf_puts(&html, "<!DOCTYPE html><html><body><p>");
-	buf_html(&html, req->user_id);
+	buf_html(&html, who);
 	buf_puts(&html, " sent you an export of conversation <strong>");
-	buf_html(&html, f->conversation_id);
+	buf_html(&html, shown_conv);
 	buf_puts(&html, "</strong>.</p>\n");
 	if (note != NULL && note[0] != '\0') {
 		buf_printf(&text, "%s\n\n", note);
@@ -207,6 +199,7 @@ static int exportd_email(struct exportd *x, db_t *db,
 			f->filename, "content_type", f->content_type, "url",
 			url, "bytes", (json_int_t)f->len, "sha256", f->sha256);
 	free(note);
+	free(who);
 	if (buf_str(&text) == NULL || buf_str(&html) == NULL || att == NULL) {
 		json_decref(to);
 		json_decref(att);
@@ -223,6 +216,43 @@ static int exportd_email(struct exportd *x, db_t *db,
 	if (rc == 0)
 		metric_inc(x->m_emails);
 	return rc;
+}
+
+/*
+ * Whether the messages an export shows fit EXPORT_MAX_BYTES as text (an
+ * export is hardly ever smaller than its text): LOOP_OK, with *answered
+ * set when they do not and too_large was answered, or LOOP_DB_ERROR.
+ */
+static enum loop_result exportd_fits(struct exportd *x, db_t *db,
+				     const struct loop_event *le,
+				     const struct export_request *req,
+				     const json_t *share, const char *conv,
+				     int *answered, enum db_error *dberr)
+{
+	json_t *seq = json_object_get(share, "snapshot_seq");
+	int internal = share != NULL
+			       ? json_is_true(json_object_get(
+					 json_object_get(share, "include"),
+					 "internal_notes"))
+			       : req->include.internal_notes;
+	int64_t messages, bytes;
+	char msg[300];
+
+	if (conversation_size(db, event_tenant(le->ev), conv,
+			      json_is_integer(seq) ? json_integer_value(seq)
+						   : -1,
+			      internal, &messages, &bytes, dberr) < 0)
+		return LOOP_DB_ERROR;
+	if (bytes <= (int64_t)x->set->export_max_bytes)
+		return LOOP_OK;
+	snprintf(msg, sizeof(msg),
+		 "the export's %lld messages hold %lld bytes of text; the "
+		 "limit is %d",
+		 (long long)messages, (long long)bytes,
+		 x->set->export_max_bytes);
+	*answered = 1;
+	return exportd_refuse(x, db, le, req->share_id, conv, REPLY_TOO_LARGE,
+			      msg, dberr);
 }
 
 /*
@@ -248,6 +278,7 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 	enum loop_result lr = LOOP_DB_ERROR;
 	char msg[300], err[256];
 	const char *status;
+	int answered = 0;
 
 	*view = NULL;
 	*settings_out = NULL;
@@ -276,6 +307,13 @@ static enum loop_result exportd_view(struct exportd *x, db_t *db,
 			return lr;
 		}
 	}
+	/* Too large is known from the stored sizes, before anything is
+	 * loaded: the largest conversation (10,000 messages of 64 KiB)
+	 * costs exportd nothing but this answer. */
+	lr = exportd_fits(x, db, le, req, share, conv, &answered, dberr);
+	if (lr != LOOP_OK || answered)
+		goto done;
+	lr = LOOP_DB_ERROR;
 	/* One read both tells whether it exists and gives the transcript. */
 	c = conversation_load(db, tenant, conv, dberr);
 	if (c == NULL && *dberr != DB_OK)
@@ -334,15 +372,16 @@ done:
 
 /*
  * Render the view, store the file, reply and, asked for, email it.  view
- * and settings are borrowed (exportd_view() made them).
+ * is borrowed (exportd_view() made it); red redacts what is shown of the
+ * export outside it, where shown_conv is the conversation's id.
  */
-static enum loop_result exportd_make(struct exportd *x, db_t *db,
-				     const struct loop_event *le,
-				     const struct export_request *req,
-				     const char *conv, const json_t *view,
-				     const json_t *settings,
-				     enum db_error *dberr, char *err,
-				     size_t errlen)
+static enum loop_result exportd_store(struct exportd *x, db_t *db,
+				      const struct loop_event *le,
+				      const struct export_request *req,
+				      const char *conv, const json_t *view,
+				      redactor_t *red, const char *shown_conv,
+				      enum db_error *dberr, char *err,
+				      size_t errlen)
 {
 	const char *tenant = event_tenant(le->ev);
 	char url[1024], expires[40], msg[300], now_ts[40];
@@ -364,7 +403,9 @@ static enum loop_result exportd_make(struct exportd *x, db_t *db,
 	snprintf(f.format, sizeof(f.format), "%s", req->format);
 	snprintf(f.content_type, sizeof(f.content_type), "%s",
 		 exportreq_content_type(req->format));
-	exportreq_filename(conv, req->format, f.filename, sizeof(f.filename));
+	/* The file name is seen outside the export: redacted as it is. */
+	exportreq_filename(shown_conv, req->format, f.filename,
+			   sizeof(f.filename));
 	clock_rfc3339_format(now - now % 1000000, now_ts, sizeof(now_ts));
 	memset(&o, 0, sizeof(o));
 	o.annotated = req->annotated;
@@ -422,8 +463,8 @@ static enum loop_result exportd_make(struct exportd *x, db_t *db,
 				TYPE_COMPLETED, conv, data, dberr);
 	}
 	if (rc == 0 && req->email)
-		rc = exportd_email(x, db, le, req, settings, &f, url, expires,
-				   dberr);
+		rc = exportd_email(x, db, le, req, red, shown_conv, &f, url,
+				   expires, dberr);
 	bytes = f.len; /* export_file_free() clears it */
 	export_file_free(&f);
 	if (rc < 0)
@@ -433,6 +474,39 @@ static enum loop_result exportd_make(struct exportd *x, db_t *db,
 	log_info("export %s of %s/%s: %s", f.export_id, tenant, conv,
 		 req->format);
 	return LOOP_OK;
+}
+
+/*
+ * exportd_store() with the redactor of the export's settings (borrowed,
+ * as view is).
+ */
+static enum loop_result exportd_make(struct exportd *x, db_t *db,
+				     const struct loop_event *le,
+				     const struct export_request *req,
+				     const char *conv, const json_t *view,
+				     const json_t *settings,
+				     enum db_error *dberr, char *err,
+				     size_t errlen)
+{
+	char why[256];
+	char *shown_conv = NULL;
+	redactor_t *red;
+	enum loop_result lr = LOOP_DB_ERROR;
+	int own = 0;
+
+	red = transcript_share_redactor(settings, x->pii, &own, why,
+					sizeof(why));
+	if (red != NULL || why[0] == '\0')
+		shown_conv = transcript_redact_str(red, conv);
+	if (shown_conv != NULL)
+		lr = exportd_store(x, db, le, req, conv, view, red, shown_conv,
+				   dberr, err, errlen);
+	else
+		*dberr = DB_ERR_RETRY; /* out of memory: try again */
+	free(shown_conv);
+	if (own)
+		redactor_free(red);
+	return lr;
 }
 
 enum loop_result exportd_handle(void *ctx, db_t *db,

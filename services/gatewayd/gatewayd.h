@@ -80,11 +80,16 @@ json_t *gw_audit(struct gw *g, const char *tenant,
 		      const char *share_id, int *unavailable);
 
 /*
- * A share's view (transcript.h) for an allowed request, or NULL: the
- * share vanished (*unavailable 0) or PostgreSQL could not answer.
+ * A share's view (transcript.h) for an allowed request, one page of it
+ * (SPEC §5: PAGE_MESSAGES; "page" {after, next_after, previous_after,
+ * messages_total}): the messages after seq after, or with after -1 the
+ * first page, or the focus range's when the focus is past the first.
+ * NULL: the share vanished (*unavailable 0) or PostgreSQL could not
+ * answer.
  */
 json_t *gw_view(struct gw *g, const struct share_entry *entry,
-		     int *unavailable);
+		int64_t after, int *unavailable);
+
 
 enum gw_write {
 	GW_WRITE_OK,
@@ -168,6 +173,12 @@ enum MHD_Result gw_page_error(struct gw_req *r, unsigned int status,
 			      const char *detail, const char *token);
 /* A query-string value (borrowed from the connection) or NULL. */
 const char *gw_query(struct gw_req *r, const char *key);
+
+/*
+ * The request's ?after= (SPEC §5 paging): 0 with *after set (-1 when
+ * absent), or -1 when it is not a seq.
+ */
+int gw_after(struct gw_req *r, int64_t *after);
 
 /* The first step of every token route. */
 struct gw_open {

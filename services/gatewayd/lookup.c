@@ -225,9 +225,55 @@ static int gw_share_live(const json_t *share)
 	       at > clock_now_us();
 }
 
+/* The window of a share's page after seq after (-1: the first). */
+static void gw_window(const struct gw *g, const json_t *share, int64_t after,
+		      struct conversation_window *w)
+{
+	json_t *seq = json_object_get(share, "snapshot_seq");
+
+	memset(w, 0, sizeof(*w));
+	w->after = after > 0 ? after : 0;
+	w->upto = json_is_integer(seq) ? json_integer_value(seq) : -1;
+	w->internal = json_is_true(json_object_get(
+		json_object_get(share, "include"), "internal_notes"));
+	w->limit = g->set->page_messages;
+	w->max_bytes = CONVERSATION_PAGE_BYTES;
+}
+
+/*
+ * The page of the conversation a share shows after seq after; with after
+ * -1 the first page, or the focus range's page when the focus starts
+ * past the first page.
+ */
+static json_t *gw_page(struct gw *g, db_t *db, const struct share_entry *e,
+		       const json_t *share, int64_t after,
+		       enum db_error *dberr)
+{
+	json_t *focus = json_object_get(
+		json_object_get(json_object_get(share, "context"), "focus"),
+		"from_seq");
+	json_t *conv, *next;
+	struct conversation_window w;
+
+	gw_window(g, share, after, &w);
+	conv = conversation_load_page(db, e->tenant, e->conversation_id, &w,
+				      dberr);
+	if (conv == NULL || after >= 0 || !json_is_integer(focus))
+		return conv;
+	next = json_object_get(json_object_get(conv, "page"), "next_after");
+	if (!json_is_integer(next) ||
+	    json_integer_value(next) >= json_integer_value(focus))
+		return conv;
+	json_decref(conv);
+	w.after = json_integer_value(focus) - 1;
+	return conversation_load_page(db, e->tenant, e->conversation_id, &w,
+				      dberr);
+}
+
 /* One try of gw_view(); *dberr says why a NULL came. */
 static json_t *gw_view_once(struct gw *g, const struct share_entry *entry,
-			    int *unavailable, enum db_error *why)
+			    int64_t after, int *unavailable,
+			    enum db_error *why)
 {
 	struct gw_thread *t = gw_thread_db(g);
 	json_t *share = NULL, *conv = NULL, *notes = NULL, *view = NULL;
@@ -247,8 +293,7 @@ static json_t *gw_view_once(struct gw *g, const struct share_entry *entry,
 		return NULL;
 	}
 	if (share != NULL)
-		conv = conversation_load(t->db, entry->tenant,
-					 entry->conversation_id, &dberr);
+		conv = gw_page(g, t->db, entry, share, after, &dberr);
 	if (conv != NULL)
 		notes = note_list_share(t->db, entry->tenant, entry->share_id,
 					&dberr);
@@ -258,6 +303,9 @@ static json_t *gw_view_once(struct gw *g, const struct share_entry *entry,
 		if (view == NULL)
 			log_warnx("could not build the view of share %s: %s",
 				  entry->share_id, err);
+		else
+			json_object_set(view, "page",
+					json_object_get(conv, "page"));
 	}
 	*unavailable = view == NULL && dberr != DB_OK;
 	*why = dberr;
@@ -268,14 +316,14 @@ static json_t *gw_view_once(struct gw *g, const struct share_entry *entry,
 }
 
 json_t *gw_view(struct gw *g, const struct share_entry *entry,
-		     int *unavailable)
+		int64_t after, int *unavailable)
 {
 	enum db_error why;
-	json_t *view = gw_view_once(g, entry, unavailable, &why);
+	json_t *view = gw_view_once(g, entry, after, unavailable, &why);
 
 	/* A connection the server dropped while idle: once more. */
 	if (view == NULL && *unavailable && why == DB_ERR_CONN)
-		view = gw_view_once(g, entry, unavailable, &why);
+		view = gw_view_once(g, entry, after, unavailable, &why);
 	return view;
 }
 

@@ -86,13 +86,20 @@ enum MHD_Result gw_route_share(struct gw_req *r)
 {
 	struct gw_open o;
 	int st = gw_open(r, r->match.arg, &o), unavailable;
+	int64_t after;
 	json_t *view;
 
 	if (st != 0)
 		return gw_api_refused(r, st);
 	if (o.d.reason != ACCESS_OK)
 		return gw_api_denied(r, &o, o.d.status, o.d.reason);
-	view = gw_view(r->g, &o.entry, &unavailable);
+	if (gw_after(r, &after) < 0) {
+		gw_log(r, &o, "goldilocks.share.access_denied", 400,
+		       "invalid_request", NULL);
+		return gw_error(r, 400, "invalid_request",
+				"after must be a message's seq");
+	}
+	view = gw_view(r->g, &o.entry, after, &unavailable);
 	if (view == NULL && unavailable) {
 		gw_log(r, &o, "goldilocks.share.access_denied", 503,
 		       "unavailable", NULL);

@@ -96,6 +96,7 @@ enum MHD_Result gw_route_page(struct gw_req *r)
 	char csrf[SESSION_CSRF_LEN + 1], action[GW_ARG_MAX + 16];
 	const char *notice = gw_query(r, "note");
 	int st = gw_open(r, r->match.arg, &o), unavailable;
+	int64_t after;
 	json_t *view;
 	char *html;
 
@@ -104,7 +105,10 @@ enum MHD_Result gw_route_page(struct gw_req *r)
 	if (o.d.reason != ACCESS_OK)
 		return gw_page_denied(r, &o, o.d.status,
 				      access_reason_name(o.d.reason), NULL);
-	view = gw_view(r->g, &o.entry, &unavailable);
+	if (gw_after(r, &after) < 0)
+		return gw_page_denied(r, &o, 400, "invalid_request",
+				      "The page asked for does not exist.");
+	view = gw_view(r->g, &o.entry, after, &unavailable);
 	if (view == NULL && unavailable) {
 		gw_log(r, &o, "goldilocks.share.access_denied", 503,
 		       "unavailable", NULL);

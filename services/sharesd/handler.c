@@ -132,7 +132,7 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 	const char *reason = NULL, *action = NULL;
 	buf_t text = BUF_INIT, html = BUF_INIT;
 	char subject[256], expires[40], err[256];
-	char *red_reason = NULL, *red_action = NULL;
+	char *red_reason = NULL, *red_action = NULL, *who = NULL, *conv = NULL;
 	redactor_t *red;
 	size_t i;
 	int rc, own;
@@ -159,12 +159,17 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 	}
 	red_reason = transcript_redact_str(red, reason);
 	red_action = transcript_redact_str(red, action);
+	who = transcript_redact_str(red, req->user_id);
+	conv = transcript_redact_str(red, req->conversation_id);
 	if (own)
 		redactor_free(red);
 	if ((red_reason == NULL && reason != NULL) ||
-	    (red_action == NULL && action != NULL)) {
+	    (red_action == NULL && action != NULL) || who == NULL ||
+	    conv == NULL) {
 		free(red_reason);
 		free(red_action);
+		free(who);
+		free(conv);
 		json_decref(to);
 		json_decref(ids);
 		*dberr = DB_ERR_RETRY;
@@ -173,13 +178,13 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 	reason = red_reason;
 	action = red_action;
 	snprintf(subject, sizeof(subject),
-		 "%.128s shared a conversation with you", req->user_id);
-	buf_printf(&text, "%s shared conversation %s with you.\n\n",
-		   req->user_id, req->conversation_id);
+		 "%.128s shared a conversation with you", who);
+	buf_printf(&text, "%s shared conversation %s with you.\n\n", who,
+		   conv);
 	buf_puts(&html, "<p>");
-	buf_html(&html, req->user_id);
+	buf_html(&html, who);
 	buf_puts(&html, " shared conversation <strong>");
-	buf_html(&html, req->conversation_id);
+	buf_html(&html, conv);
 	buf_puts(&html, "</strong> with you.</p>\n");
 	if (reason != NULL) {
 		buf_printf(&text, "Why: %s\n", reason);
@@ -223,6 +228,8 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 		buf_free(&html);
 		free(red_reason);
 		free(red_action);
+		free(who);
+		free(conv);
 		*dberr = DB_ERR_RETRY;
 		return -1;
 	}
@@ -236,6 +243,8 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 	buf_free(&html);
 	free(red_reason);
 	free(red_action);
+	free(who);
+	free(conv);
 	return rc;
 }
 

@@ -56,13 +56,19 @@ metric() {
 	curl -fsS "$1" | awk -v n="$2" '$1 == n { print $2 }'
 }
 
-# envelope TYPE TENANT DATA [ID]: a CloudEvent as one JSON line.
+# envelope TYPE TENANT DATA [ID]: a CloudEvent as one JSON line; DATA
+# "-" reads the data from stdin (data too long for an argument).
 envelope() {
-	jq -nc --arg type "$1" --arg tenant "$2" --argjson data "$3" \
-		--arg id "${4:-$(new_id)}" \
-		'{specversion: "1.0", id: $id, source: "/tests/integration",
+	local env='{specversion: "1.0", id: $id, source: "/tests/integration",
 		  type: $type, time: "2026-11-20T10:03:00Z", tenantid: $tenant,
 		  data: $data}'
+	if [ "$3" = - ]; then
+		jq -c --arg type "$1" --arg tenant "$2" \
+			--arg id "${4:-$(new_id)}" ". as \$data | $env"
+	else
+		jq -nc --arg type "$1" --arg tenant "$2" --argjson data "$3" \
+			--arg id "${4:-$(new_id)}" "$env"
+	fi
 }
 
 # message_json ID SEQ [TEXT]

@@ -16,6 +16,8 @@ trap 'rm -rf "$DIR"' EXIT
 MAIL=ana.planted@example.org
 CARD="4111 1111 1111 1111"
 CARD_RE="4111.1111.1111.1111"
+# Who shares or exports, when a user id is an e-mail address.
+SHARER=sharer.planted@example.org
 
 envelope goldilocks.conversation.snapshot "$T" "$(jq -nc --arg m "$MAIL" \
 	--arg c "$CARD" '{conversation_id: "c-visible", status: "open",
@@ -34,7 +36,8 @@ share() {
 	share_request "$T" "$C" "$3 | .include = {contact_identifier: true,
 		signal_tags: true, source_citations: true}
 		| .context = {reason: \"card $CARD\", action: \"mail $MAIL\"}
-		| .recipients = [{email: \"someone@example.com\"}]" "$2" |
+		| .recipients = [{email: \"someone@example.com\"}]
+		| .requested_by.user_id = \"$SHARER\"" "$2" |
 		produce share-requests
 	wait_reply "$2" 20
 }
@@ -102,7 +105,8 @@ conv_export() {
 		--argjson p "$2" '{conversation_id: "c-visible", format: "txt",
 		annotated: true, message: "for \($m)", redact: {pii: $p},
 		delivery: {method: "email", to: [{email: "trainer@example.com"}]},
-		requested_by: {user_id: "u-1", role: "agent"}}')" "$1" |
+		requested_by: {user_id: "sharer.planted@example.org",
+		role: "agent"}}')" "$1" |
 		produce export-requests
 	curl -s -o "$DIR/conv-$1.txt" \
 		"$(wait_reply "$1" 30 | jq -r .ev.data.download_url)"
@@ -114,12 +118,39 @@ conv_export "$RED" true
 check "the redacted export has the note" q grep -q "call \[REDACTED\]" "$DIR/conv-$RED.txt"
 check "the redacted export shows no author or card" q bash -c "! grep -qiE '$AUTHOR|$CARD_RE' '$DIR/conv-$RED.txt'"
 check "its email was requested" [ -s "$DIR/conv-$RED.mail" ]
-check "its email shows no planted PII" q bash -c "! grep -qiE '$MAIL|$AUTHOR|$CARD_RE' '$DIR/conv-$RED.mail'"
+check "its email shows no planted PII, nor who asked" q bash -c "! grep -qiE '$MAIL|$AUTHOR|$CARD_RE|$SHARER' '$DIR/conv-$RED.mail'"
 PLAIN=$(new_id)
 conv_export "$PLAIN" false
 check "an export without redaction shows the author and the card" \
 	q bash -c "grep -q '$AUTHOR' '$DIR/conv-$PLAIN.txt' && grep -qE '$CARD_RE' '$DIR/conv-$PLAIN.txt'"
 check "its email carries the note as written" q grep -q "$MAIL" "$DIR/conv-$PLAIN.mail"
+check "and who asked" q grep -q "$SHARER" "$DIR/conv-$PLAIN.mail"
+
+# A conversation whose id is an e-mail address: a redacted export's file
+# name, the email's subject and attachment, and the download's
+# Content-Disposition do not show it.
+PC="c-$MAIL"
+envelope goldilocks.conversation.snapshot "$T" "$(jq -nc --arg c "$PC" \
+	'{conversation_id: $c, status: "open", messages: [{message_id: "m-1",
+	seq: 1, sender: "contact", text: "hi", sent_at: "2026-11-20T10:00:00Z"}]}')" |
+	produce conversations
+wait_until 20 q "$CTL" inspect conversation "$PC" --tenant "$T"
+ID=$(new_id)
+envelope goldilocks.export.requested "$T" "$(jq -nc --arg c "$PC" \
+	'{conversation_id: $c, format: "txt", redact: {pii: true},
+	delivery: {method: "email", to: [{email: "trainer@example.com"}]},
+	requested_by: {user_id: "u-1", role: "agent"}}')" "$ID" |
+	produce export-requests
+url=$(wait_reply "$ID" 30 | jq -r .ev.data.download_url)
+curl -s -D "$DIR/pc.headers" -o /dev/null "$url"
+replies_to "$ID" | jq -c 'select(.ev.type == "goldilocks.email.requested")' > "$DIR/pc.mail"
+check "the export of that conversation is mailed" [ -s "$DIR/pc.mail" ]
+check "its file name is redacted" q jq -e '.ev.data.attachments[0].filename
+	| test("REDACTED") and (test("planted") | not)' "$DIR/pc.mail"
+# (the envelope's key and subject stay the conversation's id: the
+# platform's mailer routes by them; the recipient sees only the data)
+check "the email shows no conversation id with PII" q bash -c "! jq -c .ev.data '$DIR/pc.mail' | grep -qi planted"
+check "nor does the download's file name" q bash -c "grep -qi '^content-disposition:.*REDACTED' '$DIR/pc.headers' && ! grep -qi planted '$DIR/pc.headers'"
 
 email() {
 	replies_to "$1" | jq -c 'select(.ev.type == "goldilocks.email.requested")' |
@@ -127,10 +158,11 @@ email() {
 }
 email "$EXT" > "$DIR/ext.mail"
 check "the external link's email was requested" [ -s "$DIR/ext.mail" ]
-check "its email shows no planted PII" q bash -c "! grep -qiE '$MAIL|$CARD_RE' '$DIR/ext.mail'"
+check "its email shows no planted PII, nor who shared" q bash -c "! grep -qiE '$MAIL|$CARD_RE|$SHARER' '$DIR/ext.mail'"
 
 # The team link without redaction: everything planted is there.
 email "$TEAM" > "$DIR/team.mail"
 check "the team link's email says what was planted" q shows_all "$DIR/team.mail"
+check "and who shared it" q grep -q "$SHARER" "$DIR/team.mail"
 
 done_testing

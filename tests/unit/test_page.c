@@ -413,6 +413,56 @@ static void test_header(void **state)
 	json_decref(v);
 }
 
+/* A page of a longer conversation: its range, and links both ways. */
+static void test_pager(void **state)
+{
+	struct page_opts o = { 0 };
+	json_t *v = js(base_view);
+	char *html;
+	const char *top, *list, *bottom;
+
+	(void)state;
+	/* One page only: no links, the count as before. */
+	json_object_set_new(v, "page", js("{'after':0,'next_after':null,"
+					  "'previous_after':null,"
+					  "'messages_total':6}"));
+	html = render(v, &o);
+	assert_contains(html, " · 6 messages · Live");
+	assert_not_contains(html, "class=\"pager");
+	assert_not_contains(html, "this page");
+	free(html);
+
+	/* A middle page: the total, the range shown, both links around
+	 * the transcript, the links relative to the page itself. */
+	json_object_set_new(v, "page", js("{'after':500,'next_after':1006,"
+					  "'previous_after':0,"
+					  "'messages_total':12000}"));
+	html = render(v, &o);
+	assert_contains(html, " · 12000 messages (this page: #1\xe2\x80\x93"
+			      "#6) · Live");
+	assert_contains(html, "<nav class=\"pager meta\" aria-label=\"Pages\">"
+			      "<a rel=\"prev\" href=\"?after=0\">\xe2\x86\x90 "
+			      "Earlier messages</a> <a rel=\"next\" "
+			      "href=\"?after=1006\">Later messages \xe2\x86\x92"
+			      "</a></nav>");
+	top = strstr(html, "<nav class=\"pager");
+	list = strstr(html, "<ol class=\"transcript\">");
+	assert_non_null(list);
+	bottom = strstr(list, "<nav class=\"pager");
+	assert_true(top != NULL && top < list && bottom != NULL);
+	free(html);
+
+	/* The last page: only the way back. */
+	json_object_set_new(v, "page", js("{'after':11990,'next_after':null,"
+					  "'previous_after':11490,"
+					  "'messages_total':12000}"));
+	html = render(v, &o);
+	assert_contains(html, "href=\"?after=11490\"");
+	assert_not_contains(html, "rel=\"next\"");
+	free(html);
+	json_decref(v);
+}
+
 static void test_context_box(void **state)
 {
 	const struct page_opts o = { 0 };
@@ -1030,6 +1080,7 @@ int main(void)
 		cmocka_unit_test(test_error_pages),
 		cmocka_unit_test(test_error_detail_and_login),
 		cmocka_unit_test(test_query_escape),
+		cmocka_unit_test(test_pager),
 	};
 
 	return cmocka_run_group_tests_name("page", tests, NULL, NULL);
