@@ -75,7 +75,11 @@ static int note_bad_char(unsigned char c, int text)
 	return !(text && (c == '\n' || c == '\r' || c == '\t'));
 }
 
-/* Valid UTF-8 (jansson checks it), no NUL, no stray control characters. */
+/*
+ * Valid UTF-8 (jansson checks it), no NUL, no stray control characters:
+ * C0 but the whitespace of text, DEL, and the C1 controls U+0080 to
+ * U+009F (0xc2 0x80-0x9f; U+0085 is a line break to some readers).
+ */
 static int note_clean(const char *s, size_t len, int text)
 {
 	json_t *v;
@@ -83,6 +87,10 @@ static int note_clean(const char *s, size_t len, int text)
 
 	for (i = 0; i < len; i++) {
 		if (note_bad_char((unsigned char)s[i], text))
+			return 0;
+		if ((unsigned char)s[i] == 0xc2 && i + 1 < len &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f)
 			return 0;
 	}
 	v = json_stringn(s, len);
@@ -111,6 +119,28 @@ int note_check_text(const char *text, size_t len, char *err, size_t errlen)
 	if (ev_utf8_chars(text) > NOTE_TEXT_MAX_CHARS) {
 		snprintf(err, errlen, "text: longer than %d characters",
 			 NOTE_TEXT_MAX_CHARS);
+		return -1;
+	}
+	return 0;
+}
+
+int note_check_body(const json_t *body, const char **text,
+		    const char **message_id, char *err, size_t errlen)
+{
+	json_t *t = json_object_get(body, "text");
+	json_t *m = json_object_get(body, "message_id");
+
+	*text = json_string_value(t);
+	*message_id = json_string_value(m);
+	if (*text == NULL) {
+		snprintf(err, errlen, "text: required");
+		return -1;
+	}
+	if (note_check_text(*text, json_string_length(t), err, errlen) < 0)
+		return -1;
+	if (m != NULL && !json_is_null(m) &&
+	    (*message_id == NULL || !ev_is_ident(*message_id))) {
+		snprintf(err, errlen, "message_id: not an id");
 		return -1;
 	}
 	return 0;

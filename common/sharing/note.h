@@ -20,11 +20,20 @@
 #define NOTE_TAG_MAX_CHARS 64
 
 /*
- * A note's text: valid UTF-8 without control characters other than
- * newline, carriage return and tab, 1 to NOTE_TEXT_MAX_CHARS characters,
+ * A note's text: valid UTF-8 without control characters (C0 other than
+ * newline, carriage return and tab; DEL; C1), 1 to NOTE_TEXT_MAX_CHARS characters,
  * not blank.  0, or -1 with the reason in err.
  */
 int note_check_text(const char *text, size_t len, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/*
+ * A note as the API takes it ({text, message_id?}): *text and
+ * *message_id (NULL when absent or null) point into body.  0, or -1 with
+ * the reason in err ("text: …", "message_id: …").
+ */
+int note_check_body(const json_t *body, const char **text,
+		    const char **message_id, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 /*

@@ -4,6 +4,7 @@
  * meaning (token shape, UUID) is checked by the handler, so a malformed
  * token still answers 404 and counts as a guess.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "route.h"
@@ -108,4 +109,16 @@ void gw_route_match(const char *method, const char *path, struct gw_match *m)
 	m->method_ok = strcmp(allow, "GET") == 0
 			       ? get
 			       : strcmp(method, "POST") == 0;
+}
+
+int gw_route_after(const char *v, int64_t *after)
+{
+	size_t i;
+
+	for (i = 0; v[i] >= '0' && v[i] <= '9'; i++)
+		;
+	if (i == 0 || i > 17 || v[i] != '\0')
+		return -1;
+	*after = strtoll(v, NULL, 10);
+	return 0;
 }

@@ -7,6 +7,7 @@
 #define GATEWAYD_ROUTE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum gw_route {
 	GW_NOT_FOUND,
@@ -36,6 +37,13 @@ struct gw_match {
 
 /* Match method and path (without the query string).  Always fills *m. */
 void gw_route_match(const char *method, const char *path, struct gw_match *m);
+
+/*
+ * A page's ?after= value (SPEC §5 paging: a message's seq, 0 for the
+ * first page): 0 with *after set, or -1 when v is not 1 to 17 decimal
+ * digits.
+ */
+int gw_route_after(const char *v, int64_t *after);
 
 /* The route's name for metrics ("page", "share", …).  A static string. */
 const char *gw_route_name(enum gw_route r);

@@ -213,19 +213,7 @@ enum MHD_Result gw_route_note(struct gw_req *r)
 	body = gw_write_begin(r, &o, access_may_note, &answered);
 	if (body == NULL)
 		return answered;
-	text = json_string_value(json_object_get(body, "text"));
-	message_id = json_string_value(json_object_get(body, "message_id"));
-	if (text == NULL ||
-	    note_check_text(text, json_string_length(json_object_get(body,
-								     "text")),
-			    err, sizeof(err)) < 0 ||
-	    (json_object_get(body, "message_id") != NULL &&
-	     !json_is_null(json_object_get(body, "message_id")) &&
-	     (message_id == NULL || !ev_is_ident(message_id)))) {
-		if (text == NULL)
-			snprintf(err, sizeof(err), "text: required");
-		else if (strncmp(err, "text", 4) != 0)
-			snprintf(err, sizeof(err), "message_id: not an id");
+	if (note_check_body(body, &text, &message_id, err, sizeof(err)) < 0) {
 		json_decref(body);
 		gw_log(r, &o, "goldilocks.share.access_denied", 400,
 		       "invalid_request", NULL);

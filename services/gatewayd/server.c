@@ -216,17 +216,9 @@ const char *gw_query(struct gw_req *r, const char *key)
 int gw_after(struct gw_req *r, int64_t *after)
 {
 	const char *v = gw_query(r, "after");
-	size_t i;
 
 	*after = -1;
-	if (v == NULL)
-		return 0;
-	for (i = 0; v[i] >= '0' && v[i] <= '9'; i++)
-		;
-	if (i == 0 || i > 17 || v[i] != '\0')
-		return -1;
-	*after = strtoll(v, NULL, 10);
-	return 0;
+	return v != NULL ? gw_route_after(v, after) : 0;
 }
 
 /* The User-Agent, cut and reduced to printable ASCII for the log. */

@@ -235,6 +235,57 @@ static void tags_refused(const char *text, const char *want)
 	assert_string_equal(err, want);
 }
 
+/* C1 controls (U+0080 to U+009F) are refused; the letters after are not. */
+static void test_text_c1_controls(void **state)
+{
+	(void)state;
+	text_refused("line\xc2\x85" "break", 11, "text: not valid UTF-8 text");
+	text_refused("\xc2\x80", 2, "text: not valid UTF-8 text");
+	text_refused("x\xc2\x9f", 3, "text: not valid UTF-8 text");
+	text_ok("\xc2\xa0no-break space", 16);
+	text_ok("\xc2\xa9 2026", 7);
+}
+
+/* note_check_body(): what the API's note body must be. */
+static void body_refused(const char *json, const char *want)
+{
+	const char *text = "x", *mid = "x";
+	char err[256] = "";
+	json_t *b = json_loads(json, 0, NULL);
+
+	assert_non_null(b);
+	assert_int_equal(note_check_body(b, &text, &mid, err, sizeof(err)), -1);
+	assert_string_equal(err, want);
+	json_decref(b);
+}
+
+static void test_body(void **state)
+{
+	const char *text, *mid;
+	char err[256] = "";
+	json_t *b = json_loads("{\"text\":\"see #2\",\"message_id\":\"m-2\"}",
+			       0, NULL);
+
+	(void)state;
+	assert_int_equal(note_check_body(b, &text, &mid, err, sizeof(err)), 0);
+	assert_string_equal(text, "see #2");
+	assert_string_equal(mid, "m-2");
+	json_decref(b);
+	b = json_loads("{\"text\":\"whole\",\"message_id\":null}", 0, NULL);
+	assert_int_equal(note_check_body(b, &text, &mid, err, sizeof(err)), 0);
+	assert_null(mid);
+	json_decref(b);
+	body_refused("{}", "text: required");
+	body_refused("{\"text\":7}", "text: required");
+	body_refused("{\"text\":\"  \"}", "text: empty");
+	body_refused("{\"text\":\"a\",\"message_id\":5}",
+		     "message_id: not an id");
+	body_refused("{\"text\":\"a\",\"message_id\":\"m 1\"}",
+		     "message_id: not an id");
+	body_refused("{\"text\":\"a\",\"message_id\":\"\"}",
+		     "message_id: not an id");
+}
+
 static void test_tags_ok(void **state)
 {
 	static const char *const cases[][2] = {
@@ -441,6 +492,8 @@ int main(void)
 		cmocka_unit_test(test_text_bad_utf8),
 		cmocka_unit_test(test_text_nul_and_controls),
 		cmocka_unit_test(test_text_err_truncated),
+		cmocka_unit_test(test_text_c1_controls),
+		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_tags_ok),
 		cmocka_unit_test(test_tags_refused),
 		cmocka_unit_test(test_tags_count),

@@ -256,6 +256,32 @@ static void test_arg_length(void **state)
 	}
 }
 
+/* ?after= takes a seq in decimal digits, nothing else. */
+static void test_after(void **state)
+{
+	static const char *const bad[] = { "", "-1", "+1", "1.5", "0x10",
+					   " 1", "1 ", "12a",
+					   "123456789012345678", "1e3" };
+	int64_t after = 42;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(gw_route_after("0", &after), 0);
+	assert_int_equal(after, 0);
+	assert_int_equal(gw_route_after("500", &after), 0);
+	assert_int_equal(after, 500);
+	assert_int_equal(gw_route_after("00017", &after), 0);
+	assert_int_equal(after, 17);
+	assert_int_equal(gw_route_after("99999999999999999", &after), 0);
+	assert_int_equal(after, 99999999999999999LL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		after = 42;
+		if (gw_route_after(bad[i], &after) != -1)
+			fail_msg("after=%s taken", bad[i]);
+		assert_int_equal(after, 42);
+	}
+}
+
 static void test_names(void **state)
 {
 	static const struct {
@@ -299,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_arg_length),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_after),
 	};
 
 	return cmocka_run_group_tests_name("route", tests, NULL, NULL);
