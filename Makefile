@@ -218,8 +218,10 @@ $(FUZZ_DIR)/obj/%.o: %.c
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
-# gatewayd's routing is pure: its target links that one object too.
+# gatewayd's routing is pure, its form reader needs only libmicrohttpd:
+# their targets link that one object too.
 $(FUZZ_DIR)/fuzz_route: $(FUZZ_DIR)/obj/services/gatewayd/route.o
+$(FUZZ_DIR)/fuzz_form: $(FUZZ_DIR)/obj/services/gatewayd/form.o
 
 # Keep the objects and generated sources make would see as intermediate.
 .SECONDARY: $(FUZZ_OBJ) $(OBJ)/gen/migrations.c $(OBJ)/gen/topics.c \

@@ -11,68 +11,8 @@
 #include "runtime/event.h"
 #include "sharing/note.h"
 #include "sharing/page.h"
+#include "form.h"
 #include "gatewayd.h"
-
-/* The fields of the note form, each bounded by the body's size. */
-struct gw_form {
-	buf_t text, message_id, csrf;
-};
-
-static enum MHD_Result gw_form_field(void *cls, enum MHD_ValueKind kind,
-				     const char *key, const char *filename,
-				     const char *content_type,
-				     const char *encoding, const char *data,
-				     uint64_t off, size_t size)
-{
-	struct gw_form *f = cls;
-	buf_t *b = NULL;
-
-	(void)kind;
-	(void)filename;
-	(void)content_type;
-	(void)encoding;
-	(void)off;
-	if (strcmp(key, "text") == 0)
-		b = &f->text;
-	else if (strcmp(key, "message_id") == 0)
-		b = &f->message_id;
-	else if (strcmp(key, "csrf") == 0)
-		b = &f->csrf;
-	if (b != NULL && size > 0)
-		buf_append(b, data, size);
-	return MHD_YES;
-}
-
-/* Parse the urlencoded body into f: 0, or -1 when it is not a form. */
-static int gw_form_parse(struct gw_req *r, struct gw_form *f)
-{
-	const char *type = MHD_lookup_connection_value(
-		r->conn, MHD_HEADER_KIND, "Content-Type");
-	struct MHD_PostProcessor *pp;
-	enum MHD_Result ok = MHD_YES;
-
-	if (type == NULL ||
-	    strncasecmp(type, MHD_HTTP_POST_ENCODING_FORM_URLENCODED,
-			strlen(MHD_HTTP_POST_ENCODING_FORM_URLENCODED)) != 0)
-		return -1;
-	pp = MHD_create_post_processor(r->conn, 4096, gw_form_field, f);
-	if (pp == NULL)
-		return -1;
-	if (r->body.len > 0)
-		ok = MHD_post_process(pp, r->body.data, r->body.len);
-	MHD_destroy_post_processor(pp);
-	return ok == MHD_YES && !f->text.failed && !f->message_id.failed &&
-			       !f->csrf.failed
-		       ? 0
-		       : -1;
-}
-
-static void gw_form_free(struct gw_form *f)
-{
-	buf_free(&f->text);
-	buf_free(&f->message_id);
-	buf_free(&f->csrf);
-}
 
 /* Log a refusal and answer its page. */
 static enum MHD_Result gw_page_denied(struct gw_req *r,
@@ -136,7 +76,7 @@ enum MHD_Result gw_route_page(struct gw_req *r)
 
 enum MHD_Result gw_route_page_note(struct gw_req *r)
 {
-	struct gw_form f = { BUF_INIT, BUF_INIT, BUF_INIT };
+	struct gw_form f = GW_FORM_INIT;
 	struct gw_open o;
 	enum MHD_Result ret;
 	enum gw_write w;
@@ -154,7 +94,7 @@ enum MHD_Result gw_route_page_note(struct gw_req *r)
 		return gw_page_denied(r, &o, 403, "forbidden",
 				      "Adding notes needs comment permission "
 				      "and a session of the link's team.");
-	if (gw_form_parse(r, &f) < 0) {
+	if (gw_form_read(r->conn, r->body.data, r->body.len, &f) < 0) {
 		gw_form_free(&f);
 		return gw_page_denied(r, &o, 400, "invalid_request",
 				      "The note form was not complete.");
