@@ -138,6 +138,10 @@ $(BUILD)/tests/test_route: $(OBJ)/tests/unit/test_route.o \
 		$(OBJ)/services/gatewayd/route.o $(LIBS_BASE)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS) -lcmocka
+$(BUILD)/tests/test_hot: $(OBJ)/tests/unit/test_hot.o \
+		$(OBJ)/services/gatewayd/hot.o $(LIBS_BASE)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS) -lcmocka
 
 $(BUILD)/bench/%: $(OBJ)/tests/bench/%.o $$(call libs_for,$$*)
 	@mkdir -p $(dir $@)

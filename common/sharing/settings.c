@@ -47,6 +47,10 @@ static const struct config_item settings_items[] = {
 	    "requests in flight); 0: no limit"),
 	INT("GATEWAY_THREADS", gateway_threads, "4", 2, 64,
 	    "gatewayd's HTTP worker threads"),
+	INT("GATEWAY_ENTRY_HOLD_MS", gateway_entry_hold_ms, "500", 0, 1000,
+	    "how long gatewayd keeps a link's entry itself before asking "
+	    "Redis again (a revoked link is refused at most this much "
+	    "later); 0: not at all"),
 	INT("PAGE_MESSAGES", page_messages, "500", 1, 10000,
 	    "messages on one page of a link (page and JSON view, ?after=); a "
 	    "page also stops at 4 MiB of text"),

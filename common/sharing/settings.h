@@ -29,6 +29,7 @@ struct settings {
 	int guess_rate;
 	int gateway_threads;
 	int page_messages;
+	int gateway_entry_hold_ms;
 	int gateway_client_connections; /* per client; 0: no limit */
 	int gateway_db_timeout_ms; /* gatewayd's statement timeout */
 };

@@ -24,6 +24,7 @@
 #include "sharing/session.h"
 #include "sharing/settings.h"
 #include "sharing/shareentry.h"
+#include "hot.h"
 #include "route.h"
 
 #define GATEWAYD_SOURCE "/goldilocks/gatewayd"
@@ -34,6 +35,8 @@ extern const int gw_statuses[GW_STATUSES - 1];
 
 /* The largest request body read (a note's 4,000 characters, encoded). */
 #define GW_BODY_MAX (64 * 1024)
+/* The entries gatewayd holds itself (about 420 bytes each). */
+#define GW_HOT_ENTRIES 16384
 /* The most connections gatewayd holds open. */
 #define GW_CONNECTIONS 4096
 
@@ -46,9 +49,10 @@ struct gw {
 	ratelimit_count_t *clients;
 	rd_kafka_t *producer;
 	pthread_key_t thread_key; /* per-thread Redis and PostgreSQL */
+	gw_hot_t *hot;		  /* entries held GATEWAY_ENTRY_HOLD_MS */
 	volatile int db_ok;
 	metric_t *m_requests, *m_allowed, *m_denied, *m_not_found,
-		*m_rate_limited, *m_cache_hits, *m_cache_misses,
+		*m_rate_limited, *m_cache_hits, *m_cache_misses, *m_hot_hits,
 		*m_db_lookups, *m_log_sent, *m_log_dropped, *m_notes,
 		*m_tags, *m_client_refused;
 	metric_t *m_answers[GW_ROUTES][GW_STATUSES];

@@ -164,8 +164,9 @@ static int gw_lookup_db(struct gw *g, struct gw_thread *t,
 	return i;
 }
 
-int gw_lookup(struct gw *g, const char *token_hash,
-		   struct share_entry *entry)
+/* gw_lookup() past the entries held: Redis, then PostgreSQL. */
+static int gw_lookup_shared(struct gw *g, const char *token_hash,
+			    struct share_entry *entry)
 {
 	struct gw_thread *t = gw_thread(g);
 	char key[SHARE_CACHE_KEY_MAX], *value = NULL;
@@ -194,6 +195,22 @@ int gw_lookup(struct gw *g, const char *token_hash,
 	free(value);
 	metric_inc(g->m_cache_misses);
 	return gw_lookup_db(g, t, key, token_hash, entry);
+}
+
+int gw_lookup(struct gw *g, const char *token_hash,
+		   struct share_entry *entry)
+{
+	int64_t now = clock_mono_ms() * 1000;
+	int r = gw_hot_get(g->hot, token_hash, now, entry);
+
+	if (r >= 0) {
+		metric_inc(g->m_hot_hits);
+		return r;
+	}
+	r = gw_lookup_shared(g, token_hash, entry);
+	if (r >= 0)
+		gw_hot_put(g->hot, token_hash, now, r == 1 ? entry : NULL);
+	return r;
 }
 
 json_t *gw_audit(struct gw *g, const char *tenant,

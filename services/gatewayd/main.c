@@ -80,6 +80,10 @@ static void gw_metrics(struct gw *g)
 					  "tokens resolved from Redis");
 	g->m_cache_misses = metrics_counter(m, "cache_misses_total", NULL,
 					    "tokens not found in Redis");
+	g->m_hot_hits = metrics_counter(
+		m, "entry_hold_hits_total", NULL,
+		"tokens answered from gatewayd's own entries, held at most "
+		"GATEWAY_ENTRY_HOLD_MS");
 	g->m_db_lookups = metrics_counter(m, "db_lookups_total", NULL,
 					  "tokens resolved from PostgreSQL");
 	g->m_log_sent = metrics_counter(m, "access_log_sent_total", NULL,
@@ -134,7 +138,9 @@ int main(void)
 		g.clients = ratelimit_count_new(
 			(unsigned)set.gateway_client_connections,
 			2 * GW_CONNECTIONS);
-	if (g.metrics == NULL || g.guesses == NULL ||
+	g.hot = gw_hot_new(GW_HOT_ENTRIES,
+			   (int64_t)set.gateway_entry_hold_ms * 1000);
+	if (g.metrics == NULL || g.guesses == NULL || g.hot == NULL ||
 	    (set.gateway_client_connections > 0 && g.clients == NULL) ||
 	    gw_lookup_init(&g) < 0)
 		fatalx("out of memory");
@@ -174,6 +180,7 @@ done:
 		gw_accesslog_close(&g);
 	gw_lookup_free(&g);
 	ratelimit_free(g.guesses);
+	gw_hot_free(g.hot);
 	ratelimit_count_free(g.clients);
 	metrics_free(g.metrics);
 	if (status == 0)

@@ -52,7 +52,14 @@ check_eq "team link, agent of the tenant: allowed with comment" \
 check_eq "unknown token: unknown" "$(reason AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA)" unknown
 check_eq "malformed token: unknown" "$(reason 'not-a-token')" unknown
 
-# Revocation is refused within a second of its reply.
+# A link checked again and again is answered from gatewayd's own entries
+# (held GATEWAY_ENTRY_HOLD_MS)...
+held() { metric "$GATEWAYD_METRICS_URL" entry_hold_hits_total; }
+h0=$(held)
+for i in 1 2 3 4; do access "$EXT" > /dev/null; done
+check "repeated checks are answered from the entries gatewayd holds" \
+	[ "$(held)" -ge $((h0 + 3)) ]
+# ...and still, revocation is refused within a second of its reply.
 RV=$(new_id)
 envelope goldilocks.share.revoke_requested "$T" "$(jq -nc --arg s "$EXT_ID" \
 	'{share_id: $s, requested_by: {user_id: "u-1", role: "admin"}}')" "$RV" |

@@ -1,0 +1,158 @@
+/*
+ * The entry cache: GW_HOT_SHARDS shards, each an open-addressed table
+ * probed GW_HOT_PROBE slots from the hash's place.  A token hash is
+ * already uniformly random, so its first 16 hex digits are the hash.  A
+ * put takes the slot of the same token, else a free or stale one, else
+ * the oldest probed; a get never returns what is past the hold.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hot.h"
+
+#define GW_HOT_SHARDS 16
+#define GW_HOT_PROBE 8
+#define GW_HOT_HASH_LEN 64
+
+struct gw_hot_slot {
+	int64_t at; /* when put; 0: free */
+	int known;  /* entry holds a link */
+	char hash[GW_HOT_HASH_LEN + 1];
+	struct share_entry entry;
+};
+
+struct gw_hot_shard {
+	pthread_mutex_t lock;
+	struct gw_hot_slot *slots;
+};
+
+struct gw_hot {
+	int64_t hold_us;
+	size_t per_shard;
+	struct gw_hot_shard shards[GW_HOT_SHARDS];
+};
+
+gw_hot_t *gw_hot_new(size_t capacity, int64_t hold_us)
+{
+	gw_hot_t *h = calloc(1, sizeof(*h));
+	size_t i;
+
+	if (h == NULL)
+		return NULL;
+	h->hold_us = hold_us;
+	h->per_shard = capacity / GW_HOT_SHARDS;
+	if (h->per_shard < GW_HOT_PROBE)
+		h->per_shard = GW_HOT_PROBE;
+	for (i = 0; i < GW_HOT_SHARDS; i++) {
+		pthread_mutex_init(&h->shards[i].lock, NULL);
+		h->shards[i].slots =
+			calloc(h->per_shard, sizeof(struct gw_hot_slot));
+		if (h->shards[i].slots == NULL) {
+			gw_hot_free(h);
+			return NULL;
+		}
+	}
+	return h;
+}
+
+void gw_hot_free(gw_hot_t *h)
+{
+	size_t i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < GW_HOT_SHARDS; i++) {
+		free(h->shards[i].slots);
+		pthread_mutex_destroy(&h->shards[i].lock);
+	}
+	free(h);
+}
+
+/* The hash of a token hash (its first 16 hex digits); 0 when not hex. */
+static uint64_t gw_hot_hash(const char *token_hash)
+{
+	uint64_t v = 0;
+	int i, d;
+
+	for (i = 0; i < 16; i++) {
+		char c = token_hash[i];
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			return 0;
+		v = v << 4 | (uint64_t)d;
+	}
+	return v;
+}
+
+/* Whether token_hash is one this cache takes: 64 lowercase hex digits. */
+static int gw_hot_valid(const char *token_hash)
+{
+	return strlen(token_hash) == GW_HOT_HASH_LEN &&
+	       strspn(token_hash, "0123456789abcdef") == GW_HOT_HASH_LEN;
+}
+
+int gw_hot_get(gw_hot_t *h, const char *token_hash, int64_t now_us,
+	       struct share_entry *entry)
+{
+	uint64_t v;
+	struct gw_hot_shard *s;
+	struct gw_hot_slot *slot;
+	size_t i, at;
+	int r = -1;
+
+	if (h == NULL || h->hold_us <= 0 || !gw_hot_valid(token_hash))
+		return -1;
+	v = gw_hot_hash(token_hash);
+	s = &h->shards[v % GW_HOT_SHARDS];
+	at = (size_t)((v / GW_HOT_SHARDS) % h->per_shard);
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < GW_HOT_PROBE; i++) {
+		slot = &s->slots[(at + i) % h->per_shard];
+		if (slot->at == 0 || strcmp(slot->hash, token_hash) != 0)
+			continue;
+		if (now_us - slot->at < h->hold_us && now_us >= slot->at) {
+			r = slot->known;
+			if (slot->known)
+				*entry = slot->entry;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+void gw_hot_put(gw_hot_t *h, const char *token_hash, int64_t now_us,
+		const struct share_entry *entry)
+{
+	uint64_t v;
+	struct gw_hot_shard *s;
+	struct gw_hot_slot *slot, *pick = NULL;
+	size_t i, at;
+
+	if (h == NULL || h->hold_us <= 0 || !gw_hot_valid(token_hash))
+		return;
+	v = gw_hot_hash(token_hash);
+	s = &h->shards[v % GW_HOT_SHARDS];
+	at = (size_t)((v / GW_HOT_SHARDS) % h->per_shard);
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < GW_HOT_PROBE; i++) {
+		slot = &s->slots[(at + i) % h->per_shard];
+		if (slot->at != 0 && strcmp(slot->hash, token_hash) == 0) {
+			pick = slot;
+			break;
+		}
+		if (pick == NULL || slot->at < pick->at)
+			pick = slot;
+	}
+	pick->at = now_us > 0 ? now_us : 1;
+	memcpy(pick->hash, token_hash, GW_HOT_HASH_LEN + 1);
+	pick->known = entry != NULL;
+	if (entry != NULL)
+		pick->entry = *entry;
+	pthread_mutex_unlock(&s->lock);
+}

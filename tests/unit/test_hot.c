@@ -1,0 +1,207 @@
+/*
+ * Unit tests of gatewayd's entry cache (services/gatewayd/hot.c): what is
+ * put is got back until the hold passes and never after, "no such link"
+ * is held too, a token hash that is not 64 lowercase hex digits is never
+ * held, a full probe gives up its oldest slot, a later put replaces an
+ * earlier one, a hold of 0 holds nothing, and threads may share it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <pthread.h>
+
+#include <cmocka.h>
+
+#include "../../services/gatewayd/hot.h"
+
+#define HOLD 500000 /* µs */
+
+/* A token hash: 64 hex digits from n, spread over the first 16. */
+static void hash_of(unsigned n, char out[65])
+{
+	unsigned i;
+
+	snprintf(out, 65, "%016llx", (unsigned long long)n * 0x9e3779b97f4a7c15ULL);
+	for (i = 16; i < 64; i++)
+		out[i] = "0123456789abcdef"[(n + i) % 16];
+	out[64] = '\0';
+}
+
+static struct share_entry entry_of(unsigned n)
+{
+	struct share_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.version = n;
+	snprintf(e.share_id, sizeof(e.share_id), "share-%u", n);
+	snprintf(e.tenant, sizeof(e.tenant), "t-1");
+	snprintf(e.audience, sizeof(e.audience), "external");
+	return e;
+}
+
+static void test_put_get_hold(void **state)
+{
+	gw_hot_t *h = gw_hot_new(1024, HOLD);
+	struct share_entry e = entry_of(7), got;
+	char hash[65];
+
+	(void)state;
+	assert_non_null(h);
+	hash_of(7, hash);
+	assert_int_equal(gw_hot_get(h, hash, 1000, &got), -1);
+	gw_hot_put(h, hash, 1000, &e);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(gw_hot_get(h, hash, 1000, &got), 1);
+	assert_int_equal(got.version, 7);
+	assert_string_equal(got.share_id, "share-7");
+	assert_int_equal(gw_hot_get(h, hash, 1000 + HOLD - 1, &got), 1);
+	/* Past the hold, and before the put (a clock gone back): nothing. */
+	assert_int_equal(gw_hot_get(h, hash, 1000 + HOLD, &got), -1);
+	assert_int_equal(gw_hot_get(h, hash, 999, &got), -1);
+	gw_hot_free(h);
+}
+
+static void test_unknown_held(void **state)
+{
+	gw_hot_t *h = gw_hot_new(1024, HOLD);
+	struct share_entry got = entry_of(1), e = entry_of(2);
+	char hash[65];
+
+	(void)state;
+	hash_of(3, hash);
+	gw_hot_put(h, hash, 5000, NULL);
+	assert_int_equal(gw_hot_get(h, hash, 5001, &got), 0);
+	assert_int_equal(got.version, 1); /* untouched */
+	/* A later put of a real entry replaces it, and the other way. */
+	gw_hot_put(h, hash, 6000, &e);
+	assert_int_equal(gw_hot_get(h, hash, 6001, &got), 1);
+	assert_int_equal(got.version, 2);
+	gw_hot_put(h, hash, 7000, NULL);
+	assert_int_equal(gw_hot_get(h, hash, 7001, &got), 0);
+	gw_hot_free(h);
+}
+
+static void test_bad_hash_not_held(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"abc",
+		"ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+		"g000000000000000000000000000000000000000000000000000000000000000",
+		"00000000000000000000000000000000000000000000000000000000000000000",
+	};
+	gw_hot_t *h = gw_hot_new(1024, HOLD);
+	struct share_entry e = entry_of(1), got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		gw_hot_put(h, bad[i], 100, &e);
+		assert_int_equal(gw_hot_get(h, bad[i], 101, &got), -1);
+	}
+	gw_hot_free(h);
+}
+
+/* More tokens than slots: every get is right or a miss, never another's. */
+static void test_full_replaces_oldest(void **state)
+{
+	gw_hot_t *h = gw_hot_new(64, HOLD);
+	struct share_entry e, got;
+	char hash[65];
+	unsigned n, hits = 0;
+
+	(void)state;
+	for (n = 1; n <= 1000; n++) {
+		hash_of(n, hash);
+		e = entry_of(n);
+		gw_hot_put(h, hash, (int64_t)n, &e);
+	}
+	for (n = 1; n <= 1000; n++) {
+		hash_of(n, hash);
+		if (gw_hot_get(h, hash, 1001, &got) == 1) {
+			assert_int_equal(got.version, n);
+			hits++;
+		}
+	}
+	/* At most the slots hold (a shard has at least one probe's worth,
+	 * 8: 16 shards of 8), and the newest are among them. */
+	assert_true(hits > 0 && hits <= 16 * 8);
+	hash_of(1000, hash);
+	assert_int_equal(gw_hot_get(h, hash, 1001, &got), 1);
+	hash_of(1, hash);
+	assert_int_equal(gw_hot_get(h, hash, 1001, &got), -1);
+	gw_hot_free(h);
+}
+
+static void test_zero_hold(void **state)
+{
+	gw_hot_t *h = gw_hot_new(1024, 0);
+	struct share_entry e = entry_of(1), got;
+	char hash[65];
+
+	(void)state;
+	hash_of(1, hash);
+	gw_hot_put(h, hash, 100, &e);
+	assert_int_equal(gw_hot_get(h, hash, 100, &got), -1);
+	gw_hot_free(h);
+	/* And no cache at all answers nothing. */
+	assert_int_equal(gw_hot_get(NULL, hash, 100, &got), -1);
+	gw_hot_put(NULL, hash, 100, &e);
+}
+
+static gw_hot_t *shared;
+
+static void *worker(void *arg)
+{
+	unsigned base = (unsigned)(uintptr_t)arg, n;
+	struct share_entry e, got;
+	char hash[65];
+
+	for (n = 0; n < 20000; n++) {
+		unsigned k = base * 100000 + n % 500;
+
+		hash_of(k, hash);
+		e = entry_of(k);
+		gw_hot_put(shared, hash, 10 + n, &e);
+		if (gw_hot_get(shared, hash, 10 + n, &got) == 1 &&
+		    got.version != (int64_t)k)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	pthread_t th[4];
+	void *ret;
+	uintptr_t i;
+
+	(void)state;
+	shared = gw_hot_new(4096, HOLD);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, worker,
+						(void *)(i + 1)),
+				 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], &ret), 0);
+		assert_null(ret);
+	}
+	gw_hot_free(shared);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_get_hold),
+		cmocka_unit_test(test_unknown_held),
+		cmocka_unit_test(test_bad_hash_not_held),
+		cmocka_unit_test(test_full_replaces_oldest),
+		cmocka_unit_test(test_zero_hold),
+		cmocka_unit_test(test_threads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
