@@ -372,7 +372,7 @@ gw_metric() {
 	curl -fsS "$GATEWAYD_METRICS_URL" 2>/dev/null |
 		awk -v n="$1" '$1 ~ (n "$") { print $2; exit }'
 }
-echo "  gatewayd: $(gw_metric cache_hits_total) cache hits, $(gw_metric \
+echo "  gatewayd: $(gw_metric entry_hold_hits_total) answered from its own entries, $(gw_metric cache_hits_total) Redis hits, $(gw_metric \
 	cache_misses_total) misses; access log $(gw_metric \
 	access_log_sent_total) events sent, $(gw_metric \
 	access_log_dropped_total) dropped"
