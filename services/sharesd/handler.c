@@ -38,6 +38,18 @@ void sharesd_init(struct sharesd *s, const struct config *cfg,
 	s->limits.max_team_ttl_s = set->share_max_team_ttl;
 }
 
+int sharesd_start(struct sharesd *s, char *err, size_t errlen)
+{
+	s->pii = redactor_new(NULL, 0, err, errlen);
+	return s->pii != NULL ? 0 : -1;
+}
+
+void sharesd_free(struct sharesd *s)
+{
+	redactor_free(s->pii);
+	s->pii = NULL;
+}
+
 int sharesd_prepare(void *ctx, db_t *db, metrics_t *metrics)
 {
 	struct sharesd *s = ctx;
@@ -124,7 +136,8 @@ static json_t *sharesd_time_or_null(int64_t us)
 }
 
 /* The email to a new link's recipients: who shared, why, and the link. */
-static int sharesd_email(db_t *db, const struct loop_event *le,
+static int sharesd_email(struct sharesd *s, db_t *db,
+			 const struct loop_event *le,
 			 const struct share_request *req, const char *url,
 			 enum db_error *dberr)
 {
@@ -150,7 +163,7 @@ static int sharesd_email(db_t *db, const struct loop_event *le,
 	red = transcript_redactor(req->redact_terms,
 				  req->redact_pii ||
 					  strcmp(req->audience, "external") == 0,
-				  NULL, &own, err, sizeof(err));
+				  s->pii, &own, err, sizeof(err));
 	if (red == NULL && err[0] != '\0') {
 		json_decref(to);
 		json_decref(ids);
@@ -284,7 +297,7 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 		return sharesd_refuse(s, db, le, NULL, req.conversation_id,
 				      code, msg, dberr);
 	snapshot_seq = req.snapshot ? (last_seq >= 0 ? last_seq : 0) : -1;
-	pii = sharesd_pii_found(db, tenant, &req, snapshot_seq, dberr);
+	pii = sharesd_pii_found(s, db, tenant, &req, snapshot_seq, dberr);
 	if (pii == NULL && *dberr == DB_OK)
 		return sharesd_refuse(s, db, le, NULL, req.conversation_id,
 				      REPLY_INVALID_REQUEST,
@@ -323,7 +336,7 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 	else
 		json_decref(data);
 	if (rc == 0 && json_array_size(req.recipients) > 0)
-		rc = sharesd_email(db, le, &req, url, dberr);
+		rc = sharesd_email(s, db, le, &req, url, dberr);
 	memset(token, 0, sizeof(token));
 	memset(url, 0, sizeof(url));
 	if (rc < 0)

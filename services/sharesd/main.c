@@ -21,6 +21,7 @@ int main(void)
 	struct config cfg;
 	struct settings set;
 	char err[256];
+	int status;
 
 	if (settings_load_all(&cfg, &set, "sharesd", err, sizeof(err)) < 0) {
 		fprintf(stderr, "sharesd: %s\n", err);
@@ -28,6 +29,10 @@ int main(void)
 	}
 	log_init("sharesd", cfg.log_level);
 	sharesd_init(&s, &cfg, &set);
+	if (sharesd_start(&s, err, sizeof(err)) < 0) {
+		log_error("could not build the redactor: %s", err);
+		return 1;
+	}
 	memset(&h, 0, sizeof(h));
 	h.name = "sharesd";
 	h.topics = sharesd_topics;
@@ -39,5 +44,7 @@ int main(void)
 	h.answers = sharesd_answers;
 	h.defers = 1;
 	h.writes_cache = 1;
-	return loop_run(&cfg, &h);
+	status = loop_run(&cfg, &h);
+	sharesd_free(&s);
+	return status;
 }

@@ -11,6 +11,7 @@
 
 #include "runtime/log.h"
 #include "redact/redact.h"
+#include "sharing/transcript.h"
 #include "sharesd.h"
 
 static const char pii_sql_messages[] =
@@ -35,27 +36,24 @@ static int sharesd_pii_listed(json_t *ids, const char *id)
 	return 0;
 }
 
-json_t *sharesd_pii_found(db_t *db, const char *tenant,
+json_t *sharesd_pii_found(struct sharesd *s, db_t *db, const char *tenant,
 			  const struct share_request *req,
 			  int64_t snapshot_seq, enum db_error *dberr)
 {
 	unsigned counts[REDACT_KINDS] = { 0 };
-	const char **terms = NULL;
 	const char *params[3];
-	redactor_t *r = NULL;
-	json_t *out = NULL, *v;
+	redactor_t *r;
+	json_t *out = NULL;
 	PGresult *res = NULL;
 	const struct redact_span *spans;
 	char seq[24], err[256];
-	size_t nterms = json_array_size(req->redact_terms), i, nspans;
-	int k, row;
+	size_t nspans;
+	int k, row, own;
 
-	terms = calloc(nterms + 1, sizeof(*terms));
-	if (terms == NULL)
+	r = transcript_redactor(req->redact_terms, 1, s->pii, &own, err,
+				sizeof(err));
+	if (r == NULL && strcmp(err, "out of memory") == 0)
 		goto oom;
-	json_array_foreach(req->redact_terms, i, v)
-		terms[i] = json_string_value(v);
-	r = redactor_new(terms, nterms, err, sizeof(err));
 	if (r == NULL) {
 		/* Validation keeps such terms out; answer, never retry. */
 		log_warnx("redaction terms refused: %s", err);
@@ -90,7 +88,7 @@ oom:
 	*dberr = DB_ERR_RETRY;
 done:
 	PQclear(res);
-	redactor_free(r);
-	free(terms);
+	if (own)
+		redactor_free(r);
 	return out;
 }

@@ -11,6 +11,7 @@
 #include "runtime/config.h"
 #include "runtime/db.h"
 #include "runtime/loop.h"
+#include "redact/redact.h"
 #include "sharing/settings.h"
 #include "sharing/sharereq.h"
 
@@ -20,6 +21,7 @@ struct sharesd {
 	const struct config *cfg;
 	const struct settings *set;
 	struct share_limits limits;
+	redactor_t *pii; /* PII without terms, compiled once (one thread) */
 	metric_t *m_created, *m_updated, *m_revoked, *m_rejected;
 };
 
@@ -38,11 +40,19 @@ enum loop_result sharesd_reject(void *ctx, db_t *db,
 				const char *reason, enum db_error *dberr);
 
 /*
- * Count the PII in the transcript a new link shows: {email: n, phone: n,
+ * Build s->pii: 0, or -1 with the reason in err.  sharesd_free() drops it.
+ */
+int sharesd_start(struct sharesd *s, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+void sharesd_free(struct sharesd *s);
+
+/*
+ * Count the PII in the transcript a new link shows (with s->pii when the
+ * request has no terms of its own: nothing compiled per request): {email: n, phone: n,
  * …} (new reference), or NULL: on a database error (*dberr says how), or
  * with *dberr DB_OK when the redaction engine refuses the request's terms.
  */
-json_t *sharesd_pii_found(db_t *db, const char *tenant,
+json_t *sharesd_pii_found(struct sharesd *s, db_t *db, const char *tenant,
 			  const struct share_request *req,
 			  int64_t snapshot_seq, enum db_error *dberr);
 int sharesd_pii_prepare(db_t *db);
