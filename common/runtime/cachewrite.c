@@ -8,11 +8,17 @@
 #include <string.h>
 
 #include "runtime/cachewrite.h"
+#include "runtime/dbbatch.h"
 #include "runtime/log.h"
 
-static const char cw_sql_insert[] =
+/* The writes of a transaction go in as one statement (dbbatch.h) and are
+ * kept after commit for cachewrite_apply(). */
+#define CW_BATCH "cw_rows"
+static const char cw_sql_rows[] =
 	"INSERT INTO cache_pending (cache_key, value, version, ttl_ms)"
-	" VALUES ($1, $2, $3, $4)";
+	" SELECT k, v, ver::bigint, ttl::bigint FROM unnest($1::text[],"
+	" $2::text[], $3::text[], $4::text[]) WITH ORDINALITY"
+	" AS u(k, v, ver, ttl, o) ORDER BY o RETURNING id";
 static const char cw_sql_pending[] =
 	"SELECT id, cache_key, value, version, ttl_ms"
 	" - (extract(epoch FROM now() - created_at) * 1000)::bigint"
@@ -23,7 +29,7 @@ static const char cw_sql_count[] = "SELECT count(*) FROM cache_pending";
 
 int cachewrite_prepare(db_t *db)
 {
-	if (db_register(db, "cw_insert", cw_sql_insert) < 0 ||
+	if (dbbatch_get(db, CW_BATCH, cw_sql_rows, 4, 1) == NULL ||
 	    db_register(db, "cw_pending", cw_sql_pending) < 0 ||
 	    db_register(db, "cw_delete", cw_sql_delete) < 0 ||
 	    db_register(db, "cw_count", cw_sql_count) < 0)
@@ -34,17 +40,17 @@ int cachewrite_prepare(db_t *db)
 int cachewrite_add(db_t *db, const char *key, const char *value,
 		   int64_t version, int64_t ttl_ms, enum db_error *error)
 {
+	dbbatch_t *b = dbbatch_find(db, CW_BATCH);
 	char ver[24], ttl[24];
 	const char *params[4] = { key, value, ver, ttl };
-	PGresult *res;
 
+	if (b == NULL) {
+		*error = DB_ERR_RETRY; /* cachewrite_prepare() was not called */
+		return -1;
+	}
 	snprintf(ver, sizeof(ver), "%lld", (long long)version);
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)ttl_ms);
-	res = db_run(db, "cw_insert", 4, params, error);
-	if (res == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
+	return dbbatch_add(b, params, error);
 }
 
 /* Keep the rows Redis answered (a refused write stays for a retry). */
@@ -118,6 +124,60 @@ fail:
 	free(w);
 	free(ids);
 	PQclear(rows);
+	return r;
+}
+
+int cachewrite_apply(db_t *db, cache_t *cache, enum db_error *error)
+{
+	dbbatch_t *b = dbbatch_find(db, CW_BATCH);
+	size_t n = b != NULL ? dbbatch_done(b) : 0, i, at = 0;
+	struct cache_write *w;
+	const char *params[1];
+	char *ids = NULL;
+	int applied = 0, r = -1;
+
+	*error = DB_OK;
+	if (n == 0)
+		return 0;
+	w = calloc(n, sizeof(*w));
+	ids = malloc(n * 22 + 3);
+	if (w == NULL || ids == NULL) {
+		*error = DB_ERR_RETRY;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		long long ttl = strtoll(dbbatch_done_value(b, i, 3), NULL, 10);
+
+		w[i].key = dbbatch_done_value(b, i, 0);
+		w[i].value = dbbatch_done_value(b, i, 1);
+		w[i].len = strlen(dbbatch_done_value(b, i, 1));
+		w[i].version = strtoll(dbbatch_done_value(b, i, 2), NULL, 10);
+		w[i].ttl_ms = ttl > 0 ? ttl : 1000;
+	}
+	if (cache_write_many(cache, w, n) < 0) {
+		r = -2; /* the rows wait in the table */
+		goto done;
+	}
+	ids[at++] = '{';
+	for (i = 0; i < n; i++) {
+		if (w[i].result < 0)
+			continue; /* refused: it stays for a retry */
+		applied++;
+		at += (size_t)snprintf(ids + at, n * 22 + 3 - at, "%s%lld",
+				       at > 1 ? "," : "",
+				       dbbatch_done_id(b, i));
+	}
+	ids[at++] = '}';
+	ids[at] = '\0';
+	params[0] = ids;
+	if (applied > 0 && db_run_rows(db, "cw_delete", 1, params, error,
+				       NULL) < 0)
+		goto done;
+	r = applied;
+done:
+	dbbatch_forget(b);
+	free(w);
+	free(ids);
 	return r;
 }
 

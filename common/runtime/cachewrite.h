@@ -18,7 +18,8 @@ int cachewrite_prepare(db_t *db) __attribute__((warn_unused_result));
 
 /*
  * Queue SET key value (a JSON object carrying "v": version) with a TTL in
- * milliseconds (0: none), inside the caller's transaction.
+ * milliseconds (0: none), inside the caller's transaction; the writes of
+ * a transaction go to the table in one statement (dbbatch.h).
  */
 int cachewrite_add(db_t *db, const char *key, const char *value,
 		   int64_t version, int64_t ttl_ms, enum db_error *error)
@@ -31,6 +32,14 @@ int cachewrite_add(db_t *db, const char *key, const char *value,
  */
 int cachewrite_flush(db_t *db, cache_t *cache, int limit,
 		     enum db_error *error) __attribute__((warn_unused_result));
+
+/*
+ * Apply the writes the last commit on db queued, from memory (no read
+ * back), and delete their rows: as cachewrite_flush().  What Redis did
+ * not take stays queued for cachewrite_flush().
+ */
+int cachewrite_apply(db_t *db, cache_t *cache, enum db_error *error)
+	__attribute__((warn_unused_result));
 
 /* Rows waiting, or -1 on error. */
 long cachewrite_pending(db_t *db);

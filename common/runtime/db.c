@@ -32,6 +32,8 @@ struct db {
 	struct db_limits lim;
 	int64_t retry_at_ms; /* fail_fast: no connect before this */
 	int failed_connects;
+	struct db_writer writer;
+	int writing; /* the writer's own statements run */
 };
 
 db_t *db_new(const char *url)
@@ -56,8 +58,34 @@ void db_free(db_t *db)
 		return;
 	if (db->conn != NULL)
 		PQfinish(db->conn);
+	if (db->writer.release != NULL)
+		db->writer.release(db->writer.state);
 	free(db->url);
 	free(db);
+}
+
+struct db_writer *db_writer(db_t *db)
+{
+	return &db->writer;
+}
+
+static void db_writer_dropped(db_t *db)
+{
+	if (db->writer.dropped != NULL)
+		db->writer.dropped(db);
+}
+
+/* Send what the writer holds before another statement: 0, or -1. */
+static int db_writer_flush(db_t *db, enum db_error *error)
+{
+	int r;
+
+	if (!db->writer.pending || db->writing || db->writer.flush == NULL)
+		return 0;
+	db->writing = 1;
+	r = db->writer.flush(db, error);
+	db->writing = 0;
+	return r;
 }
 
 static void db_drop(db_t *db)
@@ -69,6 +97,7 @@ static void db_drop(db_t *db)
 	db->conn = NULL;
 	for (i = 0; i < db->nstmts; i++)
 		db->stmts[i].prepared = 0;
+	db_writer_dropped(db);
 }
 
 void db_set_limits(db_t *db, const struct db_limits *lim)
@@ -351,6 +380,8 @@ PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 		*error = DB_ERR_CONN;
 		return NULL;
 	}
+	if (db_writer_flush(db, error) < 0)
+		return NULL;
 	if (db_prepare(db, name, nparams, error) == NULL)
 		return NULL;
 	res = PQsendQueryPrepared(db->conn, name, nparams, values, lengths,
@@ -420,6 +451,10 @@ int db_exec(db_t *db, const char *sql, enum db_error *error)
 		*error = DB_ERR_CONN;
 		return -1;
 	}
+	if (strcmp(sql, "BEGIN") == 0)
+		db_writer_dropped(db); /* rows of no transaction: stale */
+	else if (db_writer_flush(db, error) < 0)
+		return -1;
 	res = db_query(db, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -438,13 +473,18 @@ int db_begin(db_t *db, enum db_error *error)
 
 int db_commit(db_t *db, enum db_error *error)
 {
-	return db_exec(db, "COMMIT", error);
+	if (db_exec(db, "COMMIT", error) < 0)
+		return -1;
+	if (db->writer.committed != NULL)
+		db->writer.committed(db);
+	return 0;
 }
 
 void db_rollback(db_t *db)
 {
 	PGresult *res;
 
+	db_writer_dropped(db);
 	if (!db_is_connected(db) ||
 	    PQtransactionStatus(db->conn) == PQTRANS_IDLE)
 		return;

@@ -112,4 +112,20 @@ const char *db_last_error(db_t *db);
 /* Classify a failed result (NULL: a connection failure). */
 enum db_error db_classify(PGconn *conn, const PGresult *res);
 
+/*
+ * The set-based writer of a connection (dbbatch.h keeps its state here):
+ * flush runs before any other statement and before COMMIT while pending
+ * is set; committed after a COMMIT went through; dropped after ROLLBACK,
+ * BEGIN or a lost connection; release with db_free().
+ */
+struct db_writer {
+	int (*flush)(db_t *db, enum db_error *error);
+	void (*committed)(db_t *db);
+	void (*dropped)(db_t *db);
+	void (*release)(void *state);
+	void *state;
+	int pending;
+};
+struct db_writer *db_writer(db_t *db);
+
 #endif

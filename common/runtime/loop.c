@@ -104,6 +104,7 @@ struct loop {
 	int64_t next_defer_ms;
 	cache_t *cache;
 	int cache_logged_down;
+	int cache_behind; /* a write was left in the table */
 	strset_t *queued;
 	metric_t *m_consumed, *m_applied, *m_duplicates, *m_dead,
 		*m_batches, *m_retries, *m_db_errors, *m_outbox,
@@ -393,6 +394,34 @@ static int loop_load_queued(struct loop *l, struct loop_item **items,
 	return r;
 }
 
+/* Hand the new valid items not queued behind a deferred event to the
+ * handler's prefetch. */
+static int loop_prefetch(struct loop *l, struct loop_item **items, size_t n,
+			 enum db_error *dberr)
+{
+	const struct loop_event **les = malloc((n ? n : 1) * sizeof(*les));
+	char pair[300];
+	size_t i, m = 0;
+	enum loop_result r;
+
+	if (les == NULL) {
+		*dberr = DB_ERR_RETRY;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (items[i]->state != ITEM_VALID || !items[i]->is_new)
+			continue;
+		loop_item_pair(items[i], pair, sizeof(pair));
+		if (l->h->defers && !items[i]->deferred_id &&
+		    strset_has(l->queued, pair, strlen(pair)))
+			continue;
+		les[m++] = &items[i]->le;
+	}
+	r = m > 0 ? l->h->prefetch(l->h->ctx, l->db, les, m, dberr) : LOOP_OK;
+	free(les);
+	return r == LOOP_OK ? 0 : -1;
+}
+
 /* Store (or reschedule) an item the handler deferred. */
 static int loop_defer_item(struct loop *l, struct loop_item *it,
 			   enum db_error *dberr)
@@ -502,6 +531,8 @@ static int loop_apply_tx(struct loop *l, struct loop_item **items, size_t n,
 	if (loop_record_keys(l, items, n, dberr) < 0)
 		goto fail;
 	if (h->defers && loop_load_queued(l, items, n, dberr) < 0)
+		goto fail;
+	if (h->prefetch != NULL && loop_prefetch(l, items, n, dberr) < 0)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		struct loop_item *it = items[i];
@@ -622,15 +653,15 @@ static int loop_condemn(struct loop *l, struct loop_item *it,
 /*
  * Apply items, waiting out connection failures.  A data error, or a
  * failure that is neither (DB_ERR_RETRY) lasting RETRY_MAX_SECONDS, redoes
- * the batch one event at a time; the event that fails alone is answered
- * and dead-lettered.  0 when everything is settled, -1 when asked to stop.
+ * the batch: halved on a data refusal, one event at a time once stuck; the
+ * event that fails alone is answered and dead-lettered.  0 when everything is settled, -1 when asked to stop.
  */
 static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
 {
 	enum db_error dberr = DB_OK;
 	int64_t failing_since = 0;
 	int attempt = 0, stuck;
-	size_t i;
+	size_t i, half;
 
 	for (;;) {
 		if (loop_db(l) < 0)
@@ -648,13 +679,19 @@ static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
 			stuck = clock_mono_ms() - failing_since >=
 				(int64_t)l->cfg->retry_max_seconds * 1000;
 		}
-		if ((dberr == DB_ERR_DATA || stuck) && n > 1) {
-			if (stuck)
-				log_warnx("a batch of %zu failed for %d s: "
-					  "applying one by one",
-					  n, l->cfg->retry_max_seconds);
-			break;
+		if (stuck && n > 1) {
+			/* Each part would wait as long again: one by one. */
+			log_warnx("a batch of %zu failed for %d s: "
+				  "applying one by one",
+				  n, l->cfg->retry_max_seconds);
+			for (i = 0; i < n; i++) {
+				if (loop_apply(l, &items[i], 1) < 0)
+					return -1;
+			}
+			return 0;
 		}
+		if (dberr == DB_ERR_DATA && n > 1)
+			break;
 		if (dberr == DB_ERR_DATA || stuck) {
 			failing_since = 0;
 			if (!loop_condemn(l, items[0],
@@ -674,13 +711,15 @@ static int loop_apply(struct loop *l, struct loop_item **items, size_t n)
 		clock_sleep_ms(clock_backoff_ms(attempt++, CLOCK_BACKOFF_FIRST_MS,
 					       CLOCK_BACKOFF_MAX_MS));
 	}
-	log_warnx("batch of %zu refused for a data reason: applying one by one",
-		  n);
-	for (i = 0; i < n; i++) {
-		if (loop_apply(l, &items[i], 1) < 0)
-			return -1;
-	}
-	return 0;
+	/* Halves, in order: a bad event among many costs about log2(n)
+	 * transactions more, not n, and the good ones still go in
+	 * batches. */
+	half = n / 2;
+	log_warnx("batch of %zu refused for a data reason: applying it as %zu"
+		  " and %zu", n, half, n - half);
+	if (loop_apply(l, items, half) < 0)
+		return -1;
+	return loop_apply(l, items + half, n - half);
 }
 
 /*
@@ -723,7 +762,7 @@ static int loop_flush_outbox(struct loop *l)
 			return -1;
 		r = loop_producer(l);
 		if (r == 0)
-			r = outbox_relay(l->db, l->producer, l->h->name,
+			r = outbox_publish(l->db, l->producer, l->h->name,
 					 LOOP_OUTBOX_CHUNK,
 					 (size_t)l->cfg->dead_letter_max_bytes,
 					 &round, &dberr);
@@ -877,19 +916,33 @@ static void loop_decode(struct loop *l, struct loop_item *it)
 	}
 }
 
-/* Apply queued cache writes until none is left or Redis is down. */
-static void loop_flush_cache(struct loop *l)
+/*
+ * Apply the cache writes the last commit queued, from memory; then, when
+ * asked (idle) or when an earlier write was left queued, the queue in the
+ * table until none is left or Redis is down.
+ */
+static void loop_flush_cache(struct loop *l, int sweep)
 {
 	enum db_error dberr;
 	int r;
 
 	if (!l->h->writes_cache)
 		return;
-	do {
-		r = cachewrite_flush(l->db, l->cache, LOOP_CACHE_CHUNK, &dberr);
-		if (r > 0)
-			metric_add(l->m_cache_writes, (uint64_t)r);
-	} while (r == LOOP_CACHE_CHUNK);
+	r = cachewrite_apply(l->db, l->cache, &dberr);
+	if (r > 0)
+		metric_add(l->m_cache_writes, (uint64_t)r);
+	if (r < 0)
+		l->cache_behind = 1;
+	if (r >= 0 && (sweep || l->cache_behind)) {
+		do {
+			r = cachewrite_flush(l->db, l->cache, LOOP_CACHE_CHUNK,
+					     &dberr);
+			if (r > 0)
+				metric_add(l->m_cache_writes, (uint64_t)r);
+		} while (r == LOOP_CACHE_CHUNK);
+		if (r >= 0)
+			l->cache_behind = 0;
+	}
 	if (r == -2 && !l->cache_logged_down) {
 		log_warnx("cache writes kept for later: redis unreachable");
 		l->cache_logged_down = 1;
@@ -919,7 +972,7 @@ static int loop_process(struct loop *l, struct loop_item *items, size_t n)
 		goto done;
 	if (l->h->after_commit != NULL)
 		l->h->after_commit(l->h->ctx);
-	loop_flush_cache(l);
+	loop_flush_cache(l, 0);
 	if (loop_flush_outbox(l) < 0)
 		goto done;
 	loop_store_offsets(l, items, n);
@@ -1051,7 +1104,7 @@ static void loop_idle(struct loop *l)
 				l->h->maintain(l->h->ctx, l->db);
 			l->next_prune_ms = clock_mono_ms() + LOOP_PRUNE_EVERY_MS;
 		}
-		loop_flush_cache(l);
+		loop_flush_cache(l, 1);
 		if (l->h->writes_cache)
 			metric_set(l->m_cache_pending,
 				   cachewrite_pending(l->db));

@@ -52,6 +52,17 @@ struct loop_handler {
 	 */
 	int (*validate)(void *ctx, const struct loop_event *le, char *err,
 			size_t errlen);
+	/*
+	 * Optional: the batch's new events at once, in poll order, inside
+	 * the open transaction and before handle() takes them one by one:
+	 * the handler reads here, in one statement for all of them, what
+	 * handle() will need (which conversations exist, their transcripts'
+	 * findings).  Its writes go set-based by themselves (dbbatch.h).
+	 * LOOP_OK, or LOOP_DB_ERROR with *dberr.
+	 */
+	enum loop_result (*prefetch)(void *ctx, db_t *db,
+				     const struct loop_event *const *les,
+				     size_t n, enum db_error *dberr);
 	/* Apply one new event inside the open transaction. */
 	enum loop_result (*handle)(void *ctx, db_t *db,
 				   const struct loop_event *le,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/dbbatch.h"
 #include "runtime/kafka.h"
 #include "runtime/log.h"
 #include "runtime/outbox.h"
@@ -19,8 +20,17 @@
 /* The advisory lock every relay of the database shares. */
 #define OUTBOX_LOCK "hashtextextended('outbox relay', 0)"
 
-static const char outbox_sql_insert[] =
-	"INSERT INTO outbox (topic, msg_key, payload) VALUES ($1, $2, $3)";
+/* Replies go in as one statement a transaction (dbbatch.h), their ids
+ * in the order they were added. */
+#define OUTBOX_BATCH "outbox_rows"
+static const char outbox_sql_rows[] =
+	"INSERT INTO outbox (topic, msg_key, payload)"
+	" SELECT t, k, p FROM unnest($1::text[], $2::text[], $3::text[])"
+	" WITH ORDINALITY AS u(t, k, p, o) ORDER BY o RETURNING id";
+/* The rows up to a relay's last one that are still there. */
+static const char outbox_sql_present[] =
+	"SELECT id FROM outbox WHERE id <= $1::bigint ORDER BY id"
+	" LIMIT $2::int";
 static const char outbox_sql_insert_dead[] =
 	"INSERT INTO outbox (topic, msg_key, raw, headers)"
 	" VALUES ($1, $2, $3::bytea, $4::jsonb)";
@@ -54,7 +64,8 @@ static const char outbox_sql_cut[] =
 
 int outbox_prepare(db_t *db)
 {
-	if (db_register(db, "outbox_insert", outbox_sql_insert) < 0 ||
+	if (dbbatch_get(db, OUTBOX_BATCH, outbox_sql_rows, 3, 1) == NULL ||
+	    db_register(db, "outbox_present", outbox_sql_present) < 0 ||
 	    db_register(db, "outbox_insert_dead", outbox_sql_insert_dead) <
 		    0 ||
 	    db_register(db, "outbox_lock", outbox_sql_lock) < 0 ||
@@ -70,24 +81,25 @@ int outbox_prepare(db_t *db)
 int outbox_add(db_t *db, const char *topic, const char *key,
 	       const json_t *event, enum db_error *error)
 {
+	dbbatch_t *b = dbbatch_find(db, OUTBOX_BATCH);
 	const char *params[3];
-	PGresult *res;
 	char *payload;
+	int r;
 
+	*error = DB_ERR_RETRY;
+	if (b == NULL)
+		return -1; /* outbox_prepare() was not called */
 	payload = json_dumps(event, JSON_COMPACT);
-	if (payload == NULL) {
-		*error = DB_ERR_RETRY;
+	if (payload == NULL)
 		return -1;
-	}
 	params[0] = topic;
 	params[1] = key;
 	params[2] = payload;
-	res = db_run(db, "outbox_insert", 3, params, error);
+	r = dbbatch_add(b, params, error);
 	free(payload);
-	if (res == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
+	if (r == 0)
+		*error = DB_OK;
+	return r;
 }
 
 /* Append the header [name, value] to arr; a value that is not UTF-8 is
@@ -236,12 +248,30 @@ static void outbox_rows_free(struct outbox_row *r, int n)
 	free(r);
 }
 
-/* Keep the rows whose delivery Kafka confirmed. */
-static int outbox_delivered(int row, void *ctx)
+/* "{id,…}" of the rows Kafka confirmed; malloc()ed, NULL when out of
+ * memory. */
+static char *outbox_delivered_ids(const char *const *ids,
+				  const struct kafka_out *outs, int n)
 {
-	const struct kafka_out *outs = ctx;
+	size_t cap = 3, len = 0;
+	char *buf;
+	int i;
 
-	return outs[row].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+	for (i = 0; i < n; i++)
+		cap += strlen(ids[i]) + 1;
+	buf = malloc(cap);
+	if (buf == NULL)
+		return NULL;
+	buf[len++] = '{';
+	for (i = 0; i < n; i++) {
+		if (outs[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+			continue;
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+					len > 1 ? "," : "", ids[i]);
+	}
+	buf[len++] = '}';
+	buf[len] = '\0';
+	return buf;
 }
 
 /* Run a statement on one row id with up to two more parameters. */
@@ -260,12 +290,11 @@ static int outbox_row_update(db_t *db, const char *stmt, const char *id,
 
 /* A row Kafka refused for good: a reply becomes a dead letter, a dead
  * letter is cut, or dropped when it already was. */
-static int outbox_refused(db_t *db, const PGresult *rows, int i,
+static int outbox_refused(db_t *db, const char *id,
 			  const struct outbox_row *r,
 			  const struct kafka_out *out, const char *consumer,
 			  struct outbox_round *round, enum db_error *error)
 {
-	const char *id = PQgetvalue(rows, i, 0);
 	struct kafka_dead d;
 	char reason[200], cut[24], *headers, *ids;
 	const char *params[1];
@@ -274,10 +303,10 @@ static int outbox_refused(db_t *db, const PGresult *rows, int i,
 
 	snprintf(reason, sizeof(reason), "kafka refused it for good: %s",
 		 rd_kafka_err2str(out->err));
-	if (!r->is_dead) {
+	if (r == NULL || !r->is_dead) {
 		memset(&d, 0, sizeof(d));
 		d.error = reason;
-		d.topic = PQgetvalue(rows, i, 1);
+		d.topic = out->topic;
 		d.partition = -1;
 		d.offset = -1;
 		d.consumer = consumer;
@@ -326,7 +355,50 @@ static int outbox_refused(db_t *db, const PGresult *rows, int i,
 	return 0;
 }
 
-/* Publish the rows read, delete the delivered, settle the refused. */
+/* Publish n rows (ids[i] and outs[i]; r[i] for rows read from the table,
+ * r NULL for replies from memory), delete the delivered, settle the
+ * refused. */
+static int outbox_deliver(db_t *db, rd_kafka_t *producer,
+			  const char *consumer, const char *const *ids,
+			  struct kafka_out *outs, const struct outbox_row *r,
+			  int n, struct outbox_round *round,
+			  enum db_error *error)
+{
+	const char *params[1];
+	size_t delivered;
+	char *idlist;
+	PGresult *res;
+	int i;
+
+	delivered = kafka_send_all(producer, outs, (size_t)n);
+	if (delivered < (size_t)n)
+		log_warnx("outbox: %zu of %d rows not delivered yet",
+			  (size_t)n - delivered, n);
+	round->published = (int)delivered;
+	if (delivered > 0) {
+		idlist = outbox_delivered_ids(ids, outs, n);
+		if (idlist == NULL) {
+			*error = DB_ERR_RETRY;
+			return -1;
+		}
+		params[0] = idlist;
+		res = db_run(db, "outbox_delete", 1, params, error);
+		free(idlist);
+		if (res == NULL)
+			return -1;
+		PQclear(res);
+	}
+	for (i = 0; i < n; i++) {
+		if (outs[i].err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+		    kafka_err_permanent(outs[i].err) &&
+		    outbox_refused(db, ids[i], r != NULL ? &r[i] : NULL,
+				   &outs[i], consumer, round, error) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Publish the rows read from the table. */
 static int outbox_send(db_t *db, rd_kafka_t *producer, const char *consumer,
 		       const PGresult *rows, size_t dead_max,
 		       struct outbox_round *round, enum db_error *error)
@@ -334,16 +406,14 @@ static int outbox_send(db_t *db, rd_kafka_t *producer, const char *consumer,
 	int i, n = PQntuples(rows), rc = -1;
 	struct outbox_row *r = calloc((size_t)n, sizeof(*r));
 	struct kafka_out *outs = calloc((size_t)n, sizeof(*outs));
-	const char *params[1];
-	char *ids = NULL;
-	size_t delivered;
-	PGresult *res;
+	const char **ids = calloc((size_t)n, sizeof(*ids));
 
-	if (r == NULL || outs == NULL) {
+	if (r == NULL || outs == NULL || ids == NULL) {
 		*error = DB_ERR_RETRY;
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
+		ids[i] = PQgetvalue(rows, i, 0);
 		outs[i].topic = PQgetvalue(rows, i, 1);
 		if (!PQgetisnull(rows, i, 2)) {
 			outs[i].key = PQgetvalue(rows, i, 2);
@@ -361,31 +431,8 @@ static int outbox_send(db_t *db, rd_kafka_t *producer, const char *consumer,
 		outs[i].len = (size_t)PQgetlength(rows, i, 3);
 		outs[i].cloudevent = 1;
 	}
-	delivered = kafka_send_all(producer, outs, (size_t)n);
-	if (delivered < (size_t)n)
-		log_warnx("outbox: %zu of %d rows not delivered yet",
-			  (size_t)n - delivered, n);
-	round->published = (int)delivered;
-	if (delivered > 0) {
-		ids = db_id_array(rows, 0, outbox_delivered, outs);
-		if (ids == NULL) {
-			*error = DB_ERR_RETRY;
-			goto done;
-		}
-		params[0] = ids;
-		res = db_run(db, "outbox_delete", 1, params, error);
-		if (res == NULL)
-			goto done;
-		PQclear(res);
-	}
-	for (i = 0; i < n; i++) {
-		if (outs[i].err != RD_KAFKA_RESP_ERR_NO_ERROR &&
-		    kafka_err_permanent(outs[i].err) &&
-		    outbox_refused(db, rows, i, &r[i], &outs[i], consumer,
-				   round, error) < 0)
-			goto done;
-	}
-	rc = 0;
+	rc = outbox_deliver(db, producer, consumer, ids, outs, r, n, round,
+			    error);
 done:
 	free(ids);
 	free(outs);
@@ -431,4 +478,132 @@ int outbox_relay(db_t *db, rd_kafka_t *producer, const char *consumer,
 fail:
 	log_warnx("outbox relay: %s", db_last_error(db));
 	return -1;
+}
+
+/* Whether the rows up to the last committed reply of b are b's own (or
+ * gone): present[i] says which of them are still there.  0 when so, 1
+ * when another row is older than one of them, -1 on a database error. */
+static int outbox_mine_check(db_t *db, const dbbatch_t *b,
+			     unsigned char *present, enum db_error *error)
+{
+	size_t n = dbbatch_done(b), j = 0;
+	char last[24], lim[24];
+	const char *params[2] = { last, lim };
+	PGresult *res;
+	long long id;
+	int i, foreign = 0;
+
+	snprintf(last, sizeof(last), "%lld", dbbatch_done_id(b, n - 1));
+	snprintf(lim, sizeof(lim), "%zu", n + 1);
+	res = db_run(db, "outbox_present", 2, params, error);
+	if (res == NULL)
+		return -1;
+	memset(present, 0, n);
+	for (i = 0; i < PQntuples(res) && !foreign; i++) {
+		id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		while (j < n && dbbatch_done_id(b, j) < id)
+			j++; /* published by another relay meanwhile */
+		if (j < n && dbbatch_done_id(b, j) == id)
+			present[j++] = 1;
+		else
+			foreign = 1;
+	}
+	PQclear(res);
+	return foreign;
+}
+
+/* Send the committed replies of b that are still there. */
+static int outbox_mine_send(db_t *db, rd_kafka_t *producer,
+			    const char *consumer, const dbbatch_t *b,
+			    const unsigned char *present,
+			    struct outbox_round *round, enum db_error *error)
+{
+	size_t n = dbbatch_done(b), i;
+	struct kafka_out *outs = calloc(n, sizeof(*outs));
+	const char **ids = calloc(n, sizeof(*ids));
+	char *idtext = malloc(n * 24);
+	int k = 0, rc = -1;
+
+	if (outs == NULL || ids == NULL || idtext == NULL) {
+		*error = DB_ERR_RETRY;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		const char *key = dbbatch_done_value(b, i, 1);
+
+		if (!present[i])
+			continue;
+		snprintf(idtext + 24 * i, 24, "%lld", dbbatch_done_id(b, i));
+		ids[k] = idtext + 24 * i;
+		outs[k].topic = dbbatch_done_value(b, i, 0);
+		outs[k].key = key;
+		outs[k].keylen = key != NULL ? strlen(key) : 0;
+		outs[k].value = dbbatch_done_value(b, i, 2);
+		outs[k].len = strlen(outs[k].value);
+		outs[k].cloudevent = 1;
+		k++;
+	}
+	round->rows = k;
+	rc = k == 0 ? 0
+		    : outbox_deliver(db, producer, consumer, ids, outs, NULL, k,
+				     round, error);
+done:
+	free(outs);
+	free(ids);
+	free(idtext);
+	return rc;
+}
+
+int outbox_publish(db_t *db, rd_kafka_t *producer, const char *consumer,
+		   int limit, size_t dead_max, struct outbox_round *round,
+		   enum db_error *error)
+{
+	dbbatch_t *b = dbbatch_find(db, OUTBOX_BATCH);
+	unsigned char *present = NULL;
+	enum db_error unlock_err;
+	PGresult *res;
+	int locked, rc = -1, foreign = 0;
+
+	memset(round, 0, sizeof(*round));
+	if (b == NULL || dbbatch_done(b) == 0)
+		return outbox_relay(db, producer, consumer, limit, dead_max,
+				    round, error);
+	present = malloc(dbbatch_done(b));
+	if (present == NULL) {
+		*error = DB_ERR_RETRY;
+		goto fail;
+	}
+	res = db_run(db, "outbox_lock", 0, NULL, error);
+	if (res == NULL)
+		goto fail;
+	locked = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!locked) {
+		/* Another relay is at work: the rows wait for a round. */
+		rc = 0;
+		goto fail;
+	}
+	foreign = outbox_mine_check(db, b, present, error);
+	if (foreign == 0)
+		rc = outbox_mine_send(db, producer, consumer, b, present, round,
+				      error);
+	res = db_run(db, "outbox_unlock", 0, NULL, &unlock_err);
+	PQclear(res);
+	dbbatch_forget(b);
+	free(present);
+	if (foreign == 1)
+		/* Older rows first (a crash's, a dead letter, another
+		 * instance's): the table in order, ours with them. */
+		return outbox_relay(db, producer, consumer, limit, dead_max,
+				    round, error);
+	if (rc == 0)
+		return 0;
+	log_warnx("outbox relay: %s", db_last_error(db));
+	return -1;
+fail:
+	dbbatch_forget(b);
+	free(present);
+	if (rc < 0)
+		log_warnx("outbox relay: %s", db_last_error(db));
+	return rc;
 }

@@ -20,7 +20,9 @@ int outbox_prepare(db_t *db) __attribute__((warn_unused_result));
 
 /*
  * Add a reply (event is borrowed and serialized now) for topic with message
- * key key (NULL for none).  Must run inside the caller's transaction.
+ * key key (NULL for none).  Must run inside the caller's transaction.  The
+ * replies of a transaction go to the table in one statement (dbbatch.h)
+ * and are kept in memory after commit for outbox_publish().
  */
 int outbox_add(db_t *db, const char *topic, const char *key,
 	       const json_t *event, enum db_error *error)
@@ -60,5 +62,18 @@ int outbox_relay(db_t *db, rd_kafka_t *producer, const char *consumer,
 		 int limit, size_t dead_max, struct outbox_round *round,
 		 enum db_error *error)
 	__attribute__((warn_unused_result));
+
+/*
+ * Publish the replies the last commit on db wrote, from memory: under the
+ * relay's lock, when no older row waits, the ones still there are sent
+ * and deleted (two statements, no payload read back); when an older row
+ * waits (a crash's, a dead letter, another instance's), a relay round
+ * sends the table in order instead.  Without such replies, one relay
+ * round.  Either way the memory is let go; what was not sent stays in the
+ * table for the next round.  As outbox_relay().
+ */
+int outbox_publish(db_t *db, rd_kafka_t *producer, const char *consumer,
+		   int limit, size_t dead_max, struct outbox_round *round,
+		   enum db_error *error) __attribute__((warn_unused_result));
 
 #endif

@@ -1,4 +1,5 @@
-/* String set: linear probing, grown at half full, keys owned by the set. */
+/* String set: linear probing, grown at half full, keys owned by the set;
+ * a value per key, let go through the set's free function. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +10,13 @@ struct strset_slot {
 	char *key;
 	size_t len;
 	uint64_t hash;
+	void *value;
 };
 
 struct strset {
 	struct strset_slot *slots;
 	size_t cap, n;
+	void (*free_value)(void *);
 };
 
 static uint64_t strset_hash(const char *key, size_t len)
@@ -48,8 +51,12 @@ void strset_clear(strset_t *s)
 	size_t i;
 
 	for (i = 0; i < s->cap; i++) {
+		if (s->slots[i].key != NULL && s->free_value != NULL &&
+		    s->slots[i].value != NULL)
+			s->free_value(s->slots[i].value);
 		free(s->slots[i].key);
 		s->slots[i].key = NULL;
+		s->slots[i].value = NULL;
 	}
 	s->n = 0;
 }
@@ -117,6 +124,30 @@ int strset_add(strset_t *s, const char *key, size_t len)
 	slot->hash = h;
 	s->n++;
 	return 0;
+}
+
+void strset_set_free(strset_t *s, void (*free_value)(void *))
+{
+	s->free_value = free_value;
+}
+
+int strset_put(strset_t *s, const char *key, size_t len, void *value)
+{
+	struct strset_slot *slot;
+
+	if (strset_add(s, key, len) < 0)
+		return -1;
+	slot = strset_find(s, key, len, strset_hash(key, len));
+	if (slot->value != NULL && slot->value != value &&
+	    s->free_value != NULL)
+		s->free_value(slot->value);
+	slot->value = value;
+	return 0;
+}
+
+void *strset_get(const strset_t *s, const char *key, size_t len)
+{
+	return strset_find(s, key, len, strset_hash(key, len))->value;
 }
 
 int strset_has(const strset_t *s, const char *key, size_t len)

@@ -15,6 +15,17 @@ void strset_free(strset_t *s);
 int strset_add(strset_t *s, const char *key, size_t len)
 	__attribute__((warn_unused_result));
 int strset_has(const strset_t *s, const char *key, size_t len);
+/*
+ * A value for key (added when absent): value is the set's from now on,
+ * let go with the function set by strset_set_free() (none: not freed)
+ * when replaced, cleared or freed.  -1 when out of memory (value not
+ * taken).
+ */
+int strset_put(strset_t *s, const char *key, size_t len, void *value)
+	__attribute__((warn_unused_result));
+/* The value of key, NULL when absent or none. */
+void *strset_get(const strset_t *s, const char *key, size_t len);
+void strset_set_free(strset_t *s, void (*free_value)(void *));
 size_t strset_size(const strset_t *s);
 void strset_clear(strset_t *s);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/dbbatch.h"
 #include "sharing/audit.h"
 #include "sharing/share.h"
 
@@ -18,10 +19,15 @@ static const char *const audit_access_types[] = {
 static const char *const audit_access_roles[] = { "viewer", "agent", "admin",
 					      NULL };
 
+/* Entries go in as one statement a transaction (dbbatch.h). */
+#define AUDIT_BATCH "audit_rows"
 static const char audit_sql_append[] =
 	"INSERT INTO audit_events (tenant_id, share_id, export_id,"
 	" conversation_id, type, actor, role, reason, details)"
-	" VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6, $7, $8, $9::jsonb)";
+	" SELECT a, b::uuid, c::uuid, d, e, f, g, h, i::jsonb FROM unnest("
+	"$1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+	" $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY"
+	" AS u(a, b, c, d, e, f, g, h, i, o) ORDER BY o";
 static const char audit_sql_share_list[] =
 	"SELECT json_build_object('at', to_char(a.at AT TIME ZONE 'UTC',"
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'type', a.type,"
@@ -32,11 +38,16 @@ static const char audit_sql_share_list[] =
 	" AND a.share_id = s.share_id"
 	" WHERE s.tenant_id = $1 AND s.share_id = $2::uuid"
 	" ORDER BY a.at, a.id";
+#define AUDIT_ACCESS_BATCH "audit_access_rows"
 static const char audit_sql_access[] =
 	"INSERT INTO audit_events (tenant_id, share_id, export_id,"
 	" conversation_id, at, type, actor, role, status, reason, client,"
-	" user_agent, details) VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6, $7,"
-	" $8, $9::int, $10, $11, $12, $13::jsonb)";
+	" user_agent, details) SELECT a, b::uuid, c::uuid, d,"
+	" e::timestamptz, f, g, h, i::int, j, k, l, m::jsonb FROM unnest("
+	"$1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+	" $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],"
+	" $11::text[], $12::text[], $13::text[]) WITH ORDINALITY"
+	" AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, o) ORDER BY o";
 
 int audit_access_is_anonymous(const event_t *ev)
 {
@@ -96,11 +107,25 @@ int audit_access_validate(const event_t *ev, char *err, size_t errlen)
 	return 0;
 }
 
+/* Add a row to the batch called name (audit_prepare() made it). */
+static int audit_add(db_t *db, const char *name, const char *const *params,
+		     enum db_error *error)
+{
+	dbbatch_t *b = dbbatch_find(db, name);
+
+	if (b == NULL) {
+		*error = DB_ERR_RETRY;
+		return -1;
+	}
+	return dbbatch_add(b, params, error);
+}
+
 int audit_prepare(db_t *db)
 {
-	if (db_register(db, "audit_append", audit_sql_append) < 0 ||
+	if (dbbatch_get(db, AUDIT_BATCH, audit_sql_append, 9, 0) == NULL ||
 	    db_register(db, "audit_share_list", audit_sql_share_list) < 0 ||
-	    db_register(db, "audit_access", audit_sql_access) < 0)
+	    dbbatch_get(db, AUDIT_ACCESS_BATCH, audit_sql_access, 13, 0) ==
+		    NULL)
 		return -1;
 	return 0;
 }
@@ -120,7 +145,7 @@ int audit_append(db_t *db, const struct audit_entry *e,
 		*error = DB_ERR_RETRY; /* out of memory: try the batch again */
 		return -1;
 	}
-	r = db_run_rows(db, "audit_append", 9, params, error, NULL);
+	r = audit_add(db, AUDIT_BATCH, params, error);
 	free(det);
 	return r;
 }
@@ -198,7 +223,7 @@ int audit_access_apply(db_t *db, const event_t *ev, enum db_error *error)
 	json_t *data = event_data(ev), *details = json_object();
 	const char *params[13];
 	char status[16], *det;
-	PGresult *res;
+	int r;
 
 	snprintf(status, sizeof(status), "%lld",
 		 (long long)json_integer_value(json_object_get(data, "status")));
@@ -226,10 +251,10 @@ int audit_access_apply(db_t *db, const event_t *ev, enum db_error *error)
 	params[10] = audit_str(data, "client");
 	params[11] = audit_str(data, "user_agent");
 	params[12] = det;
-	res = db_run(db, "audit_access", 13, params, error);
+	r = det != NULL ? audit_add(db, AUDIT_ACCESS_BATCH, params, error)
+			: -1;
+	if (det == NULL)
+		*error = DB_ERR_RETRY;
 	free(det);
-	if (res == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
+	return r;
 }

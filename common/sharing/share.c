@@ -11,6 +11,7 @@
 
 #include "runtime/cachewrite.h"
 #include "runtime/clock.h"
+#include "runtime/dbbatch.h"
 #include "runtime/event.h"
 #include "sharing/audit.h"
 #include "sharing/share.h"
@@ -23,13 +24,21 @@ static const char share_sql_conversation[] =
 	"SELECT (SELECT max(seq) FROM messages m WHERE m.tenant_id = $1"
 	" AND m.conversation_id = $2) FROM conversations"
 	" WHERE tenant_id = $1 AND conversation_id = $2";
+/* New shares go in as one statement a transaction (dbbatch.h). */
+#define SHARE_BATCH "share_rows"
 static const char share_sql_insert[] =
 	"INSERT INTO shares (tenant_id, share_id, conversation_id, token_hash,"
 	" audience, permission, min_role, require_login, expires_at, include,"
 	" redact, context, snapshot, snapshot_seq, recipients, created_by,"
-	" created_by_role, escalation_id) VALUES ($1, $2::uuid, $3, $4, $5, $6,"
-	" $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13, $14,"
-	" $15::jsonb, $16, $17, $18)";
+	" created_by_role, escalation_id) SELECT c1, c2::uuid, c3, c4, c5, c6,"
+	" c7, c8::boolean, c9::timestamptz, c10::jsonb, c11::jsonb,"
+	" c12::jsonb, c13::boolean, c14::bigint, c15::jsonb, c16, c17, c18"
+	" FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+	" $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],"
+	" $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],"
+	" $15::text[], $16::text[], $17::text[], $18::text[]) WITH ORDINALITY"
+	" AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14,"
+	" c15, c16, c17, c18, o) ORDER BY o";
 #define SHARE_JSON                                                       \
 	"json_build_object('share_id', share_id, 'tenant', tenant_id,"   \
 	" 'conversation_id', conversation_id, 'audience', audience,"     \
@@ -86,7 +95,7 @@ int share_prepare(db_t *db)
 {
 	if (db_register(db, "share_conversation", share_sql_conversation) <
 		    0 ||
-	    db_register(db, "share_insert", share_sql_insert) < 0 ||
+	    dbbatch_get(db, SHARE_BATCH, share_sql_insert, 18, 0) == NULL ||
 	    db_register(db, "share_escalation", share_sql_escalation) < 0 ||
 	    db_register(db, "share_load", share_sql_load) < 0 ||
 	    db_register(db, "share_load_locked", share_sql_load_locked) < 0 ||
@@ -151,6 +160,47 @@ static json_t *share_redact_json(int pii, json_t *ids, json_t *terms)
 			 terms != NULL ? json_incref(terms) : json_array());
 }
 
+static int share_insert(db_t *db, const char *const *params,
+			enum db_error *error)
+{
+	dbbatch_t *b = dbbatch_find(db, SHARE_BATCH);
+
+	if (b == NULL) {
+		*error = DB_ERR_RETRY; /* share_prepare() was not called */
+		return -1;
+	}
+	return dbbatch_add(b, params, error);
+}
+
+static int share_queue_entry(db_t *db, const char *token_hash,
+			     const struct share_entry *e,
+			     enum db_error *error);
+
+/* Queue a new share's entry from what was just written (version 1, not
+ * revoked): nothing read back. */
+static int share_queue_new(db_t *db, const char *tenant, const char *share_id,
+			   const char *token_hash,
+			   const struct share_request *req,
+			   enum db_error *error)
+{
+	struct share_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.version = 1;
+	snprintf(e.share_id, sizeof(e.share_id), "%s", share_id);
+	snprintf(e.tenant, sizeof(e.tenant), "%s", tenant);
+	snprintf(e.conversation_id, sizeof(e.conversation_id), "%s",
+		 req->conversation_id);
+	snprintf(e.audience, sizeof(e.audience), "%s", req->audience);
+	snprintf(e.permission, sizeof(e.permission), "%s", req->permission);
+	snprintf(e.min_role, sizeof(e.min_role), "%s", req->min_role);
+	e.require_login = req->require_login;
+	/* As extract(epoch …)::bigint rounds the stored microseconds. */
+	e.expires_at = req->expires_at > 0 ? (req->expires_at + 500000) / 1000000
+					   : 0;
+	return share_queue_entry(db, token_hash, &e, error);
+}
+
 int share_create(db_t *db, const char *tenant, const struct share_request *req,
 		 int64_t snapshot_seq, const char *escalation_id,
 		 char share_id[37], char token[TOKEN_LEN + 1],
@@ -200,9 +250,9 @@ int share_create(db_t *db, const char *tenant, const struct share_request *req,
 	params[15] = req->user_id;
 	params[16] = req->role;
 	params[17] = escalation_id;
-	if (db_run_rows(db, "share_insert", 18, params, error, NULL) < 0)
+	if (share_insert(db, params, error) < 0)
 		goto done;
-	r = share_queue_cache(db, tenant, share_id, error);
+	r = share_queue_new(db, tenant, share_id, hash, req, error);
 done:
 	if (r < 0)
 		memset(token, 0, TOKEN_LEN + 1);
@@ -328,24 +378,32 @@ static int64_t share_now_ms(void)
 	return clock_now_us() / 1000;
 }
 
-/* Queue the entry of one row of an SHARE_ENTRY result. */
-static int share_queue_row(db_t *db, PGresult *res, enum db_error *error)
+static int share_queue_entry(db_t *db, const char *token_hash,
+			     const struct share_entry *e,
+			     enum db_error *error)
 {
 	char key[SHARE_CACHE_KEY_MAX], *text;
-	struct share_entry e;
 	int r;
 
-	share_entry_from_row(res, &e);
-	text = share_entry_encode(&e);
+	text = share_entry_encode(e);
 	if (text == NULL) {
 		*error = DB_ERR_RETRY;
 		return -1;
 	}
-	share_cache_key(PQgetvalue(res, 0, 0), key);
-	r = cachewrite_add(db, key, text, e.version,
-			   share_entry_ttl_ms(&e, share_now_ms()), error);
+	share_cache_key(token_hash, key);
+	r = cachewrite_add(db, key, text, e->version,
+			   share_entry_ttl_ms(e, share_now_ms()), error);
 	free(text);
 	return r;
+}
+
+/* Queue the entry of one row of an SHARE_ENTRY result. */
+static int share_queue_row(db_t *db, PGresult *res, enum db_error *error)
+{
+	struct share_entry e;
+
+	share_entry_from_row(res, &e);
+	return share_queue_entry(db, PQgetvalue(res, 0, 0), &e, error);
 }
 
 int share_queue_cache(db_t *db, const char *tenant, const char *share_id,

@@ -71,4 +71,62 @@ envelope goldilocks.export.requested "$T" "$(jq -nc --arg s "$SHARE" \
 check_eq "the export behind it completes" \
 	"$(wait_reply "$X2" 30 | jq -r .ev.type)" goldilocks.export.completed
 
+# A data refusal (SQLSTATE class 23) inside a batch of many: the loop
+# halves the batch until the culprit stands alone, answers and
+# dead-letters it at once, and commits the others in batches.
+D=c-refused-$T
+snapshot "$T" "$D" 2 | produce conversations
+wait_until 20 q "$CTL" inspect conversation "$D" --tenant "$T"
+sql "CREATE OR REPLACE FUNCTION \"refuse_$T\"() RETURNS trigger
+	LANGUAGE plpgsql AS \$\$ BEGIN RAISE EXCEPTION 'refused'
+	USING ERRCODE = 'check_violation'; END \$\$" > /dev/null
+sql "CREATE TRIGGER \"refuse_$T\" BEFORE INSERT ON shares FOR EACH ROW
+	WHEN (NEW.tenant_id = '$T' AND NEW.conversation_id = '$D')
+	EXECUTE FUNCTION \"refuse_$T\"()" > /dev/null
+B=$(new_id)
+ids=()
+halves_before=$(grep -c "applying it as" "$RUN_DIR/sharesd.log")
+fine_before=$(sql "SELECT count(*) FROM shares WHERE tenant_id = '$T'
+	AND conversation_id = 'c-fine'")
+{
+	for i in $(seq 1 40); do
+		id=$(new_id)
+		ids+=("$id")
+		share_request "$T" c-fine . "$id"
+		[ "$i" = 20 ] && share_request "$T" "$D" . "$B"
+	done
+} > "$RUN_DIR/refused.jsonl"
+# sharesd is paused while they are produced, so that it polls them as
+# one batch.
+kill -STOP "$(cat "$RUN_DIR/sharesd.pid")"
+produce share-requests < "$RUN_DIR/refused.jsonl"
+kill -CONT "$(cat "$RUN_DIR/sharesd.pid")"
+start=$SECONDS
+code=$(wait_reply "$B" 30 | jq -r .ev.data.code)
+check_eq "the refused request is answered" "$code" invalid_request
+check "at once, not after RETRY_MAX_SECONDS ($((SECONDS - start)) s)" \
+	[ $((SECONDS - start)) -lt 4 ]
+dl_b() { dead_letters "$D" | grep -q "$B"; }
+check "and dead-lettered" wait_until 10 dl_b
+check "the dead letter says the database refused it" \
+	q grep -q "refused" <<< "$(dead_letters "$D" | grep "$B" | head -1 |
+		jq -r .headers.error)"
+all_created() {
+	[ "$(sql "SELECT count(*) FROM shares WHERE tenant_id = '$T'
+		AND conversation_id = 'c-fine'")" -ge $((fine_before + 40)) ]
+}
+check "the 40 requests around it are stored" wait_until 20 all_created
+dump=$RUN_DIR/refused-replies.jsonl
+replies_all > "$dump"
+created=0
+for id in "${ids[@]}"; do
+	t=$(replies_to "$id" "$dump" | grep -v email.requested | jq -r .ev.type)
+	[ "$t" = goldilocks.share.created ] && created=$((created + 1))
+done
+check_eq "and each answered share.created once" "$created" 40
+halves=$(( $(grep -c "applying it as" "$RUN_DIR/sharesd.log") - halves_before ))
+check "the batch was halved, not redone one by one ($halves halvings)" \
+	[ "$halves" -ge 1 ]
+sql "DROP TRIGGER \"refuse_$T\" ON shares" > /dev/null
+
 done_testing

@@ -1,0 +1,411 @@
+/*
+ * Set-based writes.  Each column of a batch is one growing text-array
+ * literal; sending a batch closes each with '}', runs the statement with
+ * them as parameters and opens them again empty.  The batches of a
+ * connection live in its db_writer, sent in the order their first row
+ * came in.  A keeping batch also holds each row's values: rows[0, sent)
+ * have their ids, rows[0, committed) are durable.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/dbbatch.h"
+#include "runtime/log.h"
+
+#define DBBATCH_COLS 32
+
+struct dbbatch_col {
+	char *s; /* "{" elements so far */
+	size_t len, cap;
+};
+
+struct dbbatch_row {
+	long long id;
+	char **v; /* ncols pointers, then the strings, one block */
+};
+
+struct dbbatch {
+	db_t *db;
+	const char *name;
+	int ncols, keep;
+	struct dbbatch_col *cols;
+	size_t rows; /* added, not sent */
+	int queued;
+	struct dbbatch_row *kept;
+	size_t nkept, capkept, sent, committed;
+};
+
+struct dbbatch_set {
+	struct dbbatch *all[DBBATCH_MAX];
+	int n;
+	struct dbbatch *order[DBBATCH_MAX]; /* holding rows, first first */
+	int norder;
+};
+
+static int dbbatch_grow(char **out, size_t *cap, size_t need)
+{
+	size_t c = *cap ? *cap : 256;
+	char *p;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	p = realloc(*out, c);
+	if (p == NULL)
+		return -1;
+	*out = p;
+	*cap = c;
+	return 0;
+}
+
+int dbbatch_quote(char **out, size_t *len, size_t *cap, const char *value)
+{
+	size_t n, i, at;
+
+	if (value == NULL) {
+		if (dbbatch_grow(out, cap, *len + 6) < 0)
+			return -1;
+		memcpy(*out + *len, "NULL", 4);
+		*len += 4;
+		return 0;
+	}
+	n = strlen(value);
+	/* Every byte escaped at worst, two quotes, and room for "}\0". */
+	if (dbbatch_grow(out, cap, *len + 2 * n + 5) < 0)
+		return -1;
+	at = *len;
+	(*out)[at++] = '"';
+	for (i = 0; i < n; i++) {
+		if (value[i] == '"' || value[i] == '\\')
+			(*out)[at++] = '\\';
+		(*out)[at++] = value[i];
+	}
+	(*out)[at++] = '"';
+	*len = at;
+	return 0;
+}
+
+/* Empty the columns (the rows not sent are gone). */
+static void dbbatch_reset(struct dbbatch *b)
+{
+	int c;
+
+	for (c = 0; c < b->ncols; c++)
+		b->cols[c].len = 1; /* the '{' */
+	b->rows = 0;
+	b->queued = 0;
+}
+
+/* Free kept rows [from, nkept). */
+static void dbbatch_drop_kept(struct dbbatch *b, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < b->nkept; i++)
+		free(b->kept[i].v);
+	b->nkept = from;
+	if (b->sent > from)
+		b->sent = from;
+	if (b->committed > from)
+		b->committed = from;
+}
+
+static void dbbatch_release(void *state)
+{
+	struct dbbatch_set *set = state;
+	int i, c;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->n; i++) {
+		struct dbbatch *b = set->all[i];
+
+		dbbatch_drop_kept(b, 0);
+		free(b->kept);
+		for (c = 0; c < b->ncols; c++)
+			free(b->cols[c].s);
+		free(b->cols);
+		free(b);
+	}
+	free(set);
+}
+
+static void dbbatch_dropped(db_t *db)
+{
+	struct db_writer *w = db_writer(db);
+	struct dbbatch_set *set = w->state;
+	int i;
+
+	for (i = 0; i < set->n; i++) {
+		dbbatch_reset(set->all[i]);
+		dbbatch_drop_kept(set->all[i], set->all[i]->committed);
+	}
+	set->norder = 0;
+	w->pending = 0;
+}
+
+static void dbbatch_committed(db_t *db)
+{
+	struct dbbatch_set *set = db_writer(db)->state;
+	int i;
+
+	for (i = 0; i < set->n; i++)
+		set->all[i]->committed = set->all[i]->sent;
+}
+
+static int dbbatch_id_cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The ids of the rows just sent: ascending is the order they came in
+ * (one statement draws them from the sequence in its ORDER BY). */
+static void dbbatch_take_ids(struct dbbatch *b, const PGresult *res)
+{
+	int i, n = PQntuples(res);
+	long long *ids = malloc((size_t)(n ? n : 1) * sizeof(*ids));
+
+	if (ids == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < n; i++)
+		ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	qsort(ids, (size_t)n, sizeof(*ids), dbbatch_id_cmp);
+	for (i = 0; i < n && b->sent < b->nkept; i++)
+		b->kept[b->sent++].id = ids[i];
+	free(ids);
+}
+
+/* Send one batch's rows. */
+static int dbbatch_send(struct dbbatch *b, enum db_error *error)
+{
+	const char *params[DBBATCH_COLS];
+	PGresult *res;
+	int c;
+
+	for (c = 0; c < b->ncols; c++) {
+		b->cols[c].s[b->cols[c].len] = '}';
+		b->cols[c].s[b->cols[c].len + 1] = '\0';
+		params[c] = b->cols[c].s;
+	}
+	res = db_run(b->db, b->name, b->ncols, params, error);
+	if (res == NULL)
+		return -1;
+	if (b->keep)
+		dbbatch_take_ids(b, res);
+	PQclear(res);
+	dbbatch_reset(b);
+	return 0;
+}
+
+int dbbatch_flush(db_t *db, enum db_error *error)
+{
+	struct db_writer *w = db_writer(db);
+	struct dbbatch_set *set = w->state;
+	int i, r = 0;
+
+	*error = DB_OK;
+	if (set == NULL || !w->pending)
+		return 0;
+	w->pending = 0; /* the statements below run as any other */
+	for (i = 0; i < set->norder && r == 0; i++)
+		r = dbbatch_send(set->order[i], error);
+	if (r < 0) {
+		/* The transaction is lost: nothing of it may be sent later. */
+		dbbatch_dropped(db);
+		return -1;
+	}
+	set->norder = 0;
+	if (db_is_connected(db) &&
+	    PQtransactionStatus(db_conn(db)) == PQTRANS_IDLE)
+		dbbatch_committed(db); /* no transaction: they are in */
+	return 0;
+}
+
+static int dbbatch_flush_hook(db_t *db, enum db_error *error)
+{
+	return dbbatch_flush(db, error);
+}
+
+static struct dbbatch *dbbatch_new(db_t *db, const char *name, int ncols,
+				   int keep)
+{
+	struct dbbatch *b = calloc(1, sizeof(*b));
+	int c;
+
+	if (b == NULL)
+		return NULL;
+	b->cols = calloc((size_t)ncols, sizeof(*b->cols));
+	if (b->cols == NULL) {
+		free(b);
+		return NULL;
+	}
+	b->db = db;
+	b->name = name;
+	b->ncols = ncols;
+	b->keep = keep;
+	for (c = 0; c < ncols; c++) {
+		if (dbbatch_grow(&b->cols[c].s, &b->cols[c].cap, 256) < 0) {
+			while (c-- > 0)
+				free(b->cols[c].s);
+			free(b->cols);
+			free(b);
+			return NULL;
+		}
+		b->cols[c].s[0] = '{';
+		b->cols[c].len = 1;
+	}
+	return b;
+}
+
+dbbatch_t *dbbatch_get(db_t *db, const char *name, const char *sql,
+		       int ncols, int keep)
+{
+	struct db_writer *w = db_writer(db);
+	struct dbbatch_set *set = w->state;
+	struct dbbatch *b = dbbatch_find(db, name);
+
+	if (b != NULL)
+		return b;
+	if (set == NULL) {
+		set = calloc(1, sizeof(*set));
+		if (set == NULL)
+			return NULL;
+		w->state = set;
+		w->flush = dbbatch_flush_hook;
+		w->committed = dbbatch_committed;
+		w->dropped = dbbatch_dropped;
+		w->release = dbbatch_release;
+	}
+	if (set->n == DBBATCH_MAX || ncols < 1 || ncols > DBBATCH_COLS ||
+	    db_register(db, name, sql) < 0)
+		return NULL;
+	b = dbbatch_new(db, name, ncols, keep);
+	if (b != NULL)
+		set->all[set->n++] = b;
+	return b;
+}
+
+dbbatch_t *dbbatch_find(db_t *db, const char *name)
+{
+	struct dbbatch_set *set = db_writer(db)->state;
+	int i;
+
+	for (i = 0; set != NULL && i < set->n; i++) {
+		if (strcmp(set->all[i]->name, name) == 0)
+			return set->all[i];
+	}
+	return NULL;
+}
+
+/* Keep a copy of a row's values; -1 when out of memory. */
+static int dbbatch_keep_row(struct dbbatch *b, const char *const *values)
+{
+	size_t need = (size_t)b->ncols * sizeof(char *), at;
+	struct dbbatch_row *r;
+	char *p;
+	int c;
+
+	if (b->nkept == b->capkept) {
+		size_t cap = b->capkept ? 2 * b->capkept : 64;
+		struct dbbatch_row *k = realloc(b->kept, cap * sizeof(*k));
+
+		if (k == NULL)
+			return -1;
+		b->kept = k;
+		b->capkept = cap;
+	}
+	for (c = 0; c < b->ncols; c++)
+		need += values[c] != NULL ? strlen(values[c]) + 1 : 0;
+	r = &b->kept[b->nkept];
+	r->id = 0;
+	r->v = malloc(need);
+	if (r->v == NULL)
+		return -1;
+	p = (char *)r->v;
+	at = (size_t)b->ncols * sizeof(char *);
+	for (c = 0; c < b->ncols; c++) {
+		if (values[c] == NULL) {
+			r->v[c] = NULL;
+			continue;
+		}
+		r->v[c] = p + at;
+		memcpy(p + at, values[c], strlen(values[c]) + 1);
+		at += strlen(values[c]) + 1;
+	}
+	b->nkept++;
+	return 0;
+}
+
+int dbbatch_add(dbbatch_t *b, const char *const *values,
+		enum db_error *error)
+{
+	struct db_writer *w = db_writer(b->db);
+	struct dbbatch_set *set = w->state;
+	size_t was[DBBATCH_COLS];
+	int c, bad = 0;
+
+	for (c = 0; c < b->ncols && !bad; c++) {
+		struct dbbatch_col *col = &b->cols[c];
+
+		was[c] = col->len;
+		if (b->rows > 0) {
+			bad = dbbatch_grow(&col->s, &col->cap, col->len + 3);
+			if (!bad)
+				col->s[col->len++] = ',';
+		}
+		if (!bad)
+			bad = dbbatch_quote(&col->s, &col->len, &col->cap,
+					    values[c]);
+	}
+	if (!bad && b->keep)
+		bad = dbbatch_keep_row(b, values);
+	if (bad) {
+		/* Undo the columns written: the row is not added. */
+		while (c-- > 0)
+			b->cols[c].len = was[c];
+		*error = DB_ERR_RETRY;
+		return -1;
+	}
+	b->rows++;
+	if (!b->queued) {
+		b->queued = 1;
+		set->order[set->norder++] = b;
+	}
+	w->pending = 1;
+	return 0;
+}
+
+size_t dbbatch_pending(const dbbatch_t *b)
+{
+	return b->rows;
+}
+
+size_t dbbatch_done(const dbbatch_t *b)
+{
+	return b->committed;
+}
+
+long long dbbatch_done_id(const dbbatch_t *b, size_t i)
+{
+	return b->kept[i].id;
+}
+
+const char *dbbatch_done_value(const dbbatch_t *b, size_t i, int col)
+{
+	return b->kept[i].v[col];
+}
+
+void dbbatch_forget(dbbatch_t *b)
+{
+	size_t i, k = b->committed;
+
+	for (i = 0; i < k; i++)
+		free(b->kept[i].v);
+	memmove(b->kept, b->kept + k, (b->nkept - k) * sizeof(*b->kept));
+	b->nkept -= k;
+	b->sent -= k;
+	b->committed = 0;
+}

@@ -1,0 +1,317 @@
+/*
+ * Set-based writes (common/runtime/dbbatch.c) against the stack's
+ * PostgreSQL: rows added are seen by the next statement of the
+ * transaction, come back with ids in the order they were added, survive
+ * any byte a text can hold, vanish on rollback, and a refused row fails
+ * the transaction with its class, without being sent again.  Output is
+ * TAP (CMOCKA_MESSAGE_OUTPUT=TAP).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "runtime/config.h"
+#include "runtime/db.h"
+#include "runtime/dbbatch.h"
+
+static const char sql_rows[] =
+	"INSERT INTO dbb (a, b, n) SELECT a, b, n::int FROM unnest($1::text[],"
+	" $2::text[], $3::text[]) WITH ORDINALITY AS u(a, b, n, o) ORDER BY o"
+	" RETURNING id";
+static const char sql_plain[] =
+	"INSERT INTO dbb_log (what) SELECT w FROM unnest($1::text[])"
+	" WITH ORDINALITY AS u(w, o) ORDER BY o";
+static const char sql_count[] = "SELECT count(*) FROM dbb";
+static const char sql_get[] =
+	"SELECT a, b, n FROM dbb WHERE id = $1::bigint";
+static const char sql_log[] =
+	"SELECT string_agg(what, ',' ORDER BY id) FROM dbb_log";
+
+struct fixture {
+	db_t *db;
+	dbbatch_t *rows, *plain;
+};
+
+static int setup(void **state)
+{
+	static struct fixture f;
+	struct config cfg;
+	enum db_error e;
+	char err[512];
+
+	if (config_load(&cfg, "itest", "", err, sizeof(err)) < 0)
+		return -1;
+	f.db = db_new(cfg.database_url);
+	if (f.db == NULL || db_connect_once(f.db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "# database: %s\n", err);
+		return -1;
+	}
+	/* Tables of this connection only: tests run side by side. */
+	if (db_exec(f.db,
+		    "CREATE TEMP TABLE dbb (id bigserial PRIMARY KEY, a text,"
+		    " b text, n int CHECK (n >= 0))",
+		    &e) < 0 ||
+	    db_exec(f.db,
+		    "CREATE TEMP TABLE dbb_log (id bigserial PRIMARY KEY,"
+		    " what text NOT NULL)",
+		    &e) < 0 ||
+	    db_register(f.db, "dbb_count", sql_count) < 0 ||
+	    db_register(f.db, "dbb_get", sql_get) < 0 ||
+	    db_register(f.db, "dbb_log_get", sql_log) < 0)
+		return -1;
+	f.rows = dbbatch_get(f.db, "dbb_rows", sql_rows, 3, 1);
+	f.plain = dbbatch_get(f.db, "dbb_plain", sql_plain, 1, 0);
+	if (f.rows == NULL || f.plain == NULL)
+		return -1;
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	db_free(f->db);
+	return 0;
+}
+
+static long long count_rows(struct fixture *f)
+{
+	enum db_error e;
+	PGresult *res = db_run(f->db, "dbb_count", 0, NULL, &e);
+	long long n;
+
+	assert_non_null(res);
+	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return n;
+}
+
+static void add(struct fixture *f, const char *a, const char *b,
+		const char *n)
+{
+	const char *v[3] = { a, b, n };
+	enum db_error e;
+
+	assert_int_equal(dbbatch_add(f->rows, v, &e), 0);
+}
+
+/* The next statement of the transaction sees the rows; nothing is sent
+ * before it. */
+static void test_seen_by_next_statement(void **state)
+{
+	struct fixture *f = *state;
+	long long before = count_rows(f);
+	enum db_error e;
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add(f, "x", "y", "1");
+	add(f, "x", "y", "2");
+	assert_int_equal(dbbatch_pending(f->rows), 2);
+	assert_int_equal(count_rows(f), before + 2);
+	assert_int_equal(dbbatch_pending(f->rows), 0);
+	add(f, "x", "y", "3");
+	assert_int_equal(db_commit(f->db, &e), 0);
+	assert_int_equal(count_rows(f), before + 3);
+	assert_int_equal(dbbatch_done(f->rows), 3);
+	dbbatch_forget(f->rows);
+	assert_int_equal(dbbatch_done(f->rows), 0);
+}
+
+/* Ids come back in the order the rows were added, for many rows in one
+ * statement, and each id holds its own row. */
+static void test_ids_in_order(void **state)
+{
+	enum { N = 3000 };
+	struct fixture *f = *state;
+	char a[32], n[16], idtext[24];
+	const char *p[1] = { idtext };
+	enum db_error e;
+	PGresult *res;
+	size_t i;
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	for (i = 0; i < N; i++) {
+		snprintf(a, sizeof(a), "row-%zu", i);
+		snprintf(n, sizeof(n), "%zu", i);
+		add(f, a, NULL, n);
+	}
+	assert_int_equal(db_commit(f->db, &e), 0);
+	assert_int_equal(dbbatch_done(f->rows), N);
+	for (i = 0; i < N; i++) {
+		snprintf(a, sizeof(a), "row-%zu", i);
+		assert_string_equal(dbbatch_done_value(f->rows, i, 0), a);
+		assert_null(dbbatch_done_value(f->rows, i, 1));
+		if (i > 0)
+			assert_true(dbbatch_done_id(f->rows, i) >
+				    dbbatch_done_id(f->rows, i - 1));
+	}
+	for (i = 0; i < N; i += 499) {
+		snprintf(idtext, sizeof(idtext), "%lld",
+			 dbbatch_done_id(f->rows, i));
+		res = db_run(f->db, "dbb_get", 1, p, &e);
+		assert_non_null(res);
+		assert_int_equal(PQntuples(res), 1);
+		snprintf(a, sizeof(a), "row-%zu", i);
+		assert_string_equal(PQgetvalue(res, 0, 0), a);
+		assert_true(PQgetisnull(res, 0, 1));
+		assert_int_equal(strtol(PQgetvalue(res, 0, 2), NULL, 10),
+				 (long)i);
+		PQclear(res);
+	}
+	dbbatch_forget(f->rows);
+}
+
+/* Any text survives the array literal: quotes, backslashes, braces,
+ * commas, the word NULL, the empty string, spaces, UTF-8, newlines. */
+static void test_any_text(void **state)
+{
+	static const char *const texts[] = {
+		"\"",	    "\\",	 "\\\"",	  "{}",
+		"{\"a\",b}", "a,b",	 "NULL",	  "null",
+		"",	    " ",	 "  lead and trail  ", "é ß 漢字 🙂",
+		"line\nbreak\ttab", "back\\slash at end\\", "'single'",
+		"$1::text[]",
+	};
+	struct fixture *f = *state;
+	size_t n = sizeof(texts) / sizeof(texts[0]), i;
+	char idtext[24];
+	const char *p[1] = { idtext };
+	enum db_error e;
+	PGresult *res;
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	for (i = 0; i < n; i++)
+		add(f, texts[i], texts[n - 1 - i], "0");
+	assert_int_equal(db_commit(f->db, &e), 0);
+	assert_int_equal(dbbatch_done(f->rows), n);
+	for (i = 0; i < n; i++) {
+		snprintf(idtext, sizeof(idtext), "%lld",
+			 dbbatch_done_id(f->rows, i));
+		res = db_run(f->db, "dbb_get", 1, p, &e);
+		assert_non_null(res);
+		assert_false(PQgetisnull(res, 0, 0));
+		assert_string_equal(PQgetvalue(res, 0, 0), texts[i]);
+		assert_string_equal(PQgetvalue(res, 0, 1), texts[n - 1 - i]);
+		assert_string_equal(dbbatch_done_value(f->rows, i, 0),
+				    texts[i]);
+		PQclear(res);
+	}
+	dbbatch_forget(f->rows);
+}
+
+/* Rolled back, the rows are neither written nor kept nor sent later. */
+static void test_rollback_drops(void **state)
+{
+	struct fixture *f = *state;
+	long long before = count_rows(f);
+	enum db_error e;
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add(f, "gone", NULL, "1");
+	assert_int_equal(count_rows(f), before + 1); /* sent */
+	add(f, "gone too", NULL, "2");		     /* not sent */
+	db_rollback(f->db);
+	assert_int_equal(dbbatch_pending(f->rows), 0);
+	assert_int_equal(dbbatch_done(f->rows), 0);
+	assert_int_equal(count_rows(f), before);
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add(f, "kept", NULL, "3");
+	assert_int_equal(db_commit(f->db, &e), 0);
+	assert_int_equal(count_rows(f), before + 1);
+	assert_int_equal(dbbatch_done(f->rows), 1);
+	assert_string_equal(dbbatch_done_value(f->rows, 0, 0), "kept");
+	dbbatch_forget(f->rows);
+}
+
+/* A row the database refuses fails the commit with a data error; none of
+ * the transaction's rows stays, is kept, or is sent with the next one. */
+static void test_refused_row(void **state)
+{
+	struct fixture *f = *state;
+	long long before = count_rows(f);
+	enum db_error e;
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add(f, "fine", NULL, "1");
+	add(f, "refused", NULL, "-1");
+	add(f, "fine", NULL, "2");
+	assert_int_equal(db_commit(f->db, &e), -1);
+	assert_int_equal(e, DB_ERR_DATA);
+	db_rollback(f->db);
+	assert_int_equal(dbbatch_done(f->rows), 0);
+	assert_int_equal(count_rows(f), before);
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add(f, "after", NULL, "4");
+	assert_int_equal(db_commit(f->db, &e), 0);
+	assert_int_equal(count_rows(f), before + 1);
+	dbbatch_forget(f->rows);
+
+	/* A value the cast refuses is a data error too. */
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add(f, "bad number", NULL, "one");
+	assert_int_equal(db_commit(f->db, &e), -1);
+	assert_int_equal(e, DB_ERR_DATA);
+	db_rollback(f->db);
+	assert_int_equal(count_rows(f), before + 1);
+}
+
+/* Two batches of one transaction go in the order their first rows came,
+ * and a batch that keeps nothing holds nothing after commit. */
+static void test_two_batches(void **state)
+{
+	struct fixture *f = *state;
+	const char *w[1];
+	enum db_error e;
+	PGresult *res;
+
+	assert_int_equal(db_exec(f->db, "TRUNCATE dbb_log", &e), 0);
+	assert_int_equal(db_begin(f->db, &e), 0);
+	w[0] = "first";
+	assert_int_equal(dbbatch_add(f->plain, w, &e), 0);
+	add(f, "between", NULL, "1");
+	w[0] = "second";
+	assert_int_equal(dbbatch_add(f->plain, w, &e), 0);
+	assert_int_equal(db_commit(f->db, &e), 0);
+	assert_int_equal(dbbatch_done(f->plain), 0);
+	assert_int_equal(dbbatch_done(f->rows), 1);
+	dbbatch_forget(f->rows);
+	res = db_run(f->db, "dbb_log_get", 0, NULL, &e);
+	assert_non_null(res);
+	assert_string_equal(PQgetvalue(res, 0, 0), "first,second");
+	PQclear(res);
+}
+
+/* Outside a transaction the rows go in with the next statement and are
+ * durable at once. */
+static void test_autocommit(void **state)
+{
+	struct fixture *f = *state;
+	long long before = count_rows(f);
+
+	add(f, "alone", NULL, "5");
+	assert_int_equal(count_rows(f), before + 1);
+	assert_int_equal(dbbatch_done(f->rows), 1);
+	dbbatch_forget(f->rows);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seen_by_next_statement),
+		cmocka_unit_test(test_ids_in_order),
+		cmocka_unit_test(test_any_text),
+		cmocka_unit_test(test_rollback_drops),
+		cmocka_unit_test(test_refused_row),
+		cmocka_unit_test(test_two_batches),
+		cmocka_unit_test(test_autocommit),
+	};
+
+	return cmocka_run_group_tests_name("dbbatch", tests, setup, teardown);
+}
