@@ -101,15 +101,13 @@ fine_before=$(sql "SELECT count(*) FROM shares WHERE tenant_id = '$T'
 kill -STOP "$(cat "$RUN_DIR/sharesd.pid")"
 produce share-requests < "$RUN_DIR/refused.jsonl"
 kill -CONT "$(cat "$RUN_DIR/sharesd.pid")"
-start=$SECONDS
 code=$(wait_reply "$B" 30 | jq -r .ev.data.code)
 check_eq "the refused request is answered" "$code" invalid_request
-check "at once, not after RETRY_MAX_SECONDS ($((SECONDS - start)) s)" \
-	[ $((SECONDS - start)) -lt 4 ]
 dl_b() { dead_letters "$D" | grep -q "$B"; }
 check "and dead-lettered" wait_until 10 dl_b
+# (not "still failing after RETRY_MAX_SECONDS": refused at once)
 check "the dead letter says the database refused it" \
-	q grep -q "refused" <<< "$(dead_letters "$D" | grep "$B" | head -1 |
+	q grep -q "database refused the event" <<< "$(dead_letters "$D" | grep "$B" | head -1 |
 		jq -r .headers.error)"
 all_created() {
 	[ "$(sql "SELECT count(*) FROM shares WHERE tenant_id = '$T'
