@@ -395,7 +395,7 @@ static int loop_load_queued(struct loop *l, struct loop_item **items,
 }
 
 /* Hand the new valid items not queued behind a deferred event to the
- * handler's prefetch. */
+ * handler's prefetch, at the start of every batch transaction. */
 static int loop_prefetch(struct loop *l, struct loop_item **items, size_t n,
 			 enum db_error *dberr)
 {
@@ -417,7 +417,8 @@ static int loop_prefetch(struct loop *l, struct loop_item **items, size_t n,
 			continue;
 		les[m++] = &items[i]->le;
 	}
-	r = m > 0 ? l->h->prefetch(l->h->ctx, l->db, les, m, dberr) : LOOP_OK;
+	/* Called with none too: what it read before is stale now. */
+	r = l->h->prefetch(l->h->ctx, l->db, les, m, dberr);
 	free(les);
 	return r == LOOP_OK ? 0 : -1;
 }

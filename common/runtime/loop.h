@@ -58,7 +58,9 @@ struct loop_handler {
 	 * the handler reads here, in one statement for all of them, what
 	 * handle() will need (which conversations exist, their transcripts'
 	 * findings).  Its writes go set-based by themselves (dbbatch.h).
-	 * LOOP_OK, or LOOP_DB_ERROR with *dberr.
+	 * Called at the start of every batch transaction, with n = 0 too
+	 * (a batch of deferred events), so what it read holds for that
+	 * transaction only.  LOOP_OK, or LOOP_DB_ERROR with *dberr.
 	 */
 	enum loop_result (*prefetch)(void *ctx, db_t *db,
 				     const struct loop_event *const *les,

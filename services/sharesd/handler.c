@@ -20,7 +20,6 @@
 #include "sharing/transcript.h"
 #include "sharesd.h"
 
-#define TYPE_REQUESTED "goldilocks.share.requested"
 #define TYPE_UPDATE "goldilocks.share.update_requested"
 #define TYPE_REVOKE "goldilocks.share.revoke_requested"
 #define TYPE_CREATED "goldilocks.share.created"
@@ -41,13 +40,20 @@ void sharesd_init(struct sharesd *s, const struct config *cfg,
 int sharesd_start(struct sharesd *s, char *err, size_t errlen)
 {
 	s->pii = redactor_new(NULL, 0, err, errlen);
-	return s->pii != NULL ? 0 : -1;
+	if (s->pii == NULL)
+		return -1;
+	if (sharesd_prefetch_start(s) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 void sharesd_free(struct sharesd *s)
 {
 	redactor_free(s->pii);
 	s->pii = NULL;
+	sharesd_prefetch_free(s);
 }
 
 int sharesd_prepare(void *ctx, db_t *db, metrics_t *metrics)
@@ -62,7 +68,8 @@ int sharesd_prepare(void *ctx, db_t *db, metrics_t *metrics)
 				       "share links revoked");
 	s->m_rejected = metrics_counter(metrics, "shares_rejected_total", NULL,
 					"share requests answered rejected");
-	if (share_prepare(db) < 0 || sharesd_pii_prepare(db) < 0)
+	if (share_prepare(db) < 0 || sharesd_pii_prepare(db) < 0 ||
+	    sharesd_prefetch_prepare(db) < 0)
 		return -1;
 	return 0;
 }
@@ -280,8 +287,8 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 					      event_data(le->ev),
 					      "conversation_id")),
 				      code, msg, dberr);
-	if (share_conversation(db, tenant, req.conversation_id, &exists,
-			       &last_seq, dberr) < 0)
+	if (sharesd_conversation(s, db, tenant, req.conversation_id, &exists,
+				 &last_seq, dberr) < 0)
 		return LOOP_DB_ERROR;
 	if (!exists) {
 		if (!le->final_attempt)
@@ -297,7 +304,7 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 		return sharesd_refuse(s, db, le, NULL, req.conversation_id,
 				      code, msg, dberr);
 	snapshot_seq = req.snapshot ? (last_seq >= 0 ? last_seq : 0) : -1;
-	pii = sharesd_pii_found(s, db, tenant, &req, snapshot_seq, dberr);
+	pii = sharesd_pii_once(s, db, tenant, &req, snapshot_seq, dberr);
 	if (pii == NULL && *dberr == DB_OK)
 		return sharesd_refuse(s, db, le, NULL, req.conversation_id,
 				      REPLY_INVALID_REQUEST,

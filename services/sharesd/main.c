@@ -39,6 +39,7 @@ int main(void)
 	h.ctx = &s;
 	h.prepare = sharesd_prepare;
 	h.validate = sharesd_validate;
+	h.prefetch = sharesd_prefetch;
 	h.handle = sharesd_handle;
 	h.reject = sharesd_reject;
 	h.answers = sharesd_answers;

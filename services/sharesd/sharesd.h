@@ -11,17 +11,21 @@
 #include "runtime/config.h"
 #include "runtime/db.h"
 #include "runtime/loop.h"
+#include "runtime/strset.h"
 #include "redact/redact.h"
 #include "sharing/settings.h"
 #include "sharing/sharereq.h"
 
 #define SHARESD_SOURCE "/goldilocks/sharesd"
+#define TYPE_REQUESTED "goldilocks.share.requested"
 
 struct sharesd {
 	const struct config *cfg;
 	const struct settings *set;
 	struct share_limits limits;
 	redactor_t *pii; /* PII without terms, compiled once (one thread) */
+	/* Memos of one batch transaction (prefetch.c). */
+	strset_t *convs, *pii_memo;
 	metric_t *m_created, *m_updated, *m_revoked, *m_rejected;
 };
 
@@ -56,5 +60,25 @@ json_t *sharesd_pii_found(struct sharesd *s, db_t *db, const char *tenant,
 			  const struct share_request *req,
 			  int64_t snapshot_seq, enum db_error *dberr);
 int sharesd_pii_prepare(db_t *db);
+
+/*
+ * prefetch.c: the loop's prefetch hook reads, in one statement, which
+ * conversations of the batch's share requests exist and their last seq;
+ * sharesd_conversation() answers from that (or asks the database for a
+ * request it did not cover), sharesd_pii_once() counts a transcript once
+ * per conversation and redaction settings in the transaction.
+ */
+int sharesd_prefetch_prepare(db_t *db);
+int sharesd_prefetch_start(struct sharesd *s);
+void sharesd_prefetch_free(struct sharesd *s);
+enum loop_result sharesd_prefetch(void *ctx, db_t *db,
+				  const struct loop_event *const *les, size_t n,
+				  enum db_error *dberr);
+int sharesd_conversation(struct sharesd *s, db_t *db, const char *tenant,
+			 const char *conv, int *exists, int64_t *last_seq,
+			 enum db_error *dberr);
+json_t *sharesd_pii_once(struct sharesd *s, db_t *db, const char *tenant,
+			 const struct share_request *req,
+			 int64_t snapshot_seq, enum db_error *dberr);
 
 #endif

@@ -65,6 +65,64 @@ check_eq "pii_found counts the PII the link shows (not hidden notes)" \
 	"$(wait_reply "$PII" | jq -c '.ev.data.pii_found | [.email, .card, .phone, .ssn]')" \
 	'[1,1,1,0]'
 
+# One batch (sharesd paused while they are produced) of requests that
+# read the same transcript with other settings, a request of another
+# tenant naming the same conversation id (which that tenant lacks), and
+# one of a conversation that comes later: each gets its own count and its
+# own tenant's answer, though the batch reads each conversation once.
+T2=$(new_tenant shares2)
+declare -A want=()
+batch=$RUN_DIR/pii-batch.jsonl
+: > "$batch"
+pii_req() {
+	local id
+	id=$(new_id)
+	want[$id]=$3
+	share_request "$1" "$2" "$4" "$id" >> "$batch"
+}
+pii_req "$T" c-pii '[1,1,1,0]' .
+pii_req "$T" c-pii '[2,1,1,0]' '.include = {internal_notes: true}'
+pii_req "$T" c-pii '[1,0,0,0]' '.redact = {message_ids: ["p2"]}'
+pii_req "$T" c-pii '[1,1,1,0]' '.snapshot = true'
+pii_req "$T" c-pii '[2,1,1,0]' '.include = {internal_notes: true}'
+pii_req "$T" c-pii '[1,1,1,0]' .
+OTHER=$(new_id)
+share_request "$T2" c-pii . "$OTHER" >> "$batch"
+LATER=$(new_id)
+share_request "$T" c-pii-later . "$LATER" >> "$batch"
+kill -STOP "$(cat "$RUN_DIR/sharesd.pid")"
+produce share-requests < "$batch"
+kill -CONT "$(cat "$RUN_DIR/sharesd.pid")"
+# Their conversations come once both requests are deferred, well within
+# DEFER_MAX_SECONDS (3 s here).
+both_deferred() {
+	[ "$(sql "SELECT count(*) FROM deferred_events WHERE consumer =
+		'sharesd' AND ((tenant_id = '$T2' AND payload LIKE '%$OTHER%')
+		OR (tenant_id = '$T' AND payload LIKE '%$LATER%'))")" = 2 ]
+}
+check "the other tenant's request and the later one wait" \
+	wait_until 3 both_deferred
+envelope goldilocks.conversation.snapshot "$T2" '{"conversation_id": "c-pii",
+	"status": "open", "messages": [{"message_id": "q1", "seq": 1,
+	"sender": "contact", "sent_at": "2026-11-20T10:00:00Z",
+	"text": "two mails: x@example.org y@example.org"}]}' |
+	produce conversations
+snapshot "$T" c-pii-later 1 | produce conversations
+counted=0
+for id in "${!want[@]}"; do
+	got=$(wait_reply "$id" | jq -c '.ev.data.pii_found |
+		[.email, .card, .phone, .ssn]')
+	[ "$got" = "${want[$id]}" ] && counted=$((counted + 1)) ||
+		echo "# $id: got $got, want ${want[$id]}"
+done
+check_eq "each request of the batch counts with its own settings" \
+	"$counted" "${#want[@]}"
+check_eq "the other tenant's request is answered from its own transcript" \
+	"$(wait_reply "$OTHER" 30 | jq -c '[.ev.type, .ev.data.pii_found.email]')" \
+	'["goldilocks.share.created",2]'
+check_eq "the request of the later conversation is created" \
+	"$(wait_reply "$LATER" 30 | jq -r '.ev.type')" goldilocks.share.created
+
 # ---- the cache entry ----------------------------------------------------
 token=${url##*/}
 hash=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
