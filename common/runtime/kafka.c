@@ -77,6 +77,9 @@ static void kafka_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg,
  * them; a fatal one (RD_KAFKA_RESP_ERR__FATAL) leaves the producer failing
  * every message until it is replaced, which kafka_producer_renew() does.
  */
+/* How long a new producer waits for the cluster's topics. */
+#define KAFKA_WARM_MS 1000
+
 static void kafka_producer_error_cb(rd_kafka_t *rk, int err,
 				    const char *reason, void *opaque)
 {
@@ -86,6 +89,22 @@ static void kafka_producer_error_cb(rd_kafka_t *rk, int err,
 	 * and kafka_producer_renew() acts on a fatal one: no second line. */
 	log_debug("kafka producer: %s%s", reason,
 		  err == RD_KAFKA_RESP_ERR__FATAL ? " (fatal)" : "");
+}
+
+/*
+ * Learn every topic's partitions and leaders now: a producer that meets
+ * a topic for the first time at its first message waits about half a
+ * second for them (measured on devkafka), and that message is a reply
+ * somebody waits for.  Kafka not there yet costs nothing but this wait:
+ * the first message then learns them as before.
+ */
+static void kafka_producer_warm(rd_kafka_t *rk)
+{
+	const struct rd_kafka_metadata *md = NULL;
+
+	if (rd_kafka_metadata(rk, 1, NULL, &md, KAFKA_WARM_MS) ==
+	    RD_KAFKA_RESP_ERR_NO_ERROR)
+		rd_kafka_metadata_destroy(md);
 }
 
 rd_kafka_t *kafka_producer_new(const struct config *cfg, char *err,
@@ -121,6 +140,7 @@ rd_kafka_t *kafka_producer_new(const struct config *cfg, char *err,
 		snprintf(err, errlen, "could not create producer: %s", why);
 		return NULL;
 	}
+	kafka_producer_warm(rk);
 	return rk; /* conf is now owned by rk */
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/clock.h"
 #include "runtime/dbbatch.h"
 #include "runtime/kafka.h"
 #include "runtime/log.h"
@@ -440,6 +441,36 @@ done:
 	return rc;
 }
 
+/*
+ * Every relay of the database, of every program, takes one lock.  A
+ * round holds it a few milliseconds (a chunk sent, its reports, one
+ * delete), so the replies of a commit wait out a round under way rather
+ * than the next sweep, a second later: OUTBOX_LOCK_WAIT_MS at most, a
+ * try every OUTBOX_LOCK_EVERY_MS.
+ */
+#define OUTBOX_LOCK_WAIT_MS 250
+#define OUTBOX_LOCK_EVERY_MS 2
+
+/* Take the relays' lock within wait_ms: 1 when taken, 0 when another
+ * relay kept it, -1 on a database error. */
+static int outbox_lock(db_t *db, int wait_ms, enum db_error *error)
+{
+	int64_t until = clock_mono_ms() + wait_ms;
+	PGresult *res;
+	int locked;
+
+	for (;;) {
+		res = db_run(db, "outbox_lock", 0, NULL, error);
+		if (res == NULL)
+			return -1;
+		locked = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		if (locked || clock_mono_ms() >= until)
+			return locked;
+		clock_sleep_ms(OUTBOX_LOCK_EVERY_MS);
+	}
+}
+
 int outbox_relay(db_t *db, rd_kafka_t *producer, const char *consumer,
 		 int limit, size_t dead_max, struct outbox_round *round,
 		 enum db_error *error)
@@ -451,11 +482,9 @@ int outbox_relay(db_t *db, rd_kafka_t *producer, const char *consumer,
 	int locked, rc = -1;
 
 	memset(round, 0, sizeof(*round));
-	res = db_run(db, "outbox_lock", 0, NULL, error);
-	if (res == NULL)
+	locked = outbox_lock(db, 0, error);
+	if (locked < 0)
 		goto fail;
-	locked = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
 	if (!locked)
 		return 0; /* another relay is at work: it sends these too */
 	snprintf(lim, sizeof(lim), "%d", limit);
@@ -573,13 +602,12 @@ int outbox_publish(db_t *db, rd_kafka_t *producer, const char *consumer,
 		*error = DB_ERR_RETRY;
 		goto fail;
 	}
-	res = db_run(db, "outbox_lock", 0, NULL, error);
-	if (res == NULL)
+	locked = outbox_lock(db, OUTBOX_LOCK_WAIT_MS, error);
+	if (locked < 0)
 		goto fail;
-	locked = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
 	if (!locked) {
-		/* Another relay is at work: the rows wait for a round. */
+		/* Another relay is stuck at work: the rows wait for a
+		 * sweep. */
 		rc = 0;
 		goto fail;
 	}

@@ -333,6 +333,50 @@ static void test_one_relay_at_a_time(void **state)
 }
 
 /*
+ * The replies of a commit wait out another relay's short round rather
+ * than the next sweep: with the lock held by another session that gives
+ * it back 50 ms later, outbox_publish() still sends the reply (before,
+ * it gave up at once and the row sat until a sweep, about a second).
+ */
+static void test_reply_waits_out_a_round(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_round r;
+	enum db_error e;
+	char id[37], key[128] = "", err[256];
+	json_t *ev = reply(f, "req-waits", id);
+	db_t *other = db_new(f->cfg.database_url);
+	PGresult *res;
+
+	assert_non_null(other);
+	assert_int_equal(db_connect_once(other, err, sizeof(err)), 0);
+	relay_all(f);
+	exec_ok(f, db_conn(other),
+		"SELECT pg_advisory_lock(" RELAY_LOCK ")");
+	assert_int_equal(db_begin(f->db, &e), 0);
+	assert_int_equal(outbox_add(f->db, "share-events", "c-waits", ev, &e),
+			 0);
+	assert_int_equal(db_commit(f->db, &e), 0);
+	json_decref(ev);
+	assert_int_equal(PQsendQuery(db_conn(other),
+				     "SELECT pg_sleep(0.05), pg_advisory_unlock("
+				     RELAY_LOCK ")"),
+			 1);
+	assert_int_equal(outbox_publish(f->db, f->producer, "itest", 1000,
+					DEAD_MAX(f), &r, &e),
+			 0);
+	/* Sent by this call, or by a daemon's sweep that got in first. */
+	assert_int_equal(pending_rows(f, id), 0);
+	while ((res = PQgetResult(db_conn(other))) != NULL) {
+		assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+		PQclear(res);
+	}
+	assert_int_equal(count_published(f, id, key, sizeof(key)), 1);
+	assert_string_equal(key, "c-waits");
+	db_free(other);
+}
+
+/*
  * A producer that hit a fatal error (made with rd_kafka_test_fatal_error,
  * as an idempotence failure would) delivers nothing: the row stays in the
  * outbox.  kafka_producer_renew() replaces it, and the new one publishes
@@ -393,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_reply_id_is_deterministic),
 		cmocka_unit_test(test_refused_reply_does_not_block),
 		cmocka_unit_test(test_one_relay_at_a_time),
+		cmocka_unit_test(test_reply_waits_out_a_round),
 		cmocka_unit_test(test_fatal_producer_replaced),
 	};
 
