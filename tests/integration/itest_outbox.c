@@ -298,15 +298,17 @@ static void test_refused_reply_does_not_block(void **state)
 	assert_int_equal(count_published(f, good, key, sizeof(key)), 1);
 }
 
-/* While another relay holds the lock, a relay reads nothing; once it is
- * free, the row goes. */
-static void test_one_relay_at_a_time(void **state)
+/*
+ * Another session takes the relays' lock (after the rows of earlier
+ * tests are relayed), then a reply to request goes in, keyed key, in a
+ * committed transaction: the other session, to give the lock back.
+ */
+static db_t *reply_while_locked(struct fixture *f, const char *request,
+				const char *key, char id[37])
 {
-	struct fixture *f = *state;
-	struct outbox_round r;
 	enum db_error e;
-	char id[37], key[128] = "", err[256];
-	json_t *ev = reply(f, "req-locked", id);
+	char err[256];
+	json_t *ev = reply(f, request, id);
 	db_t *other = db_new(f->cfg.database_url);
 
 	assert_non_null(other);
@@ -315,10 +317,22 @@ static void test_one_relay_at_a_time(void **state)
 	exec_ok(f, db_conn(other),
 		"SELECT pg_advisory_lock(" RELAY_LOCK ")");
 	assert_int_equal(db_begin(f->db, &e), 0);
-	assert_int_equal(outbox_add(f->db, "share-events", "c-outbox", ev, &e),
-			 0);
+	assert_int_equal(outbox_add(f->db, "share-events", key, ev, &e), 0);
 	assert_int_equal(db_commit(f->db, &e), 0);
 	json_decref(ev);
+	return other;
+}
+
+/* While another relay holds the lock, a relay reads nothing; once it is
+ * free, the row goes. */
+static void test_one_relay_at_a_time(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_round r;
+	enum db_error e;
+	char id[37], key[128] = "";
+	db_t *other = reply_while_locked(f, "req-locked", "c-outbox", id);
+
 	assert_int_equal(outbox_relay(f->db, f->producer, "itest", 1000,
 				      DEAD_MAX(f), &r, &e),
 			 0);
@@ -343,21 +357,10 @@ static void test_reply_waits_out_a_round(void **state)
 	struct fixture *f = *state;
 	struct outbox_round r;
 	enum db_error e;
-	char id[37], key[128] = "", err[256];
-	json_t *ev = reply(f, "req-waits", id);
-	db_t *other = db_new(f->cfg.database_url);
+	char id[37], key[128] = "";
+	db_t *other = reply_while_locked(f, "req-waits", "c-waits", id);
 	PGresult *res;
 
-	assert_non_null(other);
-	assert_int_equal(db_connect_once(other, err, sizeof(err)), 0);
-	relay_all(f);
-	exec_ok(f, db_conn(other),
-		"SELECT pg_advisory_lock(" RELAY_LOCK ")");
-	assert_int_equal(db_begin(f->db, &e), 0);
-	assert_int_equal(outbox_add(f->db, "share-events", "c-waits", ev, &e),
-			 0);
-	assert_int_equal(db_commit(f->db, &e), 0);
-	json_decref(ev);
 	assert_int_equal(PQsendQuery(db_conn(other),
 				     "SELECT pg_sleep(0.05), pg_advisory_unlock("
 				     RELAY_LOCK ")"),
