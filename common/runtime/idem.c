@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "runtime/event.h"
 #include "runtime/idem.h"
 
 static const char idem_sql_record[] =
@@ -30,6 +31,14 @@ static const char idem_sql_prune[] =
 	" SELECT ctid FROM processed_events WHERE consumer = $1"
 	" AND processed_at < now() - make_interval(days => $2::int)"
 	" LIMIT $3::int)";
+
+void idem_key_uuid(const char *consumer, const struct idem_key *key,
+		   char out[37])
+{
+	/* The reply ids' UUIDv5 with the consumer in the reply type's place:
+	 * a consumer's name is never an event type, so the two never meet. */
+	event_reply_id(key->tenant, key->source, key->id, consumer, out);
+}
 
 int idem_prepare(db_t *db)
 {

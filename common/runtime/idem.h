@@ -19,6 +19,14 @@ struct idem_key {
 	const char *id;
 };
 
+/*
+ * A key of consumer as one UUID (UUIDv5 of consumer, tenant, source and
+ * id), for a handler whose effect is a single row that holds its own key
+ * under a unique index (loop.h keys_itself).  out holds 37 bytes.
+ */
+void idem_key_uuid(const char *consumer, const struct idem_key *key,
+		   char out[37]);
+
 /* Register the statements of this module on db; once at start. */
 int idem_prepare(db_t *db) __attribute__((warn_unused_result));
 

@@ -80,6 +80,7 @@ struct loop_item {
 	enum item_state state;
 	/* Result of the current transaction attempt. */
 	int is_new;
+	int own_key; /* the handler's effect holds the key (keys_itself) */
 	int late_invalid;
 	int deferred_now;
 	int answered; /* a refused event answered (its key kept) */
@@ -312,7 +313,8 @@ static int loop_bury(struct loop *l, const struct loop_item *it,
 }
 
 /* Record the keys of the valid and answerable items; set is_new on those
- * not seen. */
+ * not seen.  An item whose effect keeps its own key (keys_itself) is new
+ * here: its row's unique key decides when it is written. */
 static int loop_record_keys(struct loop *l, struct loop_item **items,
 			    size_t n, enum db_error *dberr)
 {
@@ -328,9 +330,16 @@ static int loop_record_keys(struct loop *l, struct loop_item **items,
 	}
 	for (i = 0; i < n; i++) {
 		items[i]->is_new = 0;
+		items[i]->own_key = 0;
 		if (items[i]->state != ITEM_VALID &&
 		    !loop_answerable(l, items[i]))
 			continue;
+		if (items[i]->state == ITEM_VALID && l->h->keys_itself != NULL &&
+		    l->h->keys_itself(l->h->ctx, &items[i]->le)) {
+			items[i]->is_new = 1;
+			items[i]->own_key = 1;
+			continue;
+		}
 		keys[m] = loop_item_idem(items[i]);
 		at[m++] = i;
 	}
@@ -351,6 +360,8 @@ static int loop_unkey(struct loop *l, const struct loop_item *it,
 {
 	struct idem_key k = loop_item_idem(it);
 
+	if (it->own_key)
+		return 0; /* nothing was written, so nothing keeps it */
 	return idem_forget(l->db, l->h->name, &k, dberr);
 }
 

@@ -65,6 +65,15 @@ struct loop_handler {
 	enum loop_result (*prefetch)(void *ctx, db_t *db,
 				     const struct loop_event *const *les,
 				     size_t n, enum db_error *dberr);
+	/*
+	 * Optional: 1 when the handler's effect of this valid event is one
+	 * row that holds the event's key itself (idem_key_uuid() under a
+	 * unique index, inserted ON CONFLICT DO NOTHING, in the same
+	 * transaction: SPEC §2 "Effects exactly once"), so the loop records
+	 * no key of its own for it and hands it to handle() as new; a copy
+	 * seen before then writes nothing.  Such an event must not defer.
+	 */
+	int (*keys_itself)(void *ctx, const struct loop_event *le);
 	/* Apply one new event inside the open transaction. */
 	enum loop_result (*handle)(void *ctx, db_t *db,
 				   const struct loop_event *le,

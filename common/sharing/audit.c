@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "runtime/dbbatch.h"
+#include "runtime/idem.h"
 #include "sharing/audit.h"
 #include "sharing/share.h"
 
@@ -42,12 +43,13 @@ static const char audit_sql_share_list[] =
 static const char audit_sql_access[] =
 	"INSERT INTO audit_events (tenant_id, share_id, export_id,"
 	" conversation_id, at, type, actor, role, status, reason, client,"
-	" user_agent, details) SELECT a, b::uuid, c::uuid, d,"
-	" e::timestamptz, f, g, h, i::int, j, k, l, m::jsonb FROM unnest("
-	"$1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+	" user_agent, details, event_key) SELECT a, b::uuid, c::uuid, d,"
+	" e::timestamptz, f, g, h, i::int, j, k, l, m::jsonb, n::uuid FROM"
+	" unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
 	" $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],"
-	" $11::text[], $12::text[], $13::text[]) WITH ORDINALITY"
-	" AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, o) ORDER BY o";
+	" $11::text[], $12::text[], $13::text[], $14::text[]) WITH ORDINALITY"
+	" AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o) ORDER BY o"
+	" ON CONFLICT (event_key) WHERE event_key IS NOT NULL DO NOTHING";
 
 int audit_access_is_anonymous(const event_t *ev)
 {
@@ -124,7 +126,7 @@ int audit_prepare(db_t *db)
 {
 	if (dbbatch_get(db, AUDIT_BATCH, audit_sql_append, 9, 0) == NULL ||
 	    db_register(db, "audit_share_list", audit_sql_share_list) < 0 ||
-	    dbbatch_get(db, AUDIT_ACCESS_BATCH, audit_sql_access, 13, 0) ==
+	    dbbatch_get(db, AUDIT_ACCESS_BATCH, audit_sql_access, 14, 0) ==
 		    NULL)
 		return -1;
 	return 0;
@@ -218,11 +220,14 @@ static const char *audit_str(json_t *data, const char *field)
 	return json_string_value(json_object_get(data, field));
 }
 
-int audit_access_apply(db_t *db, const event_t *ev, enum db_error *error)
+int audit_access_apply(db_t *db, const char *consumer, const event_t *ev,
+		       enum db_error *error)
 {
 	json_t *data = event_data(ev), *details = json_object();
-	const char *params[13];
-	char status[16], *det;
+	struct idem_key key = { event_tenant(ev), event_source(ev),
+				event_id(ev) };
+	const char *params[14];
+	char status[16], *det, event_key[37];
 	int r;
 
 	snprintf(status, sizeof(status), "%lld",
@@ -251,6 +256,8 @@ int audit_access_apply(db_t *db, const event_t *ev, enum db_error *error)
 	params[10] = audit_str(data, "client");
 	params[11] = audit_str(data, "user_agent");
 	params[12] = det;
+	idem_key_uuid(consumer, &key, event_key);
+	params[13] = event_key;
 	r = det != NULL ? audit_add(db, AUDIT_ACCESS_BATCH, params, error)
 			: -1;
 	if (det == NULL)

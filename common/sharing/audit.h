@@ -71,8 +71,13 @@ int audit_access_is_anonymous(const event_t *ev);
 int audit_access_validate(const event_t *ev, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
-/* Store a validated access event inside the caller's transaction. */
-int audit_access_apply(db_t *db, const event_t *ev, enum db_error *error)
+/*
+ * Store a validated access event inside the caller's transaction, with
+ * its idempotency key of consumer on the row (idem_key_uuid()): a copy
+ * stored before is not stored again.
+ */
+int audit_access_apply(db_t *db, const char *consumer, const event_t *ev,
+		       enum db_error *error)
 	__attribute__((warn_unused_result));
 
 #endif

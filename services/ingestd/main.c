@@ -14,6 +14,8 @@
 #include "sharing/conversation.h"
 #include "sharing/settings.h"
 
+#define INGESTD_NAME "ingestd"
+
 static const char *const ingestd_topics[] = { "conversations", "access-log",
 					       NULL };
 
@@ -36,11 +38,20 @@ static int ingestd_prepare(void *ctx, db_t *db, metrics_t *metrics)
 		"access events that matched no share (stored nowhere)");
 	in->m_audited = metrics_counter(metrics, "access_events_stored_total",
 					NULL,
-					"access events stored in the audit "
-					"trail");
+					"access events handed to the audit "
+					"trail (a redelivered copy, which "
+					"stores nothing, counts again)");
 	if (conversation_prepare(db) < 0 || audit_prepare(db) < 0)
 		return -1;
 	return 0;
+}
+
+/* An access event's audit row holds its key (audit_access_apply); an
+ * anonymous one has no effect to key. */
+static int ingestd_keys_itself(void *ctx, const struct loop_event *le)
+{
+	(void)ctx;
+	return ingestd_is_access(le);
 }
 
 static int ingestd_validate(void *ctx, const struct loop_event *le,
@@ -64,7 +75,7 @@ static enum loop_result ingestd_handle(void *ctx, db_t *db,
 			metric_inc(in->m_anonymous);
 			return LOOP_OK;
 		}
-		if (audit_access_apply(db, le->ev, dberr) < 0)
+		if (audit_access_apply(db, INGESTD_NAME, le->ev, dberr) < 0)
 			return LOOP_DB_ERROR;
 		metric_inc(in->m_audited);
 		return LOOP_OK;
@@ -95,10 +106,11 @@ int main(void)
 	memset(&h, 0, sizeof(h));
 	memset(&in, 0, sizeof(in));
 	h.ctx = &in;
-	h.name = "ingestd";
+	h.name = INGESTD_NAME;
 	h.topics = ingestd_topics;
 	h.prepare = ingestd_prepare;
 	h.validate = ingestd_validate;
 	h.handle = ingestd_handle;
+	h.keys_itself = ingestd_keys_itself;
 	return loop_run(&cfg, &h);
 }

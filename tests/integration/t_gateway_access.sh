@@ -144,6 +144,32 @@ check_eq "audit API: an id that is no UUID is 404" \
 	"$(code -H "Authorization: Bearer $admin" "$GATEWAY_URL/api/v1/shares/x'%20OR%201=1/audit")" 404
 check_eq "anonymous answers are stored nowhere" \
 	"$(sql "SELECT count(*) FROM audit_events WHERE tenant_id = '-'")" 0
+# An access event delivered twice is stored once: its audit row holds
+# its key (event_key), and ingestd keeps no second key row for it.
+dup=$(log_events | jq -c --arg s "$TEAM_ID" 'select(.data.share_id == $s)' | head -1)
+dup_id=$(echo "$dup" | jq -r .id)
+rows_of() {
+	sql "SELECT count(*) FROM audit_events WHERE tenant_id = '$T'
+		AND event_key IS NOT NULL AND share_id = '$TEAM_ID'
+		AND at = '$(echo "$dup" | jq -r .time)'::timestamptz
+		AND type = '$(echo "$dup" | jq -r .type)'"
+}
+before=$(rows_of)
+echo "$dup" | produce access-log
+# A fresh event behind it on the same key (same partition): once it is
+# stored, the copy before it was handled.
+marker=$(echo "$dup" | jq -c --arg id "$(new_id)" '.id = $id | .data.reason = "forbidden" | .data.status = 403 | .time = "2026-11-20T10:09:09Z"')
+echo "$marker" | produce access-log
+marker_in() {
+	[ "$(sql "SELECT count(*) FROM audit_events WHERE tenant_id = '$T'
+		AND share_id = '$TEAM_ID' AND at = '2026-11-20T10:09:09Z'")" = 1 ]
+}
+check "a fresh access event is stored" wait_until 10 marker_in
+check_eq "the same access event delivered again is not stored again" \
+	"$(rows_of)" "$before"
+check_eq "and ingestd kept no key row of its own for access events" \
+	"$(sql "SELECT count(*) FROM processed_events WHERE consumer = 'ingestd'
+		AND tenant_id = '$T' AND event_id = '$dup_id'")" 0
 check "no token in gatewayd's log" q bash -c "! grep -qF -e '$TEAM' -e '$EXT' '$RUN_DIR/gatewayd.log'"
 
 done_testing
