@@ -1,9 +1,12 @@
 /*
- * Digests on OpenSSL (libcrypto): SHA256() and HMAC() one-shot, base64 by
+ * Digests on OpenSSL (libcrypto): SHA-256 by EVP_Digest() with the
+ * algorithm fetched once (SHA256() fetches it on every call, about 2% of
+ * gatewayd's CPU under load), HMAC() one-shot, base64 by
  * EVP_EncodeBlock (its URL alphabet and unpadded form derived here), and
  * CRYPTO_memcmp for comparisons that must not leak where bytes differ.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -13,10 +16,23 @@
 
 #include "runtime/digest.h"
 
+static EVP_MD *digest_md;
+static pthread_once_t digest_md_once = PTHREAD_ONCE_INIT;
+
+static void digest_md_fetch(void)
+{
+	digest_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void digest_sha256(const void *in, size_t n,
 		   unsigned char out[DIGEST_SHA256_LEN])
 {
-	SHA256(in, n, out);
+	pthread_once(&digest_md_once, digest_md_fetch);
+	/* Without the fetched algorithm (or when EVP_Digest fails for want
+	 * of memory), the one-shot call that fetches it itself. */
+	if (digest_md == NULL ||
+	    EVP_Digest(in, n, out, NULL, digest_md, NULL) != 1)
+		SHA256(in, n, out);
 }
 
 void digest_sha256_hex(const void *in, size_t n,
@@ -26,7 +42,7 @@ void digest_sha256_hex(const void *in, size_t n,
 	unsigned char md[DIGEST_SHA256_LEN];
 	size_t i;
 
-	SHA256(in, n, md);
+	digest_sha256(in, n, md);
 	for (i = 0; i < sizeof(md); i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/rand.h>
 #include <uuid/uuid.h>
 
 #include "runtime/clock.h"
@@ -422,6 +423,20 @@ void event_reply_id(const char *tenant, const char *source,
 	if (n < 0 || (size_t)n >= sizeof(name))
 		n = (int)sizeof(name) - 1;
 	uuid_generate_sha1(u, ns, name, (size_t)n);
+	uuid_unparse_lower(u, out);
+}
+
+void event_new_id(char out[37])
+{
+	uuid_t u;
+
+	if (RAND_bytes(u, (int)sizeof(u)) != 1) {
+		uuid_generate_random(u);
+	} else {
+		/* RFC 9562 §5.4: version 4, variant 10. */
+		u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
+		u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+	}
 	uuid_unparse_lower(u, out);
 }
 

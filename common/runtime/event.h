@@ -116,6 +116,15 @@ void event_reply_id(const char *tenant, const char *source,
 		    char out[37]);
 
 /*
+ * A new random id (a UUIDv4) for an event or a row, from OpenSSL's DRBG:
+ * libuuid's uuid_generate_random() makes six system calls an id (getpid,
+ * getppid, getuid, gettid, getrandom …), a cost gatewayd paid on every
+ * request.  Falls back to libuuid when the DRBG fails.  out holds 37
+ * bytes.
+ */
+void event_new_id(char out[37]);
+
+/*
  * A new event object: specversion, id, source, type, time (now), tenantid,
  * correlationid when not NULL, and data (stolen).  NULL on allocation
  * failure.

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <uuid/uuid.h>
 
 #include "runtime/event.h"
 #include "sharing/note.h"
@@ -215,12 +214,10 @@ enum note_add_result note_add(db_t *db, const char *tenant,
 	char note_id[37], seq[24];
 	const char *params[10];
 	PGresult *res;
-	uuid_t u;
 	int full;
 
 	*note = NULL;
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, note_id);
+	event_new_id(note_id);
 	snprintf(seq, sizeof(seq), "%lld", (long long)snapshot_seq);
 	params[0] = tenant;
 	params[1] = note_id;

@@ -213,15 +213,13 @@ int share_create(db_t *db, const char *tenant, const struct share_request *req,
 					req->redact_message_ids,
 					req->redact_terms);
 	const char *params[18];
-	uuid_t u;
 	int r = -1;
 
 	*error = DB_ERR_RETRY;
 	if (token_new(token) < 0)
 		goto done;
 	token_hash(token, strlen(token), hash);
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, share_id);
+	event_new_id(share_id);
 	include = share_dump(inc);
 	redact = share_dump(red);
 	context = share_dump(req->context);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <uuid/uuid.h>
 
 #include "runtime/buf.h"
 #include "runtime/clock.h"
@@ -390,12 +389,10 @@ static enum loop_result exportd_store(struct exportd *x, db_t *db,
 	int64_t now = clock_now_us();
 	json_t *data;
 	size_t bytes;
-	uuid_t u;
 	int rc;
 
 	memset(&f, 0, sizeof(f));
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, f.export_id);
+	event_new_id(f.export_id);
 	snprintf(f.tenant, sizeof(f.tenant), "%s", tenant);
 	snprintf(f.conversation_id, sizeof(f.conversation_id), "%s", conv);
 	if (req->share_id != NULL)

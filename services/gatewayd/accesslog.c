@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <uuid/uuid.h>
 
 #include "runtime/event.h"
 #include "runtime/kafka.h"
@@ -79,7 +78,6 @@ static void gw_accesslog_send(struct gw *g, const char *type,
 	char id[37], *text;
 	rd_kafka_resp_err_t err;
 	rd_kafka_headers_t *hdrs;
-	uuid_t u;
 
 	if (data != NULL) {
 		json_object_set_new(data, "actor",
@@ -93,8 +91,7 @@ static void gw_accesslog_send(struct gw *g, const char *type,
 		json_object_set_new(data, "user_agent",
 				    json_string(req->user_agent));
 	}
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, id);
+	event_new_id(id);
 	ev = data != NULL ? event_build(type, GATEWAYD_SOURCE, id, tenant,
 					NULL, data)
 			  : NULL;

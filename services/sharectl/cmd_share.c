@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <uuid/uuid.h>
 
 #include "runtime/clock.h"
 #include "runtime/db.h"
@@ -268,13 +267,6 @@ done:
 	return r;
 }
 
-static void ctl_new_id(char out[37])
-{
-	uuid_t u;
-
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, out);
-}
 
 int ctl_cmd_revoke(const struct config *cfg, int argc, char **argv)
 {
@@ -294,7 +286,7 @@ int ctl_cmd_revoke(const struct config *cfg, int argc, char **argv)
 	if (ctl_share_tenant(db, argv[1], tenant, sizeof(tenant), conv,
 			     sizeof(conv)) < 0)
 		goto done;
-	ctl_new_id(id);
+	event_new_id(id);
 	ev = event_build("goldilocks.share.revoke_requested", "/sharectl", id,
 			 tenant, NULL,
 			 json_pack("{s:s, s:{s:s, s:s}}", "share_id", argv[1],
@@ -384,8 +376,8 @@ int ctl_cmd_demo(const struct config *cfg, int argc, char **argv)
 	}
 	srand((unsigned int)time(NULL));
 	snprintf(conv, sizeof(conv), "c-demo-%ld", (long)clock_now_s());
-	ctl_new_id(conv_id);
-	ctl_new_id(req_id);
+	event_new_id(conv_id);
+	event_new_id(req_id);
 	conversation = ctl_demo_conversation(tenant, conv, conv_id);
 	request = event_build(
 		"goldilocks.share.requested", "/sharectl/demo", req_id, tenant,

@@ -1741,7 +1741,7 @@ static void test_now_us(void **state)
 
 /* ---- reply ids --------------------------------------------------------- */
 
-static void assert_uuid_v5(const char *id)
+static void assert_uuid_version(const char *id, char version)
 {
 	size_t i;
 
@@ -1754,9 +1754,39 @@ static void assert_uuid_v5(const char *id)
 			fail_msg("%s: char %zu is not lower-case hex", id, i);
 		}
 	}
-	assert_int_equal(id[14], '5');
+	assert_int_equal(id[14], version);
 	/* RFC 4122 variant: 10xx. */
 	assert_non_null(strchr("89ab", id[19]));
+}
+
+static void assert_uuid_v5(const char *id)
+{
+	assert_uuid_version(id, '5');
+}
+
+static int test_cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* event_new_id: version 4, variant 10, and 1,000 of them all distinct
+ * (a fixed or badly seeded generator repeats at once). */
+static void test_new_id(void **state)
+{
+	enum { N = 1000 };
+	char (*ids)[37] = calloc(N, sizeof(*ids));
+	int i;
+
+	(void)state;
+	assert_non_null(ids);
+	for (i = 0; i < N; i++) {
+		event_new_id(ids[i]);
+		assert_uuid_version(ids[i], '4');
+	}
+	qsort(ids, N, sizeof(*ids), test_cmp_id);
+	for (i = 1; i < N; i++)
+		assert_string_not_equal(ids[i - 1], ids[i]);
+	free(ids);
 }
 
 static void test_reply_id_deterministic(void **state)
@@ -2022,6 +2052,7 @@ int main(void)
 		cmocka_unit_test(test_rfc3339_year_one_round_trip),
 		cmocka_unit_test(test_rfc3339_format_short_buffer),
 		cmocka_unit_test(test_now_us),
+		cmocka_unit_test(test_new_id),
 		cmocka_unit_test(test_reply_id_deterministic),
 		cmocka_unit_test(test_reply_id_golden),
 		cmocka_unit_test(test_reply_id_distinct),
