@@ -351,6 +351,7 @@ NGINX_PID=
 echo "  gatewayd, warm-up (2 s):"
 wrk_rps "$GATEWAY_URL" "$tmp/paths" 2 >/dev/null
 echo "  gatewayd, GET /api/v1/access over the $N_LINKS tokens ($size-byte answers):"
+run_start=$(sql "SELECT now()")
 gw_rps=$(wrk_rps "$GATEWAY_URL" "$tmp/paths" "$LOAD_SECONDS")
 echo "  nginx $ng_rps req/s, gatewayd $gw_rps req/s"
 ratio=$(awk -v g="$gw_rps" -v n="$ng_rps" 'BEGIN { printf "%.2f", (n > 0) ? g / n : 0 }')
@@ -367,6 +368,16 @@ audit_settled() {
 	[ "$a" = "$b" ]
 }
 poll 60 audit_settled || echo "  (the audit trail was still growing)"
+# ingestd keeps up (SPEC §7): the longest any access event of the run
+# waited between gatewayd's answer (its time, at) and its audit row
+# (stored_at, the storing transaction's start).
+run_events="FROM audit_events WHERE tenant_id = '$T' AND type IN
+	('goldilocks.share.accessed', 'goldilocks.share.access_denied')
+	AND at >= '$run_start'"
+waited=$(sql "SELECT coalesce(round(extract(epoch FROM
+	max(stored_at - at))::numeric, 2), 0) $run_events")
+echo "  access log: $(sql "SELECT count(*) $run_events") events of the run stored; the longest waited $waited s"
+row_max "access event wait until stored (s)" "$waited" 2 "s"
 
 # Latency at half the maximum: wrk is closed-loop and Debian has no
 # wrk2, so bench_fixedrate offers requests at a fixed rate on the same 32
