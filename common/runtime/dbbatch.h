@@ -3,11 +3,15 @@
  * arrays, one per column ("… SELECT … FROM unnest($1::text[], …) WITH
  * ORDINALITY … ORDER BY ordinality"); rows added to it are kept in memory
  * and sent as one statement just before the next other statement on the
- * connection, or the commit.  So every statement still sees every row
- * added before it, and a run of inserts costs one round trip.  A failed
- * send fails that next statement (its error is the batch's: a data error
- * is one of the rows).  Rolling back, beginning anew or losing the
- * connection drops the rows of the transaction.
+ * connection, or the commit.  Inside a transaction, a batch that reaches
+ * 128 rows goes ahead at once with every batch before it (db_send_ahead:
+ * libpq's pipeline mode), so the server inserts while the writer builds
+ * the next rows; its result is read before the next other statement.  So
+ * every statement still sees every row added before it, and a run of
+ * inserts costs no wait of its own.  A failed send fails that next
+ * statement (its error is the batch's: a data error is one of the rows).
+ * Rolling back, beginning anew or losing the connection drops the rows of
+ * the transaction.
  *
  * A batch that keeps its rows returns each row's id (RETURNING id, a
  * bigint from a sequence) and holds the rows after commit, so that the
