@@ -520,7 +520,8 @@ PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 		*error = DB_ERR_CONN;
 		return NULL;
 	}
-	if (db_collect(db, error) < 0 || db_writer_flush(db, error) < 0)
+	/* The writer's rows may go ahead too: read all before this one. */
+	if (db_writer_flush(db, error) < 0 || db_collect(db, error) < 0)
 		return NULL;
 	if (db_prepare(db, name, nparams, error) == NULL)
 		return NULL;
@@ -591,12 +592,14 @@ int db_exec(db_t *db, const char *sql, enum db_error *error)
 		*error = DB_ERR_CONN;
 		return -1;
 	}
-	if (db_collect(db, error) < 0)
-		return -1;
-	if (strcmp(sql, "BEGIN") == 0)
+	if (strcmp(sql, "BEGIN") == 0) {
+		if (db_collect(db, error) < 0)
+			return -1;
 		db_writer_dropped(db); /* rows of no transaction: stale */
-	else if (db_writer_flush(db, error) < 0)
+	} else if (db_writer_flush(db, error) < 0 ||
+		   db_collect(db, error) < 0) {
 		return -1;
+	}
 	res = db_query(db, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK) {

@@ -260,6 +260,10 @@ int dbbatch_flush(db_t *db, enum db_error *error)
 	*error = DB_OK;
 	if (set == NULL || !w->pending)
 		return 0;
+	/* In a transaction, all in one round trip: the statement that
+	 * called reads their results first. */
+	if (dbbatch_in_transaction(db))
+		return dbbatch_send_ahead(db, error);
 	w->pending = 0; /* the statements below run as any other */
 	for (i = 0; i < set->norder && r == 0; i++)
 		r = dbbatch_send(set->order[i], error);

@@ -6,7 +6,9 @@
  * connection, or the commit.  Inside a transaction, a batch that reaches
  * 128 rows goes ahead at once with every batch before it (db_send_ahead:
  * libpq's pipeline mode), so the server inserts while the writer builds
- * the next rows; its result is read before the next other statement.  So
+ * the next rows; its result is read before the next other statement.
+ * Before another statement, the batches left go ahead the same way, so
+ * that a flush of several batches costs one round trip, not one each.  So
  * every statement still sees every row added before it, and a run of
  * inserts costs no wait of its own.  A failed send fails that next
  * statement (its error is the batch's: a data error is one of the rows).
@@ -52,8 +54,9 @@ size_t dbbatch_pending(const dbbatch_t *b);
 
 /*
  * Send every batch of db that holds rows, in the order their first row
- * came: 0, or -1 with *error.  db_run() and db_commit() call it; callers
- * need it only to see a batch's effects without running a statement.
+ * came: 0, or -1 with *error.  db_run() and db_commit() call it.  Inside
+ * a transaction they go ahead (db_send_ahead) and their errors come with
+ * the next statement; outside one they are sent and durable on return.
  */
 int dbbatch_flush(db_t *db, enum db_error *error)
 	__attribute__((warn_unused_result));
