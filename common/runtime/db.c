@@ -116,12 +116,6 @@ void db_set_limits(db_t *db, const struct db_limits *lim)
 }
 
 /*
- * Wait for the answer to what was just sent, at most the statement
- * timeout and a second: the last result (the caller PQclear()s), or NULL
- * with the connection dropped and the reason in last_error when no answer
- * came in time or the connection broke.
- */
-/*
  * Wait, at most the statement timeout and a second, until PQgetResult()
  * would not block, and return what it returns (NULL: that query is done).
  * *broken is set (the connection dropped, the reason in last_error) when
@@ -169,6 +163,12 @@ broken:
 	return NULL;
 }
 
+/*
+ * Wait for the answer to what was just sent, at most the statement
+ * timeout and a second for each result: the last result (the caller
+ * PQclear()s), or NULL with the connection dropped and the reason in
+ * last_error when no answer came in time or the connection broke.
+ */
 static PGresult *db_wait(db_t *db)
 {
 	PGresult *res, *last = NULL;
@@ -254,6 +254,7 @@ int db_ahead(const db_t *db)
 	return db->nahead;
 }
 
+/* Send sql (simple protocol) and wait; NULL: see db_wait(). */
 static PGresult *db_query(db_t *db, const char *sql)
 {
 	if (!PQsendQuery(db->conn, sql)) {
