@@ -420,19 +420,24 @@ static void db_note_error(db_t *db, const PGresult *res,
 		db_drop(db);
 }
 
-static struct db_statement *db_prepare(db_t *db, const char *name,
-				       int nparams, enum db_error *error)
+/* The registered statement called name, or NULL. */
+static struct db_statement *db_find_statement(db_t *db, const char *name)
 {
-	struct db_statement *st = NULL;
-	PGresult *res;
 	int i;
 
 	for (i = 0; i < db->nstmts; i++) {
-		if (strcmp(db->stmts[i].name, name) == 0) {
-			st = &db->stmts[i];
-			break;
-		}
+		if (strcmp(db->stmts[i].name, name) == 0)
+			return &db->stmts[i];
 	}
+	return NULL;
+}
+
+static struct db_statement *db_prepare(db_t *db, const char *name,
+				       int nparams, enum db_error *error)
+{
+	struct db_statement *st = db_find_statement(db, name);
+	PGresult *res;
+
 	if (st == NULL) {
 		snprintf(db->last_error, sizeof(db->last_error),
 			 "statement %s is not registered", name);
@@ -459,8 +464,7 @@ int db_send_ahead(db_t *db, const char *name, int nparams,
 		  void (*done)(void *ctx, const PGresult *res), void *ctx,
 		  enum db_error *error)
 {
-	struct db_statement *st = NULL;
-	int i;
+	struct db_statement *st = db_find_statement(db, name);
 
 	*error = DB_OK;
 	if (!db_is_connected(db)) {
@@ -468,10 +472,6 @@ int db_send_ahead(db_t *db, const char *name, int nparams,
 			 "not connected");
 		*error = DB_ERR_CONN;
 		return -1;
-	}
-	for (i = 0; i < db->nstmts; i++) {
-		if (strcmp(db->stmts[i].name, name) == 0)
-			st = &db->stmts[i];
 	}
 	/* Preparing, and a full queue, go outside pipeline mode. */
 	if ((st == NULL || !st->prepared || db->nahead == DB_AHEAD_MAX) &&
