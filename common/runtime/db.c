@@ -23,12 +23,6 @@ struct db_statement {
 	int prepared;
 };
 
-/* A statement sent ahead (db_send_ahead), its result not read yet. */
-struct db_ahead {
-	void (*done)(void *ctx, const PGresult *res);
-	void *ctx;
-};
-
 struct db {
 	char *url;
 	PGconn *conn;
@@ -40,8 +34,6 @@ struct db {
 	int failed_connects;
 	struct db_writer writer;
 	int writing; /* the writer's own statements run */
-	struct db_ahead ahead[DB_AHEAD_MAX];
-	int nahead;
 };
 
 db_t *db_new(const char *url)
@@ -103,7 +95,6 @@ static void db_drop(db_t *db)
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = NULL;
-	db->nahead = 0;
 	for (i = 0; i < db->nstmts; i++)
 		db->stmts[i].prepared = 0;
 	db_writer_dropped(db);
@@ -116,142 +107,63 @@ void db_set_limits(db_t *db, const struct db_limits *lim)
 }
 
 /*
- * Wait, at most the statement timeout and a second, until PQgetResult()
- * would not block, and return what it returns (NULL: that query is done).
- * *broken is set (the connection dropped, the reason in last_error) when
- * no answer came in time or the connection broke.
+ * Wait for the answer to what was just sent, at most the statement
+ * timeout and a second: the last result (the caller PQclear()s), or NULL
+ * with the connection dropped and the reason in last_error when no answer
+ * came in time or the connection broke.
  */
-static PGresult *db_wait_result(db_t *db, int *broken)
+static PGresult *db_wait(db_t *db)
 {
 	/* statement_ms 0: no timeout, as PostgreSQL's own setting. */
 	int64_t deadline = db->lim.statement_ms > 0
 				   ? clock_mono_ms() + db->lim.statement_ms + 1000
 				   : INT64_MAX;
+	PGresult *res, *last = NULL;
 	struct pollfd p;
 	int64_t left;
 	int rc;
 
-	*broken = 0;
-	while (PQisBusy(db->conn)) {
-		left = deadline - clock_mono_ms();
-		if (left <= 0) {
-			snprintf(db->last_error, sizeof(db->last_error),
-				 "no answer from the database within %d ms",
-				 db->lim.statement_ms + 1000);
-			goto broken;
-		}
-		p.fd = PQsocket(db->conn);
-		p.events = POLLIN;
-		p.revents = 0;
-		rc = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
-		if (rc < 0 && errno != EINTR) {
-			snprintf(db->last_error, sizeof(db->last_error),
-				 "poll: %s", strerror(errno));
-			goto broken;
-		}
-		if (rc > 0 && !PQconsumeInput(db->conn)) {
-			snprintf(db->last_error, sizeof(db->last_error), "%s",
-				 PQerrorMessage(db->conn));
-			db->last_error[strcspn(db->last_error, "\n")] = '\0';
-			goto broken;
-		}
-	}
-	return PQgetResult(db->conn);
-broken:
-	*broken = 1;
-	db_drop(db);
-	return NULL;
-}
-
-/*
- * Wait for the answer to what was just sent, at most the statement
- * timeout and a second for each result: the last result (the caller
- * PQclear()s), or NULL with the connection dropped and the reason in
- * last_error when no answer came in time or the connection broke.
- */
-static PGresult *db_wait(db_t *db)
-{
-	PGresult *res, *last = NULL;
-	int broken;
-
 	for (;;) {
-		res = db_wait_result(db, &broken);
-		if (broken) {
-			PQclear(last);
-			return NULL;
+		while (PQisBusy(db->conn)) {
+			left = deadline - clock_mono_ms();
+			if (left <= 0) {
+				snprintf(db->last_error,
+					 sizeof(db->last_error),
+					 "no answer from the database within "
+					 "%d ms",
+					 db->lim.statement_ms + 1000);
+				goto broken;
+			}
+			p.fd = PQsocket(db->conn);
+			p.events = POLLIN;
+			p.revents = 0;
+			rc = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+			if (rc < 0 && errno != EINTR) {
+				snprintf(db->last_error,
+					 sizeof(db->last_error), "poll: %s",
+					 strerror(errno));
+				goto broken;
+			}
+			if (rc > 0 && !PQconsumeInput(db->conn)) {
+				snprintf(db->last_error,
+					 sizeof(db->last_error), "%s",
+					 PQerrorMessage(db->conn));
+				db->last_error[strcspn(db->last_error, "\n")] =
+					'\0';
+				goto broken;
+			}
 		}
+		res = PQgetResult(db->conn);
 		if (res == NULL)
 			break;
 		PQclear(last);
 		last = res;
 	}
 	return last;
-}
-
-static void db_note_error(db_t *db, const PGresult *res,
-			  enum db_error *error);
-
-/*
- * Read the results of the statements sent ahead and leave pipeline mode:
- * 0, or -1 with *error and last_error from the first that failed (those
- * after it failed only because it did).
- */
-static int db_collect(db_t *db, enum db_error *error)
-{
-	struct db_ahead a;
-	PGresult *res, *end;
-	int i, n = db->nahead, failed = 0, broken;
-
-	db->nahead = 0;
-	if (db->conn == NULL || PQpipelineStatus(db->conn) == PQ_PIPELINE_OFF)
-		return 0;
-	for (i = 0; i < n; i++) {
-		a = db->ahead[i];
-		/* Its result, the NULL that ends it, then its Sync. */
-		res = db_wait_result(db, &broken);
-		if (broken)
-			goto broken;
-		end = res != NULL ? db_wait_result(db, &broken) : NULL;
-		PQclear(end);
-		if (broken) {
-			PQclear(res);
-			goto broken;
-		}
-		if (PQresultStatus(res) == PGRES_COMMAND_OK ||
-		    PQresultStatus(res) == PGRES_TUPLES_OK) {
-			if (!failed && a.done != NULL)
-				a.done(a.ctx, res);
-		} else if (!failed) {
-			failed = 1;
-			db_note_error(db, res, error);
-			if (db->conn == NULL) {
-				PQclear(res);
-				return -1;
-			}
-		}
-		PQclear(res);
-		res = db_wait_result(db, &broken); /* PGRES_PIPELINE_SYNC */
-		if (broken)
-			goto broken;
-		PQclear(res);
-	}
-	if (!PQexitPipelineMode(db->conn)) {
-		snprintf(db->last_error, sizeof(db->last_error),
-			 "could not leave pipeline mode: %s",
-			 PQerrorMessage(db->conn));
-		db_drop(db);
-		*error = DB_ERR_CONN;
-		return -1;
-	}
-	return failed ? -1 : 0;
 broken:
-	*error = DB_ERR_CONN;
-	return -1;
-}
-
-int db_ahead(const db_t *db)
-{
-	return db->nahead;
+	PQclear(last);
+	db_drop(db);
+	return NULL;
 }
 
 /* Send sql (simple protocol) and wait; NULL: see db_wait(). */
@@ -420,24 +332,19 @@ static void db_note_error(db_t *db, const PGresult *res,
 		db_drop(db);
 }
 
-/* The registered statement called name, or NULL. */
-static struct db_statement *db_find_statement(db_t *db, const char *name)
-{
-	int i;
-
-	for (i = 0; i < db->nstmts; i++) {
-		if (strcmp(db->stmts[i].name, name) == 0)
-			return &db->stmts[i];
-	}
-	return NULL;
-}
-
 static struct db_statement *db_prepare(db_t *db, const char *name,
 				       int nparams, enum db_error *error)
 {
-	struct db_statement *st = db_find_statement(db, name);
+	struct db_statement *st = NULL;
 	PGresult *res;
+	int i;
 
+	for (i = 0; i < db->nstmts; i++) {
+		if (strcmp(db->stmts[i].name, name) == 0) {
+			st = &db->stmts[i];
+			break;
+		}
+	}
 	if (st == NULL) {
 		snprintf(db->last_error, sizeof(db->last_error),
 			 "statement %s is not registered", name);
@@ -459,54 +366,6 @@ static struct db_statement *db_prepare(db_t *db, const char *name,
 	return st;
 }
 
-int db_send_ahead(db_t *db, const char *name, int nparams,
-		  const char *const *values,
-		  void (*done)(void *ctx, const PGresult *res), void *ctx,
-		  enum db_error *error)
-{
-	struct db_statement *st = db_find_statement(db, name);
-
-	*error = DB_OK;
-	if (!db_is_connected(db)) {
-		snprintf(db->last_error, sizeof(db->last_error),
-			 "not connected");
-		*error = DB_ERR_CONN;
-		return -1;
-	}
-	/* Preparing, and a full queue, go outside pipeline mode. */
-	if ((st == NULL || !st->prepared || db->nahead == DB_AHEAD_MAX) &&
-	    db_collect(db, error) < 0)
-		return -1;
-	if (PQpipelineStatus(db->conn) == PQ_PIPELINE_OFF) {
-		if (PQtransactionStatus(db->conn) != PQTRANS_INTRANS) {
-			snprintf(db->last_error, sizeof(db->last_error),
-				 "%s sent ahead outside a transaction", name);
-			*error = DB_ERR_RETRY;
-			return -1;
-		}
-		if (db_prepare(db, name, nparams, error) == NULL)
-			return -1;
-		if (!PQenterPipelineMode(db->conn))
-			goto broken;
-	}
-	/* A Sync after each: the server starts on it at once. */
-	if (!PQsendQueryPrepared(db->conn, name, nparams, values, NULL, NULL,
-				 0) ||
-	    !PQpipelineSync(db->conn))
-		goto broken;
-	db->ahead[db->nahead].done = done;
-	db->ahead[db->nahead].ctx = ctx;
-	db->nahead++;
-	return 0;
-broken:
-	snprintf(db->last_error, sizeof(db->last_error), "%s",
-		 PQerrorMessage(db->conn));
-	db->last_error[strcspn(db->last_error, "\n")] = '\0';
-	db_drop(db);
-	*error = DB_ERR_CONN;
-	return -1;
-}
-
 PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 		     const char *const *values, const int *lengths,
 		     const int *formats, enum db_error *error)
@@ -521,8 +380,7 @@ PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 		*error = DB_ERR_CONN;
 		return NULL;
 	}
-	/* The writer's rows may go ahead too: read all before this one. */
-	if (db_writer_flush(db, error) < 0 || db_collect(db, error) < 0)
+	if (db_writer_flush(db, error) < 0)
 		return NULL;
 	if (db_prepare(db, name, nparams, error) == NULL)
 		return NULL;
@@ -593,14 +451,10 @@ int db_exec(db_t *db, const char *sql, enum db_error *error)
 		*error = DB_ERR_CONN;
 		return -1;
 	}
-	if (strcmp(sql, "BEGIN") == 0) {
-		if (db_collect(db, error) < 0)
-			return -1;
+	if (strcmp(sql, "BEGIN") == 0)
 		db_writer_dropped(db); /* rows of no transaction: stale */
-	} else if (db_writer_flush(db, error) < 0 ||
-		   db_collect(db, error) < 0) {
+	else if (db_writer_flush(db, error) < 0)
 		return -1;
-	}
 	res = db_query(db, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -629,13 +483,8 @@ int db_commit(db_t *db, enum db_error *error)
 void db_rollback(db_t *db)
 {
 	PGresult *res;
-	enum db_error ignored;
 
 	db_writer_dropped(db);
-	/* What was sent ahead failed or no longer matters. */
-	if (db_is_connected(db) && db_collect(db, &ignored) < 0 &&
-	    !db_is_connected(db))
-		return;
 	if (!db_is_connected(db) ||
 	    PQtransactionStatus(db->conn) == PQTRANS_IDLE)
 		return;

@@ -97,23 +97,6 @@ int db_run_rows(db_t *db, const char *name, int nparams,
 char *db_id_array(const PGresult *rows, int col,
 		  int (*keep)(int row, void *ctx), void *ctx)
 	__attribute__((warn_unused_result));
-/*
- * Send a registered statement ahead inside the open transaction without
- * waiting for it (libpq pipeline mode): the caller goes on while the
- * server runs it.  Its result is read before the next statement of any
- * other kind, COMMIT included, which fails with its error if it failed
- * (the first error of those sent ahead); done(ctx, res) sees each result
- * that succeeded, in order.  values are copied at once.  0, or -1 with
- * *error when it could not be sent (outside a transaction it is not).
- */
-#define DB_AHEAD_MAX 64
-int db_send_ahead(db_t *db, const char *name, int nparams,
-		  const char *const *values,
-		  void (*done)(void *ctx, const PGresult *res), void *ctx,
-		  enum db_error *error) __attribute__((warn_unused_result));
-/* Statements sent ahead whose results are not read yet. */
-int db_ahead(const db_t *db);
-
 /* A plain command without parameters (BEGIN, COMMIT, …). */
 int db_exec(db_t *db, const char *sql, enum db_error *error)
 	__attribute__((warn_unused_result));

@@ -13,12 +13,6 @@
 #include "runtime/log.h"
 
 #define DBBATCH_COLS 32
-/*
- * A batch this many rows long inside a transaction is sent ahead with the
- * rows of every batch before it (db_send_ahead): the server inserts them
- * while the writer builds the next rows, instead of all at the commit.
- */
-#define DBBATCH_AHEAD_ROWS 128
 
 struct dbbatch_col {
 	char *s; /* "{" elements so far */
@@ -206,51 +200,6 @@ static int dbbatch_send(struct dbbatch *b, enum db_error *error)
 	return 0;
 }
 
-static void dbbatch_ahead_done(void *ctx, const PGresult *res)
-{
-	struct dbbatch *b = ctx;
-
-	if (b->keep)
-		dbbatch_take_ids(b, res);
-}
-
-/* Send every batch holding rows ahead, in order: 0, or -1 with *error
- * (the transaction is then lost). */
-static int dbbatch_send_ahead(db_t *db, enum db_error *error)
-{
-	struct db_writer *w = db_writer(db);
-	struct dbbatch_set *set = w->state;
-	const char *params[DBBATCH_COLS];
-	int i, c;
-
-	for (i = 0; i < set->norder; i++) {
-		struct dbbatch *b = set->order[i];
-
-		for (c = 0; c < b->ncols; c++) {
-			b->cols[c].s[b->cols[c].len] = '}';
-			b->cols[c].s[b->cols[c].len + 1] = '\0';
-			params[c] = b->cols[c].s;
-		}
-		if (db_send_ahead(db, b->name, b->ncols, params,
-				  dbbatch_ahead_done, b, error) < 0) {
-			dbbatch_dropped(db);
-			return -1;
-		}
-		dbbatch_reset(b);
-	}
-	set->norder = 0;
-	w->pending = 0;
-	return 0;
-}
-
-/* Whether rows may go ahead now: inside a transaction. */
-static int dbbatch_in_transaction(db_t *db)
-{
-	return db_is_connected(db) &&
-	       (db_ahead(db) > 0 ||
-		PQtransactionStatus(db_conn(db)) == PQTRANS_INTRANS);
-}
-
 int dbbatch_flush(db_t *db, enum db_error *error)
 {
 	struct db_writer *w = db_writer(db);
@@ -260,10 +209,6 @@ int dbbatch_flush(db_t *db, enum db_error *error)
 	*error = DB_OK;
 	if (set == NULL || !w->pending)
 		return 0;
-	/* In a transaction, all in one round trip: the statement that
-	 * called reads their results first. */
-	if (dbbatch_in_transaction(db))
-		return dbbatch_send_ahead(db, error);
 	w->pending = 0; /* the statements below run as any other */
 	for (i = 0; i < set->norder && r == 0; i++)
 		r = dbbatch_send(set->order[i], error);
@@ -430,8 +375,6 @@ int dbbatch_add(dbbatch_t *b, const char *const *values,
 		set->order[set->norder++] = b;
 	}
 	w->pending = 1;
-	if (b->rows >= DBBATCH_AHEAD_ROWS && dbbatch_in_transaction(b->db))
-		return dbbatch_send_ahead(b->db, error);
 	return 0;
 }
 

@@ -3,17 +3,11 @@
  * arrays, one per column ("… SELECT … FROM unnest($1::text[], …) WITH
  * ORDINALITY … ORDER BY ordinality"); rows added to it are kept in memory
  * and sent as one statement just before the next other statement on the
- * connection, or the commit.  Inside a transaction, a batch that reaches
- * 128 rows goes ahead at once with every batch before it (db_send_ahead:
- * libpq's pipeline mode), so the server inserts while the writer builds
- * the next rows; its result is read before the next other statement.
- * Before another statement, the batches left go ahead the same way, so
- * that a flush of several batches costs one round trip, not one each.  So
- * every statement still sees every row added before it, and a run of
- * inserts costs no wait of its own.  A failed send fails that next
- * statement (its error is the batch's: a data error is one of the rows).
- * Rolling back, beginning anew or losing the connection drops the rows of
- * the transaction.
+ * connection, or the commit.  So every statement still sees every row
+ * added before it, and a run of inserts costs one round trip.  A failed
+ * send fails that next statement (its error is the batch's: a data error
+ * is one of the rows).  Rolling back, beginning anew or losing the
+ * connection drops the rows of the transaction.
  *
  * A batch that keeps its rows returns each row's id (RETURNING id, a
  * bigint from a sequence) and holds the rows after commit, so that the
@@ -54,9 +48,8 @@ size_t dbbatch_pending(const dbbatch_t *b);
 
 /*
  * Send every batch of db that holds rows, in the order their first row
- * came: 0, or -1 with *error.  db_run() and db_commit() call it.  Inside
- * a transaction they go ahead (db_send_ahead) and their errors come with
- * the next statement; outside one they are sent and durable on return.
+ * came: 0, or -1 with *error.  db_run() and db_commit() call it; callers
+ * need it only to see a batch's effects without running a statement.
  */
 int dbbatch_flush(db_t *db, enum db_error *error)
 	__attribute__((warn_unused_result));

@@ -288,87 +288,6 @@ static void test_two_batches(void **state)
 	PQclear(res);
 }
 
-/* add_many: n rows "name-i" (row refused_at, when not negative, refused
- * by the CHECK). */
-static void add_many(struct fixture *f, const char *name, int n,
-		     int refused_at)
-{
-	char a[48], num[16];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		snprintf(a, sizeof(a), "%s-%d", name, i);
-		snprintf(num, sizeof(num), "%d", i == refused_at ? -1 : i);
-		add(f, a, NULL, num);
-	}
-}
-
-/* A batch grown long inside a transaction is sent ahead (the server
- * inserts while rows are still added); every later statement sees those
- * rows, and the ids come back in order.  Outside a transaction nothing
- * goes ahead. */
-static void test_sent_ahead(void **state)
-{
-	struct fixture *f = *state;
-	long long before = count_rows(f);
-	enum db_error e;
-	size_t i;
-
-	assert_int_equal(db_begin(f->db, &e), 0);
-	add_many(f, "ahead", 200, -1);
-	assert_true(db_ahead(f->db) >= 1);
-	assert_true(dbbatch_pending(f->rows) < 200);
-	assert_int_equal(count_rows(f), before + 200);
-	assert_int_equal(db_ahead(f->db), 0);
-	add_many(f, "more", 300, -1);
-	assert_int_equal(db_commit(f->db, &e), 0);
-	assert_int_equal(dbbatch_done(f->rows), 500);
-	for (i = 1; i < 500; i++)
-		assert_true(dbbatch_done_id(f->rows, i) >
-			    dbbatch_done_id(f->rows, i - 1));
-	assert_string_equal(dbbatch_done_value(f->rows, 199, 0), "ahead-199");
-	assert_string_equal(dbbatch_done_value(f->rows, 200, 0), "more-0");
-	dbbatch_forget(f->rows);
-	assert_int_equal(count_rows(f), before + 500);
-
-	add_many(f, "autocommit", 200, -1);
-	assert_int_equal(db_ahead(f->db), 0);
-	assert_int_equal(count_rows(f), before + 700);
-	dbbatch_forget(f->rows);
-}
-
-/* A row refused in rows sent ahead fails the next statement (here the
- * commit) with its data error; nothing of the transaction stays, and the
- * connection serves the next one. */
-static void test_refused_ahead(void **state)
-{
-	struct fixture *f = *state;
-	long long before = count_rows(f);
-	enum db_error e;
-
-	assert_int_equal(db_begin(f->db, &e), 0);
-	add_many(f, "doomed", 300, 3);
-	assert_true(db_ahead(f->db) >= 1);
-	assert_int_equal(db_commit(f->db, &e), -1);
-	assert_int_equal(e, DB_ERR_DATA);
-	db_rollback(f->db);
-	assert_int_equal(dbbatch_done(f->rows), 0);
-	assert_int_equal(count_rows(f), before);
-	/* Rolled back with rows still ahead: none stays either. */
-	assert_int_equal(db_begin(f->db, &e), 0);
-	add_many(f, "abandoned", 200, -1);
-	assert_true(db_ahead(f->db) >= 1);
-	db_rollback(f->db);
-	assert_int_equal(db_ahead(f->db), 0);
-	assert_int_equal(count_rows(f), before);
-	assert_int_equal(db_begin(f->db, &e), 0);
-	add(f, "after", NULL, "1");
-	assert_int_equal(db_commit(f->db, &e), 0);
-	assert_int_equal(count_rows(f), before + 1);
-	assert_int_equal(dbbatch_done(f->rows), 1);
-	dbbatch_forget(f->rows);
-}
-
 /* Outside a transaction the rows go in with the next statement and are
  * durable at once. */
 static void test_autocommit(void **state)
@@ -392,8 +311,6 @@ int main(void)
 		cmocka_unit_test(test_refused_row),
 		cmocka_unit_test(test_two_batches),
 		cmocka_unit_test(test_autocommit),
-		cmocka_unit_test(test_sent_ahead),
-		cmocka_unit_test(test_refused_ahead),
 	};
 
 	return cmocka_run_group_tests_name("dbbatch", tests, setup, teardown);
