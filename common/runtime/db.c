@@ -21,6 +21,7 @@ struct db_statement {
 	const char *name;
 	const char *sql;
 	int prepared;
+	int apart; /* reads no table a batch writes: no flush before it */
 };
 
 struct db {
@@ -273,7 +274,8 @@ int db_ensure(db_t *db, const volatile sig_atomic_t *stop)
 	return 0;
 }
 
-int db_register(db_t *db, const char *name, const char *sql)
+static int db_register_as(db_t *db, const char *name, const char *sql,
+			  int apart)
 {
 	int i;
 
@@ -286,8 +288,19 @@ int db_register(db_t *db, const char *name, const char *sql)
 	db->stmts[db->nstmts].name = name;
 	db->stmts[db->nstmts].sql = sql;
 	db->stmts[db->nstmts].prepared = 0;
+	db->stmts[db->nstmts].apart = apart;
 	db->nstmts++;
 	return 0;
+}
+
+int db_register(db_t *db, const char *name, const char *sql)
+{
+	return db_register_as(db, name, sql, 0);
+}
+
+int db_register_apart(db_t *db, const char *name, const char *sql)
+{
+	return db_register_as(db, name, sql, 1);
 }
 
 enum db_error db_classify(PGconn *conn, const PGresult *res)
@@ -332,44 +345,47 @@ static void db_note_error(db_t *db, const PGresult *res,
 		db_drop(db);
 }
 
-static struct db_statement *db_prepare(db_t *db, const char *name,
-				       int nparams, enum db_error *error)
+static struct db_statement *db_find(db_t *db, const char *name,
+				    enum db_error *error)
 {
-	struct db_statement *st = NULL;
-	PGresult *res;
 	int i;
 
 	for (i = 0; i < db->nstmts; i++) {
-		if (strcmp(db->stmts[i].name, name) == 0) {
-			st = &db->stmts[i];
-			break;
-		}
+		if (strcmp(db->stmts[i].name, name) == 0)
+			return &db->stmts[i];
 	}
-	if (st == NULL) {
-		snprintf(db->last_error, sizeof(db->last_error),
-			 "statement %s is not registered", name);
-		*error = DB_ERR_RETRY;
-		return NULL;
-	}
+	snprintf(db->last_error, sizeof(db->last_error),
+		 "statement %s is not registered", name);
+	*error = DB_ERR_RETRY;
+	return NULL;
+}
+
+/* Prepare st on this connection unless it is: 0, or -1 with *error. */
+static int db_prepare(db_t *db, struct db_statement *st, int nparams,
+		      enum db_error *error)
+{
+	PGresult *res;
+
 	if (st->prepared)
-		return st;
+		return 0;
 	res = PQsendPrepare(db->conn, st->name, st->sql, nparams, NULL)
 		      ? db_wait(db)
 		      : NULL;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		db_note_error(db, res, error);
 		PQclear(res);
-		return NULL;
+		return -1;
 	}
 	PQclear(res);
 	st->prepared = 1;
-	return st;
+	return 0;
 }
 
 PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 		     const char *const *values, const int *lengths,
 		     const int *formats, enum db_error *error)
 {
+	struct db_statement *st;
 	PGresult *res;
 	ExecStatusType status;
 
@@ -380,9 +396,13 @@ PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 		*error = DB_ERR_CONN;
 		return NULL;
 	}
-	if (db_writer_flush(db, error) < 0)
+	st = db_find(db, name, error);
+	if (st == NULL)
 		return NULL;
-	if (db_prepare(db, name, nparams, error) == NULL)
+	/* Rows waiting go first, so that the statement sees them. */
+	if (!st->apart && db_writer_flush(db, error) < 0)
+		return NULL;
+	if (db_prepare(db, st, nparams, error) < 0)
 		return NULL;
 	res = PQsendQueryPrepared(db->conn, name, nparams, values, lengths,
 				  formats, 0)

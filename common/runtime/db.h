@@ -67,6 +67,14 @@ PGconn *db_conn(db_t *db);
  */
 int db_register(db_t *db, const char *name, const char *sql)
 	__attribute__((warn_unused_result));
+/*
+ * The same for a statement that reads only tables no batch of this
+ * connection writes (dbbatch.h): the rows waiting to be sent need not go
+ * before it, so a run of such reads between a transaction's writes does
+ * not cut the writes into many statements.
+ */
+int db_register_apart(db_t *db, const char *name, const char *sql)
+	__attribute__((warn_unused_result));
 
 /*
  * Run a registered statement with text parameters (NULL is SQL NULL).

@@ -21,7 +21,8 @@ static const char pii_sql_messages[] =
 
 int sharesd_pii_prepare(db_t *db)
 {
-	return db_register(db, "sharesd_pii_messages", pii_sql_messages);
+	/* Messages: no batch of sharesd writes them. */
+	return db_register_apart(db, "sharesd_pii_messages", pii_sql_messages);
 }
 
 static int sharesd_pii_listed(json_t *ids, const char *id)

@@ -30,6 +30,8 @@ static const char sql_plain[] =
 static const char sql_count[] = "SELECT count(*) FROM dbb";
 static const char sql_get[] =
 	"SELECT a, b, n FROM dbb WHERE id = $1::bigint";
+/* Reads a table no batch writes. */
+static const char sql_apart[] = "SELECT count(*) FROM pg_class";
 static const char sql_log[] =
 	"SELECT string_agg(what, ',' ORDER BY id) FROM dbb_log";
 
@@ -63,7 +65,8 @@ static int setup(void **state)
 		    &e) < 0 ||
 	    db_register(f.db, "dbb_count", sql_count) < 0 ||
 	    db_register(f.db, "dbb_get", sql_get) < 0 ||
-	    db_register(f.db, "dbb_log_get", sql_log) < 0)
+	    db_register(f.db, "dbb_log_get", sql_log) < 0 ||
+	    db_register_apart(f.db, "dbb_apart", sql_apart) < 0)
 		return -1;
 	f.rows = dbbatch_get(f.db, "dbb_rows", sql_rows, 3, 1);
 	f.plain = dbbatch_get(f.db, "dbb_plain", sql_plain, 1, 0);
@@ -122,6 +125,31 @@ static void test_seen_by_next_statement(void **state)
 	assert_int_equal(dbbatch_done(f->rows), 3);
 	dbbatch_forget(f->rows);
 	assert_int_equal(dbbatch_done(f->rows), 0);
+}
+
+/* A statement registered apart leaves the rows waiting: reads of other
+ * tables between a transaction's writes do not cut them into many
+ * statements; the next other statement still sends them. */
+static void test_apart_leaves_rows_waiting(void **state)
+{
+	struct fixture *f = *state;
+	long long before = count_rows(f);
+	enum db_error e;
+	PGresult *res;
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add(f, "x", "y", "1");
+	add(f, "x", "y", "2");
+	res = db_run(f->db, "dbb_apart", 0, NULL, &e);
+	assert_non_null(res);
+	PQclear(res);
+	assert_int_equal(dbbatch_pending(f->rows), 2);
+	add(f, "x", "y", "3");
+	assert_int_equal(count_rows(f), before + 3);
+	assert_int_equal(dbbatch_pending(f->rows), 0);
+	assert_int_equal(db_commit(f->db, &e), 0);
+	assert_int_equal(dbbatch_done(f->rows), 3);
+	dbbatch_forget(f->rows);
 }
 
 /* Ids come back in the order the rows were added, for many rows in one
@@ -305,6 +333,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seen_by_next_statement),
+		cmocka_unit_test(test_apart_leaves_rows_waiting),
 		cmocka_unit_test(test_ids_in_order),
 		cmocka_unit_test(test_any_text),
 		cmocka_unit_test(test_rollback_drops),
