@@ -1,11 +1,14 @@
 /*
- * Set-based writes.  Each column of a batch is one growing text-array
- * literal; sending a batch closes each with '}', runs the statement with
- * them as parameters and opens them again empty.  The batches of a
+ * Set-based writes.  Each column of a batch is one growing text[] in
+ * PostgreSQL's binary array format (a header, then each element as its
+ * length and bytes: nothing to quote here, nothing to unquote on the
+ * server); sending a batch fills in each header, runs the statement with
+ * them as binary parameters and starts them again empty.  The batches of a
  * connection live in its db_writer, sent in the order their first row
  * came in.  A keeping batch also holds each row's values: rows[0, sent)
  * have their ids, rows[0, committed) are durable.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,9 +17,18 @@
 
 #define DBBATCH_COLS 32
 
+/*
+ * A one-dimensional text[] as array_recv() reads it: five big-endian
+ * int32s (dimensions 1, has-nulls, element type text, length, lower
+ * bound 1), then per element its length (-1: NULL) and bytes.
+ */
+#define DBBATCH_HEAD 20
+#define DBBATCH_TEXT_OID 25
+
 struct dbbatch_col {
-	char *s; /* "{" elements so far */
+	char *s; /* the header's room, then the elements so far */
 	size_t len, cap;
+	int nulls;
 };
 
 struct dbbatch_row {
@@ -59,6 +71,34 @@ static int dbbatch_grow(char **out, size_t *cap, size_t need)
 	return 0;
 }
 
+static void dbbatch_put32(char *at, uint32_t v)
+{
+	at[0] = (char)(v >> 24);
+	at[1] = (char)(v >> 16);
+	at[2] = (char)(v >> 8);
+	at[3] = (char)v;
+}
+
+/* Append one element to a column; -1 when out of memory or past the
+ * 1 GiB a parameter can hold. */
+static int dbbatch_append(struct dbbatch_col *col, const char *value)
+{
+	size_t n = value != NULL ? strlen(value) : 0;
+
+	if (n > 0x3fffffff || dbbatch_grow(&col->s, &col->cap, col->len + 4 + n) < 0)
+		return -1;
+	if (value == NULL) {
+		dbbatch_put32(col->s + col->len, 0xffffffffu);
+		col->nulls = 1;
+		col->len += 4;
+		return 0;
+	}
+	dbbatch_put32(col->s + col->len, (uint32_t)n);
+	memcpy(col->s + col->len + 4, value, n);
+	col->len += 4 + n;
+	return 0;
+}
+
 int dbbatch_quote(char **out, size_t *len, size_t *cap, const char *value)
 {
 	size_t n, i, at;
@@ -91,8 +131,10 @@ static void dbbatch_reset(struct dbbatch *b)
 {
 	int c;
 
-	for (c = 0; c < b->ncols; c++)
-		b->cols[c].len = 1; /* the '{' */
+	for (c = 0; c < b->ncols; c++) {
+		b->cols[c].len = DBBATCH_HEAD;
+		b->cols[c].nulls = 0;
+	}
 	b->rows = 0;
 	b->queued = 0;
 }
@@ -182,15 +224,24 @@ static void dbbatch_take_ids(struct dbbatch *b, const PGresult *res)
 static int dbbatch_send(struct dbbatch *b, enum db_error *error)
 {
 	const char *params[DBBATCH_COLS];
+	int lengths[DBBATCH_COLS], formats[DBBATCH_COLS];
 	PGresult *res;
 	int c;
 
 	for (c = 0; c < b->ncols; c++) {
-		b->cols[c].s[b->cols[c].len] = '}';
-		b->cols[c].s[b->cols[c].len + 1] = '\0';
-		params[c] = b->cols[c].s;
+		struct dbbatch_col *col = &b->cols[c];
+
+		dbbatch_put32(col->s, 1);
+		dbbatch_put32(col->s + 4, col->nulls);
+		dbbatch_put32(col->s + 8, DBBATCH_TEXT_OID);
+		dbbatch_put32(col->s + 12, (uint32_t)b->rows);
+		dbbatch_put32(col->s + 16, 1);
+		params[c] = col->s;
+		lengths[c] = (int)col->len;
+		formats[c] = 1;
 	}
-	res = db_run(b->db, b->name, b->ncols, params, error);
+	res = db_run_bin(b->db, b->name, b->ncols, params, lengths, formats,
+			 error);
 	if (res == NULL)
 		return -1;
 	if (b->keep)
@@ -254,8 +305,7 @@ static struct dbbatch *dbbatch_new(db_t *db, const char *name, int ncols,
 			free(b);
 			return NULL;
 		}
-		b->cols[c].s[0] = '{';
-		b->cols[c].len = 1;
+		b->cols[c].len = DBBATCH_HEAD;
 	}
 	return b;
 }
@@ -345,27 +395,22 @@ int dbbatch_add(dbbatch_t *b, const char *const *values,
 	struct db_writer *w = db_writer(b->db);
 	struct dbbatch_set *set = w->state;
 	size_t was[DBBATCH_COLS];
+	int wasnull[DBBATCH_COLS];
 	int c, bad = 0;
 
 	for (c = 0; c < b->ncols && !bad; c++) {
-		struct dbbatch_col *col = &b->cols[c];
-
-		was[c] = col->len;
-		if (b->rows > 0) {
-			bad = dbbatch_grow(&col->s, &col->cap, col->len + 3);
-			if (!bad)
-				col->s[col->len++] = ',';
-		}
-		if (!bad)
-			bad = dbbatch_quote(&col->s, &col->len, &col->cap,
-					    values[c]);
+		was[c] = b->cols[c].len;
+		wasnull[c] = b->cols[c].nulls;
+		bad = dbbatch_append(&b->cols[c], values[c]);
 	}
 	if (!bad && b->keep)
 		bad = dbbatch_keep_row(b, values);
 	if (bad) {
 		/* Undo the columns written: the row is not added. */
-		while (c-- > 0)
+		while (c-- > 0) {
 			b->cols[c].len = was[c];
+			b->cols[c].nulls = wasnull[c];
+		}
 		*error = DB_ERR_RETRY;
 		return -1;
 	}

@@ -1,7 +1,8 @@
 /*
  * Set-based writes.  A batch is an INSERT that takes its rows as text
  * arrays, one per column ("… SELECT … FROM unnest($1::text[], …) WITH
- * ORDINALITY … ORDER BY ordinality"); rows added to it are kept in memory
+ * ORDINALITY … ORDER BY ordinality"), sent in the binary array format;
+ * rows added to it are kept in memory
  * and sent as one statement just before the next other statement on the
  * connection, or the commit.  So every statement still sees every row
  * added before it, and a run of inserts costs one round trip.  A failed
