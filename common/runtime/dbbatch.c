@@ -99,6 +99,34 @@ static int dbbatch_append(struct dbbatch_col *col, const char *value)
 	return 0;
 }
 
+/* Fill in a column's header for rows elements. */
+static void dbbatch_head(struct dbbatch_col *col, size_t rows)
+{
+	dbbatch_put32(col->s, 1);
+	dbbatch_put32(col->s + 4, (uint32_t)col->nulls);
+	dbbatch_put32(col->s + 8, DBBATCH_TEXT_OID);
+	dbbatch_put32(col->s + 12, (uint32_t)rows);
+	dbbatch_put32(col->s + 16, 1);
+}
+
+char *dbbatch_text_array(const char *const *values, size_t n, int *len)
+{
+	struct dbbatch_col col = { NULL, DBBATCH_HEAD, 0, 0 };
+	size_t i;
+
+	if (dbbatch_grow(&col.s, &col.cap, DBBATCH_HEAD) < 0)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (dbbatch_append(&col, values[i]) < 0 || col.len > INT32_MAX) {
+			free(col.s);
+			return NULL;
+		}
+	}
+	dbbatch_head(&col, n);
+	*len = (int)col.len;
+	return col.s;
+}
+
 int dbbatch_quote(char **out, size_t *len, size_t *cap, const char *value)
 {
 	size_t n, i, at;
@@ -231,11 +259,7 @@ static int dbbatch_send(struct dbbatch *b, enum db_error *error)
 	for (c = 0; c < b->ncols; c++) {
 		struct dbbatch_col *col = &b->cols[c];
 
-		dbbatch_put32(col->s, 1);
-		dbbatch_put32(col->s + 4, col->nulls);
-		dbbatch_put32(col->s + 8, DBBATCH_TEXT_OID);
-		dbbatch_put32(col->s + 12, (uint32_t)b->rows);
-		dbbatch_put32(col->s + 16, 1);
+		dbbatch_head(col, b->rows);
 		params[c] = col->s;
 		lengths[c] = (int)col->len;
 		formats[c] = 1;

@@ -66,6 +66,14 @@ const char *dbbatch_done_value(const dbbatch_t *b, size_t i, int col);
 void dbbatch_forget(dbbatch_t *b);
 
 /*
+ * values[0, n) (NULL is SQL NULL) as one text[] parameter in the binary
+ * format batches send (pass its *len bytes with format 1), for statements
+ * that take a set of their own: malloc()ed, NULL when out of memory.
+ */
+char *dbbatch_text_array(const char *const *values, size_t n, int *len)
+	__attribute__((warn_unused_result));
+
+/*
  * A text value as an element of a PostgreSQL array literal: quoted, with
  * '"' and '\' escaped (NULL: the unquoted NULL), appended to *out (*len
  * bytes used of *cap, grown as needed, with room for two more bytes).

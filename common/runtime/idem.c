@@ -1,21 +1,21 @@
 /*
- * Idempotency keys in PostgreSQL.  A batch's keys go in as one JSON array
- * (json_to_recordset) and ON CONFLICT DO NOTHING ... RETURNING names the
- * new ones, so recording costs one round trip whatever the batch size.
+ * Idempotency keys in PostgreSQL.  A batch's keys go in as three binary
+ * text[] parameters (dbbatch_text_array) and ON CONFLICT DO NOTHING ...
+ * RETURNING names the new ones, so recording costs one round trip
+ * whatever the batch size.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "runtime/dbbatch.h"
 #include "runtime/event.h"
 #include "runtime/idem.h"
 
 static const char idem_sql_record[] =
 	"WITH input AS ("
-	" SELECT * FROM json_to_recordset($2::json)"
-	" AS x(n int, t text, s text, i text)),"
+	" SELECT * FROM unnest($2::text[], $3::text[], $4::text[])"
+	" WITH ORDINALITY AS x(t, s, i, n)),"
 	" ins AS (INSERT INTO processed_events"
 	" (consumer, tenant_id, source, event_id)"
 	" SELECT $1, t, s, i FROM input ON CONFLICT DO NOTHING"
@@ -49,60 +49,54 @@ int idem_prepare(db_t *db)
 	return 0;
 }
 
-/* The keys as [{n, t, s, i}, …]; malloc()ed, NULL when out of memory. */
-static char *idem_payload(const struct idem_key *keys, size_t n)
-{
-	json_t *arr = json_array(), *o;
-	char *text;
-	size_t i;
-
-	if (arr == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		o = json_pack("{s:I, s:s, s:s, s:s}", "n", (json_int_t)i, "t",
-			      keys[i].tenant, "s", keys[i].source, "i",
-			      keys[i].id);
-		/* A key left out would read as "seen before": fail instead. */
-		if (o == NULL || json_array_append_new(arr, o) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	text = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
-	return text;
-}
-
 int idem_record(db_t *db, const char *consumer, const struct idem_key *keys,
 		size_t n, unsigned char *fresh, enum db_error *dberr)
 {
-	const char *params[2];
-	PGresult *res;
-	char *payload;
-	int r;
+	const char **cols = NULL;
+	const char *params[4];
+	char *arr[3] = { NULL, NULL, NULL };
+	int lengths[4] = { 0 }, formats[4] = { 0, 1, 1, 1 };
+	PGresult *res = NULL;
+	size_t i;
+	int r, c, rc = -1;
 
 	memset(fresh, 0, n);
 	if (n == 0)
 		return 0;
-	payload = idem_payload(keys, n);
-	if (payload == NULL) {
-		*dberr = DB_ERR_RETRY;
-		return -1;
+	cols = malloc(n * sizeof(*cols));
+	if (cols == NULL)
+		goto oom;
+	for (c = 0; c < 3; c++) {
+		for (i = 0; i < n; i++)
+			cols[i] = c == 0 ? keys[i].tenant
+				  : c == 1 ? keys[i].source
+					   : keys[i].id;
+		arr[c] = dbbatch_text_array(cols, n, &lengths[c + 1]);
+		if (arr[c] == NULL)
+			goto oom;
+		params[c + 1] = arr[c];
 	}
 	params[0] = consumer;
-	params[1] = payload;
-	res = db_run(db, "idem_record", 2, params, dberr);
-	free(payload);
+	res = db_run_bin(db, "idem_record", 4, params, lengths, formats, dberr);
 	if (res == NULL)
-		return -1;
+		goto done;
+	/* A key left out reads as "seen before": the ordinality is 1-based. */
 	for (r = 0; r < PQntuples(res); r++) {
-		long k = strtol(PQgetvalue(res, r, 0), NULL, 10);
+		long k = strtol(PQgetvalue(res, r, 0), NULL, 10) - 1;
 
 		if (k >= 0 && (size_t)k < n)
 			fresh[k] = 1;
 	}
+	rc = 0;
+	goto done;
+oom:
+	*dberr = DB_ERR_RETRY;
+done:
 	PQclear(res);
-	return 0;
+	for (c = 0; c < 3; c++)
+		free(arr[c]);
+	free(cols);
+	return rc;
 }
 
 int idem_forget(db_t *db, const char *consumer, const struct idem_key *key,
