@@ -3,9 +3,9 @@
  * PostgreSQL's binary array format (a header, then each element as its
  * length and bytes: nothing to quote here, nothing to unquote on the
  * server); sending a batch fills in each header, runs the statement with
- * them as binary parameters and starts them again empty.  The batches of a
- * connection live in its db_writer, sent in the order their first row
- * came in.  A keeping batch also holds each row's values: rows[0, sent)
+ * them as binary parameters and starts them again empty.  The batches
+ * of a connection live in its db_writer, sent in the order their first
+ * row came in.  A keeping batch also holds each row's values: rows[0, sent)
  * have their ids, rows[0, committed) are durable.
  */
 #include <stdint.h>
@@ -85,7 +85,8 @@ static int dbbatch_append(struct dbbatch_col *col, const char *value)
 {
 	size_t n = value != NULL ? strlen(value) : 0;
 
-	if (n > 0x3fffffff || dbbatch_grow(&col->s, &col->cap, col->len + 4 + n) < 0)
+	if (n > 0x3fffffff ||
+	    dbbatch_grow(&col->s, &col->cap, col->len + 4 + n) < 0)
 		return -1;
 	if (value == NULL) {
 		dbbatch_put32(col->s + col->len, 0xffffffffu);
@@ -117,7 +118,8 @@ char *dbbatch_text_array(const char *const *values, size_t n, int *len)
 	if (dbbatch_grow(&col.s, &col.cap, DBBATCH_HEAD) < 0)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		if (dbbatch_append(&col, values[i]) < 0 || col.len > INT32_MAX) {
+		if (dbbatch_append(&col, values[i]) < 0 ||
+		    col.len > INT32_MAX) {
 			free(col.s);
 			return NULL;
 		}

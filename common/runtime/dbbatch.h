@@ -2,12 +2,13 @@
  * Set-based writes.  A batch is an INSERT that takes its rows as text
  * arrays, one per column ("… SELECT … FROM unnest($1::text[], …) WITH
  * ORDINALITY … ORDER BY ordinality"), sent in the binary array format;
- * rows added to it are kept in memory
- * and sent as one statement just before the next other statement on the
- * connection, or the commit.  So every statement still sees every row
- * added before it, and a run of inserts costs one round trip.  A failed
- * send fails that next statement (its error is the batch's: a data error
- * is one of the rows).  Rolling back, beginning anew or losing the
+ * rows added to it are kept in memory and sent as one statement just
+ * before the next other statement on the connection (one registered
+ * apart excepted: db_register_apart()), or the commit.  So every
+ * statement that may read them sees every row added before it, and a
+ * run of inserts costs one round trip.  A failed send fails that next
+ * statement (its error is the batch's: a data error is one of the
+ * rows).  Rolling back, beginning anew or losing the
  * connection drops the rows of the transaction.
  *
  * A batch that keeps its rows returns each row's id (RETURNING id, a
