@@ -129,33 +129,6 @@ char *dbbatch_text_array(const char *const *values, size_t n, int *len)
 	return col.s;
 }
 
-int dbbatch_quote(char **out, size_t *len, size_t *cap, const char *value)
-{
-	size_t n, i, at;
-
-	if (value == NULL) {
-		if (dbbatch_grow(out, cap, *len + 6) < 0)
-			return -1;
-		memcpy(*out + *len, "NULL", 4);
-		*len += 4;
-		return 0;
-	}
-	n = strlen(value);
-	/* Every byte escaped at worst, two quotes, and room for "}\0". */
-	if (dbbatch_grow(out, cap, *len + 2 * n + 5) < 0)
-		return -1;
-	at = *len;
-	(*out)[at++] = '"';
-	for (i = 0; i < n; i++) {
-		if (value[i] == '"' || value[i] == '\\')
-			(*out)[at++] = '\\';
-		(*out)[at++] = value[i];
-	}
-	(*out)[at++] = '"';
-	*len = at;
-	return 0;
-}
-
 /* Empty the columns (the rows not sent are gone). */
 static void dbbatch_reset(struct dbbatch *b)
 {

@@ -74,12 +74,4 @@ void dbbatch_forget(dbbatch_t *b);
 char *dbbatch_text_array(const char *const *values, size_t n, int *len)
 	__attribute__((warn_unused_result));
 
-/*
- * A text value as an element of a PostgreSQL array literal: quoted, with
- * '"' and '\' escaped (NULL: the unquoted NULL), appended to *out (*len
- * bytes used of *cap, grown as needed, with room for two more bytes).
- * -1 when out of memory.
- */
-int dbbatch_quote(char **out, size_t *len, size_t *cap, const char *value);
-
 #endif

@@ -68,26 +68,6 @@ static size_t sharesd_conv_key(char *out, size_t cap, const char *tenant,
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-/* Append one element to an array literal being built ("{" first). */
-static int sharesd_array_add(char **a, size_t *len, size_t *cap,
-			     const char *v)
-{
-	if (*len > 1)
-		(*a)[(*len)++] = ',';
-	return dbbatch_quote(a, len, cap, v);
-}
-
-static int sharesd_array_open(char **a, size_t *len, size_t *cap)
-{
-	*cap = 256;
-	*len = 1;
-	*a = malloc(*cap);
-	if (*a == NULL)
-		return -1;
-	(*a)[0] = '{';
-	return 0;
-}
-
 static int sharesd_note_conv(struct sharesd *s, const char *key, size_t klen,
 			     int exists, int64_t last_seq)
 {
@@ -109,9 +89,11 @@ enum loop_result sharesd_prefetch(void *ctx, db_t *db,
 				  enum db_error *dberr)
 {
 	struct sharesd *s = ctx;
+	const char **tenants = NULL, **convs = NULL;
 	char *ta = NULL, *ca = NULL, key[600];
-	size_t tlen, tcap, clen, ccap, klen, i, asked = 0;
+	size_t klen, i, asked = 0;
 	const char *params[2];
+	int lengths[2], formats[2] = { 1, 1 };
 	PGresult *res = NULL;
 	enum loop_result r = LOOP_DB_ERROR;
 	int row;
@@ -121,8 +103,9 @@ enum loop_result sharesd_prefetch(void *ctx, db_t *db,
 	*dberr = DB_ERR_RETRY;
 	if (n == 0)
 		return LOOP_OK;
-	if (sharesd_array_open(&ta, &tlen, &tcap) < 0 ||
-	    sharesd_array_open(&ca, &clen, &ccap) < 0)
+	tenants = malloc(n * sizeof(*tenants));
+	convs = malloc(n * sizeof(*convs));
+	if (tenants == NULL || convs == NULL)
 		goto done;
 	for (i = 0; i < n; i++) {
 		const char *tenant = event_tenant(les[i]->ev), *conv;
@@ -137,23 +120,23 @@ enum loop_result sharesd_prefetch(void *ctx, db_t *db,
 		if (klen == 0 || strset_has(s->convs, key, klen))
 			continue;
 		/* Absent until the statement finds it. */
-		if (sharesd_note_conv(s, key, klen, 0, -1) < 0 ||
-		    sharesd_array_add(&ta, &tlen, &tcap, tenant) < 0 ||
-		    sharesd_array_add(&ca, &clen, &ccap, conv) < 0)
+		if (sharesd_note_conv(s, key, klen, 0, -1) < 0)
 			goto done;
-		asked++;
+		tenants[asked] = tenant;
+		convs[asked++] = conv;
 	}
 	if (asked == 0) {
 		r = LOOP_OK;
 		goto done;
 	}
-	ta[tlen++] = '}';
-	ta[tlen] = '\0';
-	ca[clen++] = '}';
-	ca[clen] = '\0';
+	ta = dbbatch_text_array(tenants, asked, &lengths[0]);
+	ca = dbbatch_text_array(convs, asked, &lengths[1]);
+	if (ta == NULL || ca == NULL)
+		goto done;
 	params[0] = ta;
 	params[1] = ca;
-	res = db_run(db, "sharesd_conversations", 2, params, dberr);
+	res = db_run_bin(db, "sharesd_conversations", 2, params, lengths,
+			 formats, dberr);
 	if (res == NULL)
 		goto done;
 	for (row = 0; row < PQntuples(res); row++) {
@@ -177,6 +160,8 @@ done:
 	PQclear(res);
 	free(ta);
 	free(ca);
+	free(tenants);
+	free(convs);
 	return r;
 }
 
