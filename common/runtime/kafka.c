@@ -197,8 +197,11 @@ size_t kafka_send_all(rd_kafka_t *producer, struct kafka_out *outs, size_t n)
 		pending = 0;
 		for (i = 0; i < n; i++)
 			pending += !outs[i].done;
+		/* flush, not poll: it sends at once instead of waiting out
+		 * linger.ms (a whole batch is here already), and serves the
+		 * delivery reports as poll does. */
 		if (pending > 0)
-			rd_kafka_poll(producer, 5);
+			rd_kafka_flush(producer, 5);
 	} while (pending > 0);
 	for (i = 0; i < n; i++) {
 		if (outs[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
