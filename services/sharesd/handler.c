@@ -348,8 +348,8 @@ static enum loop_result sharesd_create(struct sharesd *s, db_t *db,
 	memset(url, 0, sizeof(url));
 	if (rc < 0)
 		return LOOP_DB_ERROR;
-	log_info("share %s created for %s/%s", share_id, tenant,
-		 req.conversation_id);
+	log_debug("share %s created for %s/%s", share_id, tenant,
+		  req.conversation_id);
 	metric_inc(s->m_created);
 	return LOOP_OK;
 }
