@@ -241,7 +241,14 @@ int audit_access_apply(db_t *db, const char *consumer, const event_t *ev,
 				json_object_get(data, "message_id"));
 	if (json_object_get(data, "tags") != NULL)
 		json_object_set(details, "tags", json_object_get(data, "tags"));
-	det = json_dumps(details, JSON_COMPACT);
+	/* Most accesses say nothing else: no details, no JSON to parse. */
+	det = json_object_size(details) > 0 ? json_dumps(details, JSON_COMPACT)
+					    : NULL;
+	if (json_object_size(details) > 0 && det == NULL) {
+		json_decref(details);
+		*error = DB_ERR_RETRY; /* out of memory: try the batch again */
+		return -1;
+	}
 	json_decref(details);
 	params[0] = event_tenant(ev);
 	params[1] = audit_str(data, "share_id");
@@ -258,10 +265,7 @@ int audit_access_apply(db_t *db, const char *consumer, const event_t *ev,
 	params[12] = det;
 	idem_key_uuid(consumer, &key, event_key);
 	params[13] = event_key;
-	r = det != NULL ? audit_add(db, AUDIT_ACCESS_BATCH, params, error)
-			: -1;
-	if (det == NULL)
-		*error = DB_ERR_RETRY;
+	r = audit_add(db, AUDIT_ACCESS_BATCH, params, error);
 	free(det);
 	return r;
 }

@@ -47,7 +47,7 @@ static const struct config_item settings_items[] = {
 	    "requests in flight); 0: no limit"),
 	INT("GATEWAY_THREADS", gateway_threads, "4", 2, 64,
 	    "gatewayd's HTTP worker threads"),
-	INT("GATEWAY_ENTRY_HOLD_MS", gateway_entry_hold_ms, "500", 0, 1000,
+	INT("GATEWAY_ENTRY_HOLD_MS", gateway_entry_hold_ms, "900", 0, 1000,
 	    "how long gatewayd keeps a link's entry itself before asking "
 	    "Redis again (a revoked link is refused at most this much "
 	    "later); 0: not at all"),

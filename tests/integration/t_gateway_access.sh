@@ -122,6 +122,10 @@ check "unknown tokens are logged in tenant -" q test "$(kcat -C -b "$KAFKA_BOOTS
 	-t access-log -o beginning -e -q 2>/dev/null | jq -r 'select(.tenantid == "-") | .data.reason' | sort -u | tr '\n' ' ')" != ""
 check "ingestd stores them in the audit trail" wait_until 10 sh -c \
 	"[ \$(psql '$DATABASE_URL' -Atqc \"SELECT count(*) FROM audit_events WHERE share_id = '$TEAM_ID' AND type LIKE 'goldilocks.share.access%'\") -ge 8 ]"
+check_eq "an access that says nothing more stores no details (no JSON to parse)" \
+	"$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FILTER (WHERE details IS NULL)
+		|| '/' || count(*) FROM audit_events WHERE share_id = '$TEAM_ID'
+		AND type LIKE 'goldilocks.share.access%'" | awk -F/ '{ print ($1 == $2 && $2 > 0) }')" 1
 check_eq "sharectl audit lists creation, then allowed and denied accesses" \
 	"$("$CTL" audit "$TEAM_ID" | jq -c '[.events[].type] | unique')" \
 	'["goldilocks.share.access_denied","goldilocks.share.accessed","goldilocks.share.created"]'
