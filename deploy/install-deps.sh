@@ -10,7 +10,7 @@ postgresql-15 libpq-dev postgresql-client-15
 redis-server libhiredis-dev
 libjansson-dev uuid-dev
 libmicrohttpd-dev libjwt-dev libssl-dev libpcre2-dev
-libcmocka-dev curl procps iproute2 jq python3-jsonschema
+libcmocka-dev curl procps iproute2 jq python3-jsonschema wrk
 chromium python3-websocket fonts-noto-core
 libcairo2-dev libpango1.0-dev poppler-utils qpdf fonts-noto-cjk fonts-noto-color-emoji
 $*"
