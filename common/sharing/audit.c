@@ -228,6 +228,7 @@ int audit_access_apply(db_t *db, const char *consumer, const event_t *ev,
 				event_id(ev) };
 	const char *params[14];
 	char status[16], *det, event_key[37];
+	size_t said;
 	int r;
 
 	snprintf(status, sizeof(status), "%lld",
@@ -242,14 +243,13 @@ int audit_access_apply(db_t *db, const char *consumer, const event_t *ev,
 	if (json_object_get(data, "tags") != NULL)
 		json_object_set(details, "tags", json_object_get(data, "tags"));
 	/* Most accesses say nothing else: no details, no JSON to parse. */
-	det = json_object_size(details) > 0 ? json_dumps(details, JSON_COMPACT)
-					    : NULL;
-	if (json_object_size(details) > 0 && det == NULL) {
-		json_decref(details);
+	said = json_object_size(details);
+	det = said > 0 ? json_dumps(details, JSON_COMPACT) : NULL;
+	json_decref(details);
+	if (said > 0 && det == NULL) {
 		*error = DB_ERR_RETRY; /* out of memory: try the batch again */
 		return -1;
 	}
-	json_decref(details);
 	params[0] = event_tenant(ev);
 	params[1] = audit_str(data, "share_id");
 	params[2] = audit_str(data, "export_id");

@@ -158,6 +158,16 @@ share_request() {
 	envelope goldilocks.share.requested "$1" "$data" "${4:-}"
 }
 
+# external_link TENANT CONV: ask for an external link of an hour to CONV
+# and wait for it; print its URL (nothing when no reply came).
+external_link() {
+	local id
+	id=$(new_id)
+	share_request "$1" "$2" '.audience = "external" | .expires_in_seconds = 3600' \
+		"$id" | produce share-requests
+	wait_reply "$id" 20 | jq -r .ev.data.url
+}
+
 # wait_reply ID [SECONDS]: wait until request ID has a reply; print it.
 wait_reply() {
 	local id=$1 limit=${2:-20} r deadline

@@ -16,10 +16,7 @@ trap 'kill -CONT "$DK" 2>/dev/null; rm -rf "$DIR"' EXIT
 
 snapshot "$T" c-1 2 | produce conversations
 wait_until 20 q "$CTL" inspect conversation c-1 --tenant "$T"
-ID=$(new_id)
-share_request "$T" c-1 '.audience = "external" | .expires_in_seconds = 3600' \
-	"$ID" | produce share-requests
-url=$(wait_reply "$ID" 20 | jq -r .ev.data.url)
+url=$(external_link "$T" c-1)
 check "an external link to check" [ -n "$url" ] && [ "$url" != null ]
 PATH_=/api/v1/access?token=${url##*/}
 check_eq "it is allowed" "$(curl -s "$GATEWAY_URL$PATH_" | jq -r .reason)" ok

@@ -26,10 +26,7 @@ for c in 0 1 2 3; do
 done
 wait_until 20 q "$CTL" inspect conversation c-3 --tenant "$T"
 # A link to open while the database is away.
-LINK=$(new_id)
-share_request "$T" c-0 '.audience = "external" | .expires_in_seconds = 3600' \
-	"$LINK" | produce share-requests
-url=$(wait_reply "$LINK" 20 | jq -r .ev.data.url)
+url=$(external_link "$T" c-0)
 check "an external link to open" [ -n "$url" ] && [ "$url" != null ]
 
 # Requests before and during the stall.
