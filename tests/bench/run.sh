@@ -141,6 +141,34 @@ wait_sql() {
 		PERFORM pg_sleep(0.01); END LOOP; END \$\$; SELECT $2")" = t ]
 }
 
+# cpu_snap: "NAME TICKS" of each process of the stack (PostgreSQL's
+# server and its backends summed as postgres), from /proc.
+cpu_snap() {
+	local name pid kids
+	for name in sharesd ingestd gatewayd escalationd exportd devkafka \
+		redis postgres; do
+		pid=$(cat "$STACK_DIR/$name.pid" 2>/dev/null) || continue
+		kids=
+		[ $name = postgres ] && kids=$(pgrep -P "$pid" | tr '\n' ' ')
+		# shellcheck disable=SC2086
+		for p in $pid $kids; do
+			awk -v n=$name '{ print n, $14 + $15 }' "/proc/$p/stat" \
+				2>/dev/null
+		done
+	done | awk '{ t[$1] += $2 } END { for (n in t) print n, t[n] }'
+}
+# cpu_per BEFORE AFTER COUNT WHAT: each process's CPU between two
+# snapshots, in µs per WHAT: a figure that holds when the machine's
+# speed swings, unlike the rates.
+cpu_per() {
+	local hz
+	hz=$(getconf CLK_TCK)
+	echo "  CPU per $4 ($3 of them), by process:" $(join <(sort "$1") \
+		<(sort "$2") | awk -v n="$3" -v hz="$hz" '{ d = $3 - $2
+		if (d > 0) printf "%s %.1f µs\n", $1, d * 1e6 / hz / n }' |
+		sort -k2 -n -r | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+}
+
 RUN_DIR=$STACK_DIR BIN_DIR=$BIN "$ROOT/deploy/stack.sh" up \
 	> "$tmp/stack-up.log" 2>&1 || {
 	STACK_UP=1
@@ -190,6 +218,7 @@ kill -STOP "$(cat "$STACK_DIR/sharesd.pid")"
 	kill -CONT "$(cat "$STACK_DIR/sharesd.pid")"
 	stack_die "producing the share requests failed"
 }
+cpu_snap > "$tmp/cpu0"
 t0=$(date +%s%N)
 kill -CONT "$(cat "$STACK_DIR/sharesd.pid")"
 # Every share stored and every reply confirmed by Kafka (an outbox row
@@ -198,6 +227,7 @@ wait_sql 300 "CASE WHEN EXISTS (SELECT 1 FROM outbox) THEN false
 	ELSE (SELECT count(*) FROM shares WHERE tenant_id = '$T') = $N_LINKS END" ||
 	stack_die "the $N_LINKS links were not all created"
 t=$((($(date +%s%N) - t0) / 1000000))
+cpu_snap > "$tmp/cpu1"
 kcat -C -b "$KAFKA_BOOTSTRAP" -t share-events -o beginning -e -q -J \
 	2>/dev/null | jq -c --arg t "$T" '. as $m | .payload | fromjson? //
 	empty | select(.tenantid == $t and .type == "goldilocks.share.created")
@@ -213,6 +243,7 @@ cache_full() {
 }
 poll 60 cache_full || stack_die "Redis does not hold the $N_LINKS entries"
 echo "  $N_LINKS links created and replied in $t ms; all in Redis"
+cpu_per "$tmp/cpu0" "$tmp/cpu1" $N_LINKS "share request"
 
 # The limit for share requests end to end: COPY of the same rows a
 # request leaves (its share, its audit entry, its idempotency key, its
@@ -359,6 +390,7 @@ echo "  gatewayd, warm-up (2 s):"
 wrk_rps "$GATEWAY_URL" "$tmp/paths" 2 >/dev/null
 echo "  gatewayd, GET /api/v1/access over the $N_LINKS tokens ($size-byte answers):"
 run_start=$(sql "SELECT now()")
+cpu_snap > "$tmp/cpu2"
 gw_rps=$(wrk_rps "$GATEWAY_URL" "$tmp/paths" "$LOAD_SECONDS")
 echo "  nginx $ng_rps req/s, gatewayd $gw_rps req/s"
 ratio=$(awk -v g="$gw_rps" -v n="$ng_rps" 'BEGIN { printf "%.2f", (n > 0) ? g / n : 0 }')
@@ -375,6 +407,11 @@ audit_settled() {
 	[ "$a" = "$b" ]
 }
 poll 60 audit_settled || echo "  (the audit trail was still growing)"
+# The access log's storing counts with the checks: to here, not to the
+# end of wrk's run.
+cpu_snap > "$tmp/cpu3"
+checks=$(awk -v r="$gw_rps" -v s="$LOAD_SECONDS" 'BEGIN { printf "%d", r * s }')
+[ "$checks" -gt 0 ] && cpu_per "$tmp/cpu2" "$tmp/cpu3" "$checks" "access check"
 # ingestd keeps up (SPEC §7): the longest any access event of the run
 # waited between gatewayd's answer (its time, at) and its audit row
 # (stored_at, the storing transaction's start).
