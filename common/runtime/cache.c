@@ -278,6 +278,55 @@ int cache_get(cache_t *c, const char *key, char **value, size_t *len)
 	return found;
 }
 
+int cache_get_many(cache_t *c, const char *const *keys, size_t n,
+		   char **values, size_t *lens)
+{
+	const char *argv[2];
+	size_t i, j, argl[2];
+	redisReply *r;
+
+	for (i = 0; i < n; i++) {
+		values[i] = NULL;
+		lens[i] = 0;
+	}
+	if (n == 0)
+		return 0;
+	if (cache_ensure(c) < 0)
+		return -1;
+	argv[0] = "GET";
+	argl[0] = 3;
+	for (i = 0; i < n; i++) {
+		argv[1] = keys[i];
+		argl[1] = strlen(keys[i]);
+		if (redisAppendCommandArgv(c->ctx, 2, argv, argl) !=
+		    REDIS_OK) {
+			cache_drop(c, "could not queue a command");
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (redisGetReply(c->ctx, (void **)&r) != REDIS_OK ||
+		    r == NULL) {
+			cache_drop(c, c->ctx->errstr);
+			for (j = 0; j < i; j++) {
+				free(values[j]);
+				values[j] = NULL;
+			}
+			return -1;
+		}
+		if (r->type == REDIS_REPLY_STRING) {
+			values[i] = malloc(r->len + 1);
+			if (values[i] != NULL) {
+				memcpy(values[i], r->str, r->len);
+				values[i][r->len] = '\0';
+				lens[i] = r->len;
+			}
+		}
+		freeReplyObject(r);
+	}
+	return 0;
+}
+
 int cache_del(cache_t *c, const char *key)
 {
 	const char *argv[2] = { "DEL", key };

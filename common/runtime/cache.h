@@ -56,6 +56,17 @@ int cache_write_many(cache_t *c, struct cache_write *w, size_t n)
 int cache_get(cache_t *c, const char *key, char **value, size_t *len)
 	__attribute__((warn_unused_result));
 
+/*
+ * GET of each of keys[0, n) as one pipeline (one round trip, and each key
+ * its own command, so keys of different cluster slots mix): 0 with
+ * values[i] malloc()ed and NUL-terminated after lens[i] bytes, or NULL
+ * when the key is absent or not a string; -1 when Redis is unreachable
+ * (every values[i] NULL).
+ */
+int cache_get_many(cache_t *c, const char *const *keys, size_t n,
+		   char **values, size_t *lens)
+	__attribute__((warn_unused_result));
+
 /* DEL key: 0, or -1 when unreachable. */
 int cache_del(cache_t *c, const char *key)
 	__attribute__((warn_unused_result));

@@ -49,7 +49,7 @@ int gw_accesslog_init(struct gw *g, char *err, size_t errlen)
 	    kafka_conf_set(conf, "partitioner", "murmur2_random", err,
 			   errlen) < 0 ||
 	    kafka_conf_set(conf, "compression.type", "lz4", err, errlen) < 0 ||
-	    kafka_conf_set(conf, "linger.ms", "20", err, errlen) < 0 ||
+	    kafka_conf_set(conf, "linger.ms", "100", err, errlen) < 0 ||
 	    kafka_conf_set(conf, "queue.buffering.max.messages",
 			   GW_LOG_BUFFER_EVENTS, err, errlen) < 0 ||
 	    kafka_conf_set(conf, "queue.buffering.max.kbytes",

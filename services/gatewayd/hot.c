@@ -13,10 +13,11 @@
 
 #define GW_HOT_SHARDS 16
 #define GW_HOT_PROBE 8
-#define GW_HOT_HASH_LEN 64
+
 
 struct gw_hot_slot {
-	int64_t at; /* when put; 0: free */
+	int64_t at;   /* when what it holds was read; 0: free */
+	int64_t used; /* when a get last found it */
 	int known;  /* entry holds a link */
 	char hash[GW_HOT_HASH_LEN + 1];
 	struct share_entry entry;
@@ -117,6 +118,7 @@ int gw_hot_get(gw_hot_t *h, const char *token_hash, int64_t now_us,
 			continue;
 		if (now_us - slot->at < h->hold_us && now_us >= slot->at) {
 			r = slot->known;
+			slot->used = now_us;
 			if (slot->known)
 				*entry = slot->entry;
 		}
@@ -150,9 +152,67 @@ void gw_hot_put(gw_hot_t *h, const char *token_hash, int64_t now_us,
 			pick = slot;
 	}
 	pick->at = now_us > 0 ? now_us : 1;
+	pick->used = pick->at;
 	memcpy(pick->hash, token_hash, GW_HOT_HASH_LEN + 1);
 	pick->known = entry != NULL;
 	if (entry != NULL)
 		pick->entry = *entry;
+	pthread_mutex_unlock(&s->lock);
+}
+
+size_t gw_hot_due(gw_hot_t *h, int64_t now_us, int64_t age_us,
+		  int64_t used_us, char (*out)[GW_HOT_HASH_LEN + 1],
+		  size_t max)
+{
+	struct gw_hot_slot *slot;
+	size_t n = 0, i, k;
+
+	if (h == NULL || h->hold_us <= 0)
+		return 0;
+	for (k = 0; k < GW_HOT_SHARDS && n < max; k++) {
+		pthread_mutex_lock(&h->shards[k].lock);
+		for (i = 0; i < h->per_shard && n < max; i++) {
+			slot = &h->shards[k].slots[i];
+			if (slot->at == 0 || now_us < slot->at ||
+			    now_us - slot->at >= h->hold_us ||
+			    now_us - slot->at < age_us ||
+			    now_us - slot->used >= used_us)
+				continue;
+			memcpy(out[n++], slot->hash, GW_HOT_HASH_LEN + 1);
+		}
+		pthread_mutex_unlock(&h->shards[k].lock);
+	}
+	return n;
+}
+
+void gw_hot_refresh(gw_hot_t *h, const char *token_hash, int64_t read_us,
+		    const struct share_entry *entry)
+{
+	uint64_t v;
+	struct gw_hot_shard *s;
+	struct gw_hot_slot *slot;
+	size_t i, at;
+
+	if (h == NULL || h->hold_us <= 0 || read_us <= 0 ||
+	    !gw_hot_valid(token_hash))
+		return;
+	v = gw_hot_hash(token_hash);
+	s = &h->shards[v % GW_HOT_SHARDS];
+	at = (size_t)((v / GW_HOT_SHARDS) % h->per_shard);
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < GW_HOT_PROBE; i++) {
+		slot = &s->slots[(at + i) % h->per_shard];
+		if (slot->at == 0 || strcmp(slot->hash, token_hash) != 0)
+			continue;
+		/* Never older news over newer: a lookup may have read it
+		 * again since. */
+		if (slot->at < read_us) {
+			slot->at = read_us;
+			slot->known = entry != NULL;
+			if (entry != NULL)
+				slot->entry = *entry;
+		}
+		break;
+	}
 	pthread_mutex_unlock(&s->lock);
 }

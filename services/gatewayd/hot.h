@@ -32,6 +32,27 @@ int gw_hot_get(gw_hot_t *h, const char *token_hash, int64_t now_us,
 void gw_hot_put(gw_hot_t *h, const char *token_hash, int64_t now_us,
 		const struct share_entry *entry);
 
+/* The length of a token hash the cache takes: 64 lowercase hex digits. */
+#define GW_HOT_HASH_LEN 64
+
+/*
+ * The token hashes of entries worth reading again before they lapse: held
+ * (less than the hold ago) for at least age_us, and found by a get within
+ * the last used_us; at most max into out.  Returns how many.
+ */
+size_t gw_hot_due(gw_hot_t *h, int64_t now_us, int64_t age_us,
+		  int64_t used_us, char (*out)[GW_HOT_HASH_LEN + 1],
+		  size_t max);
+
+/*
+ * What a read of token_hash's entry begun at read_us said (entry, or NULL
+ * for "no such link"): it replaces what is held when that was read
+ * earlier, and the hold starts again at read_us.  A token not held stays
+ * out (only what is in use is refreshed).
+ */
+void gw_hot_refresh(gw_hot_t *h, const char *token_hash, int64_t read_us,
+		    const struct share_entry *entry);
+
 void gw_hot_free(gw_hot_t *h);
 
 #endif

@@ -164,6 +164,16 @@ static int gw_lookup_db(struct gw *g, struct gw_thread *t,
 	return i;
 }
 
+/* What Redis holds for a token (value, len bytes): 1 a link (*entry
+ * filled), 0 the token is known to be no link's, -1 unreadable. */
+static int gw_entry_read(const char *value, size_t len,
+			 struct share_entry *entry)
+{
+	if (strcmp(value, GATEWAY_UNKNOWN_ENTRY) == 0)
+		return 0;
+	return share_entry_decode(value, len, entry) == 0 ? 1 : -1;
+}
+
 /* gw_lookup() past the entries held: Redis, then PostgreSQL. */
 static int gw_lookup_shared(struct gw *g, const char *token_hash,
 			    struct share_entry *entry)
@@ -178,15 +188,11 @@ static int gw_lookup_shared(struct gw *g, const char *token_hash,
 	share_cache_key(token_hash, key);
 	r = cache_get(t->cache, key, &value, &len);
 	if (r == 1) {
-		if (strcmp(value, GATEWAY_UNKNOWN_ENTRY) == 0) {
+		r = gw_entry_read(value, len, entry);
+		if (r >= 0) {
 			free(value);
 			metric_inc(g->m_cache_hits);
-			return 0;
-		}
-		if (share_entry_decode(value, len, entry) == 0) {
-			free(value);
-			metric_inc(g->m_cache_hits);
-			return 1;
+			return r;
 		}
 		log_warnx("unreadable cache entry for %.8s…: asking the "
 			  "database",
@@ -211,6 +217,53 @@ int gw_lookup(struct gw *g, const char *token_hash,
 	if (r >= 0)
 		gw_hot_put(g->hot, token_hash, now, r == 1 ? entry : NULL);
 	return r;
+}
+
+/* Entries read again a round, one pipeline. */
+#define GW_REFRESH_ROUND 512
+
+void gw_lookup_refresh(struct gw *g, cache_t *cache)
+{
+	static char hashes[GW_REFRESH_ROUND][GW_HOT_HASH_LEN + 1];
+	static char keys[GW_REFRESH_ROUND][SHARE_CACHE_KEY_MAX];
+	const char *kp[GW_REFRESH_ROUND];
+	char *values[GW_REFRESH_ROUND];
+	size_t lens[GW_REFRESH_ROUND], n, i;
+	int64_t hold = (int64_t)g->set->gateway_entry_hold_ms * 1000, read_at;
+	struct share_entry entry;
+	int r, rounds = 0;
+
+	if (hold <= 0)
+		return;
+	do {
+		read_at = clock_mono_ms() * 1000;
+		/* Held two thirds of the hold, and found by a request of
+		 * late: read again now, so it does not lapse in use. */
+		n = gw_hot_due(g->hot, read_at, hold * 2 / 3,
+			       (int64_t)GW_REFRESH_USED_MS * 1000, hashes,
+			       GW_REFRESH_ROUND);
+		for (i = 0; i < n; i++) {
+			share_cache_key(hashes[i], keys[i]);
+			kp[i] = keys[i];
+		}
+		if (n == 0 || cache_get_many(cache, kp, n, values, lens) < 0)
+			return; /* Redis away: entries lapse, requests ask */
+		for (i = 0; i < n; i++) {
+			/* Gone from Redis: left to lapse, and the next
+			 * request asks PostgreSQL. */
+			if (values[i] == NULL)
+				continue;
+			r = gw_entry_read(values[i], lens[i], &entry);
+			free(values[i]);
+			if (r < 0)
+				continue;
+			gw_hot_refresh(g->hot, hashes[i], read_at,
+				       r == 1 ? &entry : NULL);
+			metric_inc(g->m_hot_refreshed);
+		}
+		/* Each round's entries are no longer due: the next finds
+		 * others, until a round is not full. */
+	} while (n == GW_REFRESH_ROUND && ++rounds < GW_HOT_ENTRIES / GW_REFRESH_ROUND);
 }
 
 json_t *gw_audit(struct gw *g, const char *tenant,

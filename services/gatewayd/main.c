@@ -84,6 +84,10 @@ static void gw_metrics(struct gw *g)
 		m, "entry_hold_hits_total", NULL,
 		"tokens answered from gatewayd's own entries, held at most "
 		"GATEWAY_ENTRY_HOLD_MS");
+	g->m_hot_refreshed = metrics_counter(
+		m, "entry_refreshes_total", NULL,
+		"entries in use read again from Redis before their hold "
+		"lapsed");
 	g->m_db_lookups = metrics_counter(m, "db_lookups_total", NULL,
 					  "tokens resolved from PostgreSQL");
 	g->m_log_sent = metrics_counter(m, "access_log_sent_total", NULL,
@@ -105,6 +109,7 @@ int main(void)
 {
 	struct MHD_Daemon *server = NULL;
 	http_side_t *side = NULL;
+	cache_t *refresh = NULL; /* the main thread's, for gw_lookup_refresh */
 	struct gw g;
 	struct config cfg;
 	struct settings set;
@@ -164,11 +169,18 @@ int main(void)
 		log_error("%s", err);
 		goto done;
 	}
+	refresh = cache_new(cfg.redis_url, err, sizeof(err));
+	if (refresh == NULL) {
+		log_error("%s", err);
+		goto done;
+	}
 	log_info("serving links on %s; side port %s", set.gateway_addr,
 		 cfg.metrics_addr);
 	while (!sig_stopping()) {
-		clock_sleep_ms(100);
+		clock_sleep_ms(GW_REFRESH_MS);
 		rd_kafka_poll(g.producer, 0);
+		if (refresh != NULL)
+			gw_lookup_refresh(&g, refresh);
 	}
 	log_info("shutting down");
 	status = 0;
@@ -179,6 +191,7 @@ done:
 	if (g.producer != NULL)
 		gw_accesslog_close(&g);
 	gw_lookup_free(&g);
+	cache_free(refresh);
 	ratelimit_free(g.guesses);
 	gw_hot_free(g.hot);
 	ratelimit_count_free(g.clients);

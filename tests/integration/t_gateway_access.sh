@@ -59,6 +59,14 @@ h0=$(held)
 for i in 1 2 3 4; do access "$EXT" > /dev/null; done
 check "repeated checks are answered from the entries gatewayd holds" \
 	[ "$(held)" -ge $((h0 + 3)) ]
+# ...kept there while in use: gatewayd reads a held entry again before its
+# hold lapses (one pipeline for all that are due), so a link opened every
+# few seconds never waits on Redis...
+refreshed() { metric "$GATEWAYD_METRICS_URL" entry_refreshes_total; }
+r0=$(refreshed)
+for i in $(seq 1 15); do access "$EXT" > /dev/null; sleep 0.1; done
+check "an entry in use is read again before its hold lapses" \
+	[ "$(refreshed)" -gt "$r0" ]
 # ...and still, revocation is refused within a second of its reply.
 RV=$(new_id)
 envelope goldilocks.share.revoke_requested "$T" "$(jq -nc --arg s "$EXT_ID" \

@@ -3,7 +3,8 @@
  * put is got back until the hold passes and never after, "no such link"
  * is held too, a token hash that is not 64 lowercase hex digits is never
  * held, a full probe gives up its oldest slot, a later put replaces an
- * earlier one, a hold of 0 holds nothing, and threads may share it.
+ * earlier one, a hold of 0 holds nothing, which entries are due to be
+ * read again and how a refresh restarts a hold, and threads may share it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -152,6 +153,88 @@ static void test_zero_hold(void **state)
 	gw_hot_put(NULL, hash, 100, &e);
 }
 
+/* Whether hash is among the n of due. */
+static int due_has(char (*due)[65], size_t n, const char *hash)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(due[i], hash) == 0)
+			return 1;
+	return 0;
+}
+
+/* Due: held at least age, found within used, not lapsed; at most max. */
+static void test_due(void **state)
+{
+	gw_hot_t *h = gw_hot_new(1024, HOLD);
+	struct share_entry e = entry_of(1), got;
+	char due[8][65], a[65], b[65], c[65], d[65];
+	size_t n;
+
+	(void)state;
+	hash_of(1, a);
+	hash_of(2, b);
+	hash_of(3, c);
+	hash_of(4, d);
+	gw_hot_put(h, a, 1000, &e); /* old enough, found again lately */
+	gw_hot_put(h, b, 1000, NULL); /* old enough, found on its put */
+	gw_hot_put(h, c, 300000, &e); /* too young */
+	gw_hot_put(h, d, 1000, &e);   /* old enough, not found lately */
+	assert_int_equal(gw_hot_get(h, a, 250000, &got), 1);
+	/* At 400,000: age 200,000 and found within 300,000. */
+	n = gw_hot_due(h, 400000, 200000, 300000, due, 8);
+	assert_int_equal(n, 1);
+	assert_true(due_has(due, n, a));
+	/* Found within 400,000: b and d (put at 1000) now count, c not. */
+	n = gw_hot_due(h, 400000, 200000, 400000, due, 8);
+	assert_int_equal(n, 3);
+	assert_true(due_has(due, n, a) && due_has(due, n, b) &&
+		    due_has(due, n, d) && !due_has(due, n, c));
+	/* At most max. */
+	assert_int_equal(gw_hot_due(h, 400000, 200000, 400000, due, 2), 2);
+	/* Lapsed entries are not due: the request asks Redis. */
+	assert_int_equal(gw_hot_due(h, 1000 + HOLD, 0, HOLD * 10, due, 8), 1);
+	assert_true(due_has(due, 1, c));
+	/* No hold, no cache: nothing. */
+	assert_int_equal(gw_hot_due(NULL, 400000, 0, HOLD, due, 8), 0);
+	gw_hot_free(h);
+}
+
+/* A refresh restarts the hold with what was read, never over a newer
+ * read, and never adds a token. */
+static void test_refresh(void **state)
+{
+	gw_hot_t *h = gw_hot_new(1024, HOLD);
+	struct share_entry e1 = entry_of(1), e2 = entry_of(2),
+			   e3 = entry_of(3), got;
+	char a[65], b[65], due[4][65];
+
+	(void)state;
+	hash_of(1, a);
+	hash_of(2, b);
+	gw_hot_put(h, a, 1000, &e1);
+	/* Read again at 400,000: held until 400,000 + HOLD. */
+	gw_hot_refresh(h, a, 400000, &e2);
+	assert_int_equal(gw_hot_get(h, a, 1000 + HOLD, &got), 1);
+	assert_int_equal(got.version, 2);
+	assert_int_equal(gw_hot_get(h, a, 400000 + HOLD - 1, &got), 1);
+	assert_int_equal(gw_hot_get(h, a, 400000 + HOLD, &got), -1);
+	/* An older read does not replace a newer one. */
+	gw_hot_refresh(h, a, 300000, &e3);
+	assert_int_equal(gw_hot_get(h, a, 400001, &got), 1);
+	assert_int_equal(got.version, 2);
+	/* A refresh may say the link is gone (revoked and purged). */
+	gw_hot_refresh(h, a, 500000, NULL);
+	assert_int_equal(gw_hot_get(h, a, 500001, &got), 0);
+	/* A token not held is not added. */
+	gw_hot_refresh(h, b, 500000, &e1);
+	assert_int_equal(gw_hot_get(h, b, 500001, &got), -1);
+	/* A refreshed entry is young again: not due. */
+	assert_int_equal(gw_hot_due(h, 500002, 100, HOLD, due, 4), 0);
+	gw_hot_free(h);
+}
+
 static gw_hot_t *shared;
 
 static void *worker(void *arg)
@@ -200,6 +283,8 @@ int main(void)
 		cmocka_unit_test(test_bad_hash_not_held),
 		cmocka_unit_test(test_full_replaces_oldest),
 		cmocka_unit_test(test_zero_hold),
+		cmocka_unit_test(test_due),
+		cmocka_unit_test(test_refresh),
 		cmocka_unit_test(test_threads),
 	};
 
