@@ -45,8 +45,9 @@ static const struct config_item settings_items[] = {
 	    "connections one client may hold open at once (a trusted "
 	    "proxy's do not count: each client it names may have this many "
 	    "requests in flight); 0: no limit"),
-	INT("GATEWAY_THREADS", gateway_threads, "4", 2, 64,
-	    "gatewayd's HTTP worker threads"),
+	INT("GATEWAY_THREADS", gateway_threads, "0", 0, 64,
+	    "gatewayd's HTTP worker threads; 0: one per CPU online, at "
+	    "least 2"),
 	INT("GATEWAY_ENTRY_HOLD_MS", gateway_entry_hold_ms, "900", 0, 1000,
 	    "how long gatewayd keeps a link's entry itself before asking "
 	    "Redis again (a revoked link is refused at most this much "

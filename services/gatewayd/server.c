@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -669,6 +670,22 @@ static void gw_completed(void *cls, struct MHD_Connection *conn,
 	*con_cls = NULL;
 }
 
+/*
+ * Worker threads: as set, or with 0 one per CPU online (at least 2, at
+ * most 64).  A check answered from memory never blocks, so more threads
+ * than CPUs only add switches and a malloc arena each.
+ */
+static unsigned int gw_threads(int set)
+{
+	long n = set > 0 ? set : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 2)
+		n = 2;
+	if (n > 64)
+		n = 64;
+	return (unsigned int)n;
+}
+
 struct MHD_Daemon *gw_server_start(struct gw *g, char *err,
 					size_t errlen)
 {
@@ -694,7 +711,7 @@ struct MHD_Daemon *gw_server_start(struct gw *g, char *err,
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, gw_accept,
 		g, gw_handle, g, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&sin, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned int)g->set->gateway_threads,
+		gw_threads(g->set->gateway_threads),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)GW_CONNECTIONS,

@@ -463,7 +463,7 @@ static void test_tables_apart(void **state)
 	settings_dump(&st, "sharesd", f);
 	assert_int_equal(fclose(f), 0);
 	assert_contains(text, "SHARE_MAX_EXTERNAL_TTL=3600\t# default 2592000");
-	assert_contains(text, "GATEWAY_THREADS=4\t");
+	assert_contains(text, "GATEWAY_THREADS=0\t");
 	free(text);
 	set("SHARE_MAX_EXTERNAL_TTL", "59");
 	assert_int_equal(settings_load(&st, "sharesd", err, sizeof(err)), -1);
