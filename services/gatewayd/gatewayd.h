@@ -45,6 +45,12 @@ extern const int gw_statuses[GW_STATUSES - 1];
  * gatewayd several times that). */
 #define GW_REFRESH_MS 100
 #define GW_REFRESH_USED_MS 5000
+/* Each connection's memory pool (libmicrohttpd's, half of it for reading
+ * and writing): enough for a browser's headers; a body is read in chunks
+ * into its own buffer (GW_BODY_MAX).  The pool is wiped between the
+ * requests of a connection, so a larger one cost every check: at 64 KiB
+ * the wipe was a twentieth of gatewayd's CPU. */
+#define GW_CONNECTION_MEMORY (16 * 1024)
 /* The most connections gatewayd holds open. */
 #define GW_CONNECTIONS 4096
 

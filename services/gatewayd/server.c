@@ -713,7 +713,7 @@ struct MHD_Daemon *gw_server_start(struct gw *g, char *err,
 		(struct sockaddr *)&sin, MHD_OPTION_THREAD_POOL_SIZE,
 		gw_threads(g->set->gateway_threads),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GW_CONNECTION_MEMORY,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)GW_CONNECTIONS,
 		/* One client cannot hold every connection (gw_accept). */
 		MHD_OPTION_NOTIFY_CONNECTION, gw_notify, g,

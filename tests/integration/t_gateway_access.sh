@@ -49,6 +49,13 @@ check_eq "team link, another tenant: forbidden" "$(reason "$TEAM" "$stranger")" 
 check_eq "team link, role below min_role: forbidden" "$(reason "$TEAM" "$viewer")" forbidden
 check_eq "team link, agent of the tenant: allowed with comment" \
 	"$(access "$TEAM" "$agent" | jq -c '[.allowed, .permission]')" '[true,"comment"]'
+# A connection's memory is 16 KiB, half of it for reading: 6 KB of a
+# browser's headers (cookies of other apps on the domain, a long user
+# agent) still fit.
+big_cookie="other=$(head -c 3000 /dev/zero | tr '\0' 'c')"
+check_eq "6 KB of request headers are read" "$(curl -s \
+	-H "Cookie: $big_cookie" -H "X-Long: $(head -c 2500 /dev/zero | tr '\0' 'x')" \
+	"$GATEWAY_URL/api/v1/access?token=$EXT" | jq -r .reason)" ok
 check_eq "unknown token: unknown" "$(reason AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA)" unknown
 check_eq "malformed token: unknown" "$(reason 'not-a-token')" unknown
 
