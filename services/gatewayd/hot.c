@@ -18,6 +18,7 @@
 struct gw_hot_slot {
 	int64_t at;   /* when what it holds was read; 0: free */
 	int64_t used; /* when a get last found it */
+	uint64_t sum; /* gw_hot_sum() of the text it was read from; 0: none */
 	int known;  /* entry holds a link */
 	char hash[GW_HOT_HASH_LEN + 1];
 	struct share_entry entry;
@@ -129,7 +130,7 @@ int gw_hot_get(gw_hot_t *h, const char *token_hash, int64_t now_us,
 }
 
 void gw_hot_put(gw_hot_t *h, const char *token_hash, int64_t now_us,
-		const struct share_entry *entry)
+		const struct share_entry *entry, uint64_t sum)
 {
 	uint64_t v;
 	struct gw_hot_shard *s;
@@ -153,6 +154,7 @@ void gw_hot_put(gw_hot_t *h, const char *token_hash, int64_t now_us,
 	}
 	pick->at = now_us > 0 ? now_us : 1;
 	pick->used = pick->at;
+	pick->sum = sum;
 	memcpy(pick->hash, token_hash, GW_HOT_HASH_LEN + 1);
 	pick->known = entry != NULL;
 	if (entry != NULL)
@@ -185,34 +187,84 @@ size_t gw_hot_due(gw_hot_t *h, int64_t now_us, int64_t age_us,
 	return n;
 }
 
-void gw_hot_refresh(gw_hot_t *h, const char *token_hash, int64_t read_us,
-		    const struct share_entry *entry)
+/* The held slot of token_hash, its shard locked (the caller unlocks
+ * *locked), or NULL with nothing locked. */
+static struct gw_hot_slot *gw_hot_find(gw_hot_t *h, const char *token_hash,
+				       pthread_mutex_t **locked)
 {
 	uint64_t v;
 	struct gw_hot_shard *s;
 	struct gw_hot_slot *slot;
 	size_t i, at;
 
-	if (h == NULL || h->hold_us <= 0 || read_us <= 0 ||
-	    !gw_hot_valid(token_hash))
-		return;
+	*locked = NULL;
+	if (h == NULL || h->hold_us <= 0 || !gw_hot_valid(token_hash))
+		return NULL;
 	v = gw_hot_hash(token_hash);
 	s = &h->shards[v % GW_HOT_SHARDS];
 	at = (size_t)((v / GW_HOT_SHARDS) % h->per_shard);
 	pthread_mutex_lock(&s->lock);
 	for (i = 0; i < GW_HOT_PROBE; i++) {
 		slot = &s->slots[(at + i) % h->per_shard];
-		if (slot->at == 0 || strcmp(slot->hash, token_hash) != 0)
-			continue;
-		/* Never older news over newer: a lookup may have read it
-		 * again since. */
-		if (slot->at < read_us) {
-			slot->at = read_us;
-			slot->known = entry != NULL;
-			if (entry != NULL)
-				slot->entry = *entry;
+		if (slot->at != 0 && strcmp(slot->hash, token_hash) == 0) {
+			*locked = &s->lock;
+			return slot;
 		}
-		break;
 	}
 	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+void gw_hot_refresh(gw_hot_t *h, const char *token_hash, int64_t read_us,
+		    const struct share_entry *entry, uint64_t sum)
+{
+	pthread_mutex_t *locked;
+	struct gw_hot_slot *slot = read_us > 0
+					   ? gw_hot_find(h, token_hash, &locked)
+					   : NULL;
+
+	if (slot == NULL)
+		return;
+	/* Never older news over newer: a lookup may have read it again
+	 * since. */
+	if (slot->at < read_us) {
+		slot->at = read_us;
+		slot->sum = sum;
+		slot->known = entry != NULL;
+		if (entry != NULL)
+			slot->entry = *entry;
+	}
+	pthread_mutex_unlock(locked);
+}
+
+int gw_hot_touch(gw_hot_t *h, const char *token_hash, int64_t read_us,
+		 uint64_t sum)
+{
+	pthread_mutex_t *locked;
+	struct gw_hot_slot *slot = read_us > 0 && sum != 0
+					   ? gw_hot_find(h, token_hash, &locked)
+					   : NULL;
+	int same;
+
+	if (slot == NULL)
+		return 0;
+	same = slot->sum == sum;
+	if (same && slot->at < read_us)
+		slot->at = read_us;
+	pthread_mutex_unlock(locked);
+	return same;
+}
+
+uint64_t gw_hot_sum(const char *text, size_t len)
+{
+	/* FNV-1a, 64 bits: the entries are our own JSON, not chosen by
+	 * anyone who could aim at a collision. */
+	uint64_t v = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		v ^= (unsigned char)text[i];
+		v *= 0x100000001b3ULL;
+	}
+	return v != 0 ? v : 1;
 }

@@ -28,9 +28,10 @@ gw_hot_t *gw_hot_new(size_t capacity, int64_t hold_us)
 int gw_hot_get(gw_hot_t *h, const char *token_hash, int64_t now_us,
 	       struct share_entry *entry);
 
-/* Hold what a lookup said: entry, or NULL for "no such link". */
+/* Hold what a lookup said: entry, or NULL for "no such link"; sum is
+ * gw_hot_sum() of the text it was read from (0: none). */
 void gw_hot_put(gw_hot_t *h, const char *token_hash, int64_t now_us,
-		const struct share_entry *entry);
+		const struct share_entry *entry, uint64_t sum);
 
 /* The length of a token hash the cache takes: 64 lowercase hex digits. */
 #define GW_HOT_HASH_LEN 64
@@ -46,12 +47,25 @@ size_t gw_hot_due(gw_hot_t *h, int64_t now_us, int64_t age_us,
 
 /*
  * What a read of token_hash's entry begun at read_us said (entry, or NULL
- * for "no such link"): it replaces what is held when that was read
- * earlier, and the hold starts again at read_us.  A token not held stays
- * out (only what is in use is refreshed).
+ * for "no such link", read from a text of gw_hot_sum() sum): it replaces
+ * what is held when that was read earlier, and the hold starts again at
+ * read_us.  A token not held stays out (only what is in use is
+ * refreshed).
  */
 void gw_hot_refresh(gw_hot_t *h, const char *token_hash, int64_t read_us,
-		    const struct share_entry *entry);
+		    const struct share_entry *entry, uint64_t sum);
+
+/*
+ * A read begun at read_us found the text of sum (not 0) again: when that
+ * is what token_hash's entry was read from, its hold starts again at
+ * read_us (unless it was read since) and 1 is returned, with nothing to
+ * decode; 0 when it is not held or was read from another text.
+ */
+int gw_hot_touch(gw_hot_t *h, const char *token_hash, int64_t read_us,
+		 uint64_t sum);
+
+/* A 64-bit sum of an entry's text, never 0. */
+uint64_t gw_hot_sum(const char *text, size_t len);
 
 void gw_hot_free(gw_hot_t *h);
 

@@ -121,7 +121,7 @@ int gw_db_ready(struct gw *g)
 /* From PostgreSQL; 1 found, 0 none, -1 unreachable.  Refills the cache. */
 static int gw_lookup_db(struct gw *g, struct gw_thread *t,
 			     const char *key, const char *token_hash,
-			     struct share_entry *entry)
+			     struct share_entry *entry, uint64_t *sum)
 {
 	struct cache_write w;
 	enum db_error dberr;
@@ -152,6 +152,7 @@ static int gw_lookup_db(struct gw *g, struct gw_thread *t,
 		w.ttl_ms = GATEWAY_UNKNOWN_TTL_MS;
 		if (cache_write_many(t->cache, &w, 1) < 0)
 			log_debug("cache refill skipped: redis unreachable");
+		*sum = gw_hot_sum(w.value, w.len);
 		return 0;
 	}
 	w.value = text;
@@ -160,6 +161,7 @@ static int gw_lookup_db(struct gw *g, struct gw_thread *t,
 	if (cache_write_many(t->cache, &w, 1) < 0)
 		log_debug("cache refill skipped: redis unreachable");
 	i = share_entry_decode(text, strlen(text), entry) == 0 ? 1 : -1;
+	*sum = gw_hot_sum(text, strlen(text));
 	free(text);
 	return i;
 }
@@ -176,7 +178,7 @@ static int gw_entry_read(const char *value, size_t len,
 
 /* gw_lookup() past the entries held: Redis, then PostgreSQL. */
 static int gw_lookup_shared(struct gw *g, const char *token_hash,
-			    struct share_entry *entry)
+			    struct share_entry *entry, uint64_t *sum)
 {
 	struct gw_thread *t = gw_thread(g);
 	char key[SHARE_CACHE_KEY_MAX], *value = NULL;
@@ -190,6 +192,7 @@ static int gw_lookup_shared(struct gw *g, const char *token_hash,
 	if (r == 1) {
 		r = gw_entry_read(value, len, entry);
 		if (r >= 0) {
+			*sum = gw_hot_sum(value, len);
 			free(value);
 			metric_inc(g->m_cache_hits);
 			return r;
@@ -200,7 +203,7 @@ static int gw_lookup_shared(struct gw *g, const char *token_hash,
 	}
 	free(value);
 	metric_inc(g->m_cache_misses);
-	return gw_lookup_db(g, t, key, token_hash, entry);
+	return gw_lookup_db(g, t, key, token_hash, entry, sum);
 }
 
 int gw_lookup(struct gw *g, const char *token_hash,
@@ -208,14 +211,16 @@ int gw_lookup(struct gw *g, const char *token_hash,
 {
 	int64_t now = clock_mono_ms() * 1000;
 	int r = gw_hot_get(g->hot, token_hash, now, entry);
+	uint64_t sum = 0;
 
 	if (r >= 0) {
 		metric_inc(g->m_hot_hits);
 		return r;
 	}
-	r = gw_lookup_shared(g, token_hash, entry);
+	r = gw_lookup_shared(g, token_hash, entry, &sum);
 	if (r >= 0)
-		gw_hot_put(g->hot, token_hash, now, r == 1 ? entry : NULL);
+		gw_hot_put(g->hot, token_hash, now, r == 1 ? entry : NULL,
+			   sum);
 	return r;
 }
 
@@ -231,6 +236,7 @@ void gw_lookup_refresh(struct gw *g, cache_t *cache)
 	size_t lens[GW_REFRESH_ROUND], n, i;
 	int64_t hold = (int64_t)g->set->gateway_entry_hold_ms * 1000, read_at;
 	struct share_entry entry;
+	uint64_t sum;
 	int r, rounds = 0;
 
 	if (hold <= 0)
@@ -253,12 +259,17 @@ void gw_lookup_refresh(struct gw *g, cache_t *cache)
 			 * request asks PostgreSQL. */
 			if (values[i] == NULL)
 				continue;
-			r = gw_entry_read(values[i], lens[i], &entry);
+			/* Unchanged (the usual case): nothing to decode. */
+			sum = gw_hot_sum(values[i], lens[i]);
+			r = gw_hot_touch(g->hot, hashes[i], read_at, sum)
+				    ? 2
+				    : gw_entry_read(values[i], lens[i], &entry);
 			free(values[i]);
 			if (r < 0)
 				continue;
-			gw_hot_refresh(g->hot, hashes[i], read_at,
-				       r == 1 ? &entry : NULL);
+			if (r < 2)
+				gw_hot_refresh(g->hot, hashes[i], read_at,
+					       r == 1 ? &entry : NULL, sum);
 			metric_inc(g->m_hot_refreshed);
 		}
 		/* Each round's entries are no longer due: the next finds

@@ -53,7 +53,7 @@ static void test_put_get_hold(void **state)
 	assert_non_null(h);
 	hash_of(7, hash);
 	assert_int_equal(gw_hot_get(h, hash, 1000, &got), -1);
-	gw_hot_put(h, hash, 1000, &e);
+	gw_hot_put(h, hash, 1000, &e, 0);
 	memset(&got, 0, sizeof(got));
 	assert_int_equal(gw_hot_get(h, hash, 1000, &got), 1);
 	assert_int_equal(got.version, 7);
@@ -73,14 +73,14 @@ static void test_unknown_held(void **state)
 
 	(void)state;
 	hash_of(3, hash);
-	gw_hot_put(h, hash, 5000, NULL);
+	gw_hot_put(h, hash, 5000, NULL, 0);
 	assert_int_equal(gw_hot_get(h, hash, 5001, &got), 0);
 	assert_int_equal(got.version, 1); /* untouched */
 	/* A later put of a real entry replaces it, and the other way. */
-	gw_hot_put(h, hash, 6000, &e);
+	gw_hot_put(h, hash, 6000, &e, 0);
 	assert_int_equal(gw_hot_get(h, hash, 6001, &got), 1);
 	assert_int_equal(got.version, 2);
-	gw_hot_put(h, hash, 7000, NULL);
+	gw_hot_put(h, hash, 7000, NULL, 0);
 	assert_int_equal(gw_hot_get(h, hash, 7001, &got), 0);
 	gw_hot_free(h);
 }
@@ -100,7 +100,7 @@ static void test_bad_hash_not_held(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		gw_hot_put(h, bad[i], 100, &e);
+		gw_hot_put(h, bad[i], 100, &e, 0);
 		assert_int_equal(gw_hot_get(h, bad[i], 101, &got), -1);
 	}
 	gw_hot_free(h);
@@ -118,7 +118,7 @@ static void test_full_replaces_oldest(void **state)
 	for (n = 1; n <= 1000; n++) {
 		hash_of(n, hash);
 		e = entry_of(n);
-		gw_hot_put(h, hash, (int64_t)n, &e);
+		gw_hot_put(h, hash, (int64_t)n, &e, 0);
 	}
 	for (n = 1; n <= 1000; n++) {
 		hash_of(n, hash);
@@ -145,12 +145,12 @@ static void test_zero_hold(void **state)
 
 	(void)state;
 	hash_of(1, hash);
-	gw_hot_put(h, hash, 100, &e);
+	gw_hot_put(h, hash, 100, &e, 0);
 	assert_int_equal(gw_hot_get(h, hash, 100, &got), -1);
 	gw_hot_free(h);
 	/* And no cache at all answers nothing. */
 	assert_int_equal(gw_hot_get(NULL, hash, 100, &got), -1);
-	gw_hot_put(NULL, hash, 100, &e);
+	gw_hot_put(NULL, hash, 100, &e, 0);
 }
 
 /* Whether hash is among the n of due. */
@@ -177,10 +177,10 @@ static void test_due(void **state)
 	hash_of(2, b);
 	hash_of(3, c);
 	hash_of(4, d);
-	gw_hot_put(h, a, 1000, &e); /* old enough, found again lately */
-	gw_hot_put(h, b, 1000, NULL); /* old enough, found on its put */
-	gw_hot_put(h, c, 300000, &e); /* too young */
-	gw_hot_put(h, d, 1000, &e);   /* old enough, not found lately */
+	gw_hot_put(h, a, 1000, &e, 0); /* old enough, found again lately */
+	gw_hot_put(h, b, 1000, NULL, 0); /* old enough, found on its put */
+	gw_hot_put(h, c, 300000, &e, 0); /* too young */
+	gw_hot_put(h, d, 1000, &e, 0);   /* old enough, not found lately */
 	assert_int_equal(gw_hot_get(h, a, 250000, &got), 1);
 	/* At 400,000: age 200,000 and found within 300,000. */
 	n = gw_hot_due(h, 400000, 200000, 300000, due, 8);
@@ -213,25 +213,66 @@ static void test_refresh(void **state)
 	(void)state;
 	hash_of(1, a);
 	hash_of(2, b);
-	gw_hot_put(h, a, 1000, &e1);
+	gw_hot_put(h, a, 1000, &e1, 0);
 	/* Read again at 400,000: held until 400,000 + HOLD. */
-	gw_hot_refresh(h, a, 400000, &e2);
+	gw_hot_refresh(h, a, 400000, &e2, 0);
 	assert_int_equal(gw_hot_get(h, a, 1000 + HOLD, &got), 1);
 	assert_int_equal(got.version, 2);
 	assert_int_equal(gw_hot_get(h, a, 400000 + HOLD - 1, &got), 1);
 	assert_int_equal(gw_hot_get(h, a, 400000 + HOLD, &got), -1);
 	/* An older read does not replace a newer one. */
-	gw_hot_refresh(h, a, 300000, &e3);
+	gw_hot_refresh(h, a, 300000, &e3, 0);
 	assert_int_equal(gw_hot_get(h, a, 400001, &got), 1);
 	assert_int_equal(got.version, 2);
 	/* A refresh may say the link is gone (revoked and purged). */
-	gw_hot_refresh(h, a, 500000, NULL);
+	gw_hot_refresh(h, a, 500000, NULL, 0);
 	assert_int_equal(gw_hot_get(h, a, 500001, &got), 0);
 	/* A token not held is not added. */
-	gw_hot_refresh(h, b, 500000, &e1);
+	gw_hot_refresh(h, b, 500000, &e1, 0);
 	assert_int_equal(gw_hot_get(h, b, 500001, &got), -1);
 	/* A refreshed entry is young again: not due. */
 	assert_int_equal(gw_hot_due(h, 500002, 100, HOLD, due, 4), 0);
+	gw_hot_free(h);
+}
+
+/* An unchanged text restarts the hold without a decode; another text,
+ * a token not held or no sum does nothing. */
+static void test_touch(void **state)
+{
+	gw_hot_t *h = gw_hot_new(1024, HOLD);
+	struct share_entry e1 = entry_of(1), e2 = entry_of(2), got;
+	const char *t1 = "{\"v\":1,\"status\":\"active\"}";
+	const char *t2 = "{\"v\":2,\"status\":\"revoked\"}";
+	uint64_t s1 = gw_hot_sum(t1, strlen(t1)), s2 = gw_hot_sum(t2, strlen(t2));
+	char a[65], b[65];
+
+	(void)state;
+	assert_true(s1 != 0 && s2 != 0 && s1 != s2);
+	assert_true(gw_hot_sum(t1, strlen(t1)) == s1);
+	assert_true(gw_hot_sum("", 0) != 0);
+	hash_of(1, a);
+	hash_of(2, b);
+	gw_hot_put(h, a, 1000, &e1, s1);
+	assert_int_equal(gw_hot_touch(h, a, 400000, s1), 1);
+	assert_int_equal(gw_hot_get(h, a, 1000 + HOLD, &got), 1);
+	assert_int_equal(got.version, 1);
+	assert_int_equal(gw_hot_get(h, a, 400000 + HOLD, &got), -1);
+	/* An older read leaves the newer hold. */
+	assert_int_equal(gw_hot_touch(h, a, 300000, s1), 1);
+	assert_int_equal(gw_hot_get(h, a, 400000 + HOLD - 1, &got), 1);
+	/* Another text: the caller decodes and refreshes. */
+	assert_int_equal(gw_hot_touch(h, a, 500000, s2), 0);
+	assert_int_equal(gw_hot_get(h, a, 400000 + HOLD - 1, &got), 1);
+	assert_int_equal(got.version, 1);
+	gw_hot_refresh(h, a, 500000, &e2, s2);
+	assert_int_equal(gw_hot_touch(h, a, 600000, s2), 1);
+	assert_int_equal(gw_hot_get(h, a, 600000 + HOLD - 1, &got), 1);
+	assert_int_equal(got.version, 2);
+	/* Not held, or no sum: nothing. */
+	assert_int_equal(gw_hot_touch(h, b, 600000, s1), 0);
+	assert_int_equal(gw_hot_get(h, b, 600001, &got), -1);
+	gw_hot_put(h, b, 600000, &e1, 0);
+	assert_int_equal(gw_hot_touch(h, b, 700000, 0), 0);
 	gw_hot_free(h);
 }
 
@@ -248,7 +289,7 @@ static void *worker(void *arg)
 
 		hash_of(k, hash);
 		e = entry_of(k);
-		gw_hot_put(shared, hash, 10 + n, &e);
+		gw_hot_put(shared, hash, 10 + n, &e, 0);
 		if (gw_hot_get(shared, hash, 10 + n, &got) == 1 &&
 		    got.version != (int64_t)k)
 			return (void *)1;
@@ -285,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_zero_hold),
 		cmocka_unit_test(test_due),
 		cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_touch),
 		cmocka_unit_test(test_threads),
 	};
 
