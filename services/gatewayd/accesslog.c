@@ -86,7 +86,9 @@ static void gw_accesslog_send(struct gw *g, const char *type,
 				   json_t *data)
 {
 	json_t *ev;
-	char id[37], *text;
+	char id[37], small[4096], *text = NULL;
+	size_t len = 0;
+	int flags = RD_KAFKA_MSG_F_COPY;
 	rd_kafka_resp_err_t err;
 	rd_kafka_headers_t *hdrs;
 
@@ -106,7 +108,17 @@ static void gw_accesslog_send(struct gw *g, const char *type,
 	ev = data != NULL ? event_build(type, GATEWAYD_SOURCE, id, tenant,
 					NULL, data)
 			  : NULL;
-	text = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
+	/* Written into the stack, then copied once by librdkafka:
+	 * json_dumps() grows its text a realloc each doubling. */
+	if (ev != NULL)
+		len = json_dumpb(ev, small, sizeof(small), JSON_COMPACT);
+	if (len > 0 && len <= sizeof(small)) {
+		text = small;
+	} else if (len > 0) {
+		text = json_dumps(ev, JSON_COMPACT);
+		len = text != NULL ? strlen(text) : 0;
+		flags = RD_KAFKA_MSG_F_FREE;
+	}
 	json_decref(ev);
 	if (text == NULL) {
 		metric_inc(g->m_log_dropped);
@@ -117,12 +129,12 @@ static void gw_accesslog_send(struct gw *g, const char *type,
 	err = rd_kafka_producev(
 		g->producer, RD_KAFKA_V_TOPIC("access-log"),
 		RD_KAFKA_V_KEY(key, strlen(key)),
-		RD_KAFKA_V_VALUE(text, strlen(text)),
-		RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
+		RD_KAFKA_V_VALUE(text, len), RD_KAFKA_V_MSGFLAGS(flags),
 		RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
 	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		rd_kafka_headers_destroy(hdrs);
-		free(text);
+		if (text != small)
+			free(text);
 		metric_inc(g->m_log_dropped);
 		log_debug("access log event dropped: %s",
 			  rd_kafka_err2str(err));

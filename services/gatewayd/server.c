@@ -170,10 +170,26 @@ enum MHD_Result gw_answer(struct gw_req *r, unsigned int status,
 
 enum MHD_Result gw_json(struct gw_req *r, unsigned int status, json_t *body)
 {
-	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	/* Written into the stack first: json_dumps() grows its text from
+	 * 16 bytes, a realloc each doubling, on every answer. */
+	char small[2048], *text = NULL;
+	size_t n = body != NULL ? json_dumpb(body, small, sizeof(small),
+					     JSON_COMPACT)
+				: 0;
 
+	if (n > 0 && n <= sizeof(small)) {
+		text = malloc(n + 1);
+		if (text != NULL) {
+			memcpy(text, small, n);
+			text[n] = '\0';
+		}
+	} else if (n > 0) {
+		text = json_dumps(body, JSON_COMPACT);
+		n = text != NULL ? strlen(text) : 0;
+	}
 	json_decref(body);
-	return gw_answer(r, status, "application/json", text, NULL, NULL);
+	return gw_answer_bytes(r, status, "application/json", text, n, NULL,
+			       NULL);
 }
 
 enum MHD_Result gw_error(struct gw_req *r, unsigned int status,
