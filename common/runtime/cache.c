@@ -178,6 +178,28 @@ static int cache_append_versioned(cache_t *c, const struct cache_write *w)
 	return redisAppendCommandArgv(c->ctx, 7, argv, lens);
 }
 
+/* Queue a command on the pipeline: 0, or -1 with the connection dropped. */
+static int cache_queue(cache_t *c, int argc, const char **argv,
+		       const size_t *lens)
+{
+	/* hiredis copies the arguments into its output buffer. */
+	if (redisAppendCommandArgv(c->ctx, argc, argv, lens) == REDIS_OK)
+		return 0;
+	cache_drop(c, "could not queue a command");
+	return -1;
+}
+
+/* The next reply of the pipeline, or NULL with the connection dropped. */
+static redisReply *cache_reply(cache_t *c)
+{
+	redisReply *r = NULL;
+
+	if (redisGetReply(c->ctx, (void **)&r) == REDIS_OK && r != NULL)
+		return r;
+	cache_drop(c, c->ctx->errstr);
+	return NULL;
+}
+
 int cache_write_many(cache_t *c, struct cache_write *w, size_t n)
 {
 	const char *argv[6];
@@ -217,19 +239,12 @@ int cache_write_many(cache_t *c, struct cache_write *w, size_t n)
 			argv[argc] = "NX";
 			lens[argc++] = 2;
 		}
-		/* hiredis copies the arguments into its output buffer. */
-		if (redisAppendCommandArgv(c->ctx, argc, argv, lens) !=
-		    REDIS_OK) {
-			cache_drop(c, "could not queue a command");
+		if (cache_queue(c, argc, argv, lens) < 0)
 			return -1;
-		}
 	}
 	for (i = 0; i < n; i++) {
-		if (redisGetReply(c->ctx, (void **)&r) != REDIS_OK ||
-		    r == NULL) {
-			cache_drop(c, c->ctx->errstr);
+		if ((r = cache_reply(c)) == NULL)
 			return -1;
-		}
 		if (r->type == REDIS_REPLY_STATUS)
 			w[i].result = 1;
 		else if (r->type == REDIS_REPLY_NIL)
@@ -298,16 +313,11 @@ int cache_get_many(cache_t *c, const char *const *keys, size_t n,
 	for (i = 0; i < n; i++) {
 		argv[1] = keys[i];
 		argl[1] = strlen(keys[i]);
-		if (redisAppendCommandArgv(c->ctx, 2, argv, argl) !=
-		    REDIS_OK) {
-			cache_drop(c, "could not queue a command");
+		if (cache_queue(c, 2, argv, argl) < 0)
 			return -1;
-		}
 	}
 	for (i = 0; i < n; i++) {
-		if (redisGetReply(c->ctx, (void **)&r) != REDIS_OK ||
-		    r == NULL) {
-			cache_drop(c, c->ctx->errstr);
+		if ((r = cache_reply(c)) == NULL) {
 			for (j = 0; j < i; j++) {
 				free(values[j]);
 				values[j] = NULL;

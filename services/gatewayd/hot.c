@@ -98,50 +98,74 @@ static int gw_hot_valid(const char *token_hash)
 	       strspn(token_hash, "0123456789abcdef") == GW_HOT_HASH_LEN;
 }
 
-int gw_hot_get(gw_hot_t *h, const char *token_hash, int64_t now_us,
-	       struct share_entry *entry)
+/* The shard token_hash lives in, and its first slot there in *at; NULL
+ * when nothing is held (no cache, no hold, not a token hash). */
+static struct gw_hot_shard *gw_hot_place(gw_hot_t *h, const char *token_hash,
+					 size_t *at)
 {
 	uint64_t v;
+
+	if (h == NULL || h->hold_us <= 0 || !gw_hot_valid(token_hash))
+		return NULL;
+	v = gw_hot_hash(token_hash);
+	*at = (size_t)((v / GW_HOT_SHARDS) % h->per_shard);
+	return &h->shards[v % GW_HOT_SHARDS];
+}
+
+/* The held slot of token_hash, its shard locked (the caller unlocks
+ * *locked), or NULL with nothing locked. */
+static struct gw_hot_slot *gw_hot_find(gw_hot_t *h, const char *token_hash,
+				       pthread_mutex_t **locked)
+{
 	struct gw_hot_shard *s;
 	struct gw_hot_slot *slot;
 	size_t i, at;
-	int r = -1;
 
-	if (h == NULL || h->hold_us <= 0 || !gw_hot_valid(token_hash))
-		return -1;
-	v = gw_hot_hash(token_hash);
-	s = &h->shards[v % GW_HOT_SHARDS];
-	at = (size_t)((v / GW_HOT_SHARDS) % h->per_shard);
+	*locked = NULL;
+	s = gw_hot_place(h, token_hash, &at);
+	if (s == NULL)
+		return NULL;
 	pthread_mutex_lock(&s->lock);
 	for (i = 0; i < GW_HOT_PROBE; i++) {
 		slot = &s->slots[(at + i) % h->per_shard];
-		if (slot->at == 0 || strcmp(slot->hash, token_hash) != 0)
-			continue;
-		if (now_us - slot->at < h->hold_us && now_us >= slot->at) {
-			r = slot->known;
-			slot->used = now_us;
-			if (slot->known)
-				*entry = slot->entry;
+		if (slot->at != 0 && strcmp(slot->hash, token_hash) == 0) {
+			*locked = &s->lock;
+			return slot;
 		}
-		break;
 	}
 	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+int gw_hot_get(gw_hot_t *h, const char *token_hash, int64_t now_us,
+	       struct share_entry *entry)
+{
+	pthread_mutex_t *locked;
+	struct gw_hot_slot *slot = gw_hot_find(h, token_hash, &locked);
+	int r = -1;
+
+	if (slot == NULL)
+		return -1;
+	if (now_us - slot->at < h->hold_us && now_us >= slot->at) {
+		r = slot->known;
+		slot->used = now_us;
+		if (slot->known)
+			*entry = slot->entry;
+	}
+	pthread_mutex_unlock(locked);
 	return r;
 }
 
 void gw_hot_put(gw_hot_t *h, const char *token_hash, int64_t now_us,
 		const struct share_entry *entry, uint64_t sum)
 {
-	uint64_t v;
 	struct gw_hot_shard *s;
 	struct gw_hot_slot *slot, *pick = NULL;
 	size_t i, at;
 
-	if (h == NULL || h->hold_us <= 0 || !gw_hot_valid(token_hash))
+	s = gw_hot_place(h, token_hash, &at);
+	if (s == NULL)
 		return;
-	v = gw_hot_hash(token_hash);
-	s = &h->shards[v % GW_HOT_SHARDS];
-	at = (size_t)((v / GW_HOT_SHARDS) % h->per_shard);
 	pthread_mutex_lock(&s->lock);
 	for (i = 0; i < GW_HOT_PROBE; i++) {
 		slot = &s->slots[(at + i) % h->per_shard];
@@ -185,34 +209,6 @@ size_t gw_hot_due(gw_hot_t *h, int64_t now_us, int64_t age_us,
 		pthread_mutex_unlock(&h->shards[k].lock);
 	}
 	return n;
-}
-
-/* The held slot of token_hash, its shard locked (the caller unlocks
- * *locked), or NULL with nothing locked. */
-static struct gw_hot_slot *gw_hot_find(gw_hot_t *h, const char *token_hash,
-				       pthread_mutex_t **locked)
-{
-	uint64_t v;
-	struct gw_hot_shard *s;
-	struct gw_hot_slot *slot;
-	size_t i, at;
-
-	*locked = NULL;
-	if (h == NULL || h->hold_us <= 0 || !gw_hot_valid(token_hash))
-		return NULL;
-	v = gw_hot_hash(token_hash);
-	s = &h->shards[v % GW_HOT_SHARDS];
-	at = (size_t)((v / GW_HOT_SHARDS) % h->per_shard);
-	pthread_mutex_lock(&s->lock);
-	for (i = 0; i < GW_HOT_PROBE; i++) {
-		slot = &s->slots[(at + i) % h->per_shard];
-		if (slot->at != 0 && strcmp(slot->hash, token_hash) == 0) {
-			*locked = &s->lock;
-			return slot;
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
 }
 
 void gw_hot_refresh(gw_hot_t *h, const char *token_hash, int64_t read_us,
