@@ -14,7 +14,6 @@
 #define GW_HOT_SHARDS 16
 #define GW_HOT_PROBE 8
 
-
 struct gw_hot_slot {
 	int64_t at;   /* when what it holds was read; 0: free */
 	int64_t used; /* when a get last found it */

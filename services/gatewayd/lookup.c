@@ -229,8 +229,8 @@ int gw_lookup(struct gw *g, const char *token_hash,
 
 void gw_lookup_refresh(struct gw *g, cache_t *cache)
 {
-	static char hashes[GW_REFRESH_ROUND][GW_HOT_HASH_LEN + 1];
-	static char keys[GW_REFRESH_ROUND][SHARE_CACHE_KEY_MAX];
+	char hashes[GW_REFRESH_ROUND][GW_HOT_HASH_LEN + 1];
+	char keys[GW_REFRESH_ROUND][SHARE_CACHE_KEY_MAX];
 	const char *kp[GW_REFRESH_ROUND];
 	char *values[GW_REFRESH_ROUND];
 	size_t lens[GW_REFRESH_ROUND], n, i;
@@ -259,22 +259,25 @@ void gw_lookup_refresh(struct gw *g, cache_t *cache)
 			 * request asks PostgreSQL. */
 			if (values[i] == NULL)
 				continue;
-			/* Unchanged (the usual case): nothing to decode. */
 			sum = gw_hot_sum(values[i], lens[i]);
-			r = gw_hot_touch(g->hot, hashes[i], read_at, sum)
-				    ? 2
-				    : gw_entry_read(values[i], lens[i], &entry);
+			/* Unchanged (the usual case): nothing to decode. */
+			r = 1;
+			if (!gw_hot_touch(g->hot, hashes[i], read_at, sum)) {
+				r = gw_entry_read(values[i], lens[i], &entry);
+				if (r >= 0)
+					gw_hot_refresh(g->hot, hashes[i],
+						       read_at,
+						       r == 1 ? &entry : NULL,
+						       sum);
+			}
 			free(values[i]);
-			if (r < 0)
-				continue;
-			if (r < 2)
-				gw_hot_refresh(g->hot, hashes[i], read_at,
-					       r == 1 ? &entry : NULL, sum);
-			metric_inc(g->m_hot_refreshed);
+			if (r >= 0)
+				metric_inc(g->m_hot_refreshed);
 		}
 		/* Each round's entries are no longer due: the next finds
 		 * others, until a round is not full. */
-	} while (n == GW_REFRESH_ROUND && ++rounds < GW_HOT_ENTRIES / GW_REFRESH_ROUND);
+	} while (n == GW_REFRESH_ROUND &&
+		 ++rounds < GW_HOT_ENTRIES / GW_REFRESH_ROUND);
 }
 
 json_t *gw_audit(struct gw *g, const char *tenant,

@@ -179,8 +179,7 @@ int main(void)
 	while (!sig_stopping()) {
 		clock_sleep_ms(GW_REFRESH_MS);
 		rd_kafka_poll(g.producer, 0);
-		if (refresh != NULL)
-			gw_lookup_refresh(&g, refresh);
+		gw_lookup_refresh(&g, refresh);
 	}
 	log_info("shutting down");
 	status = 0;
