@@ -13,6 +13,7 @@
 #include "runtime/event.h"
 #include "runtime/kafka.h"
 #include "runtime/log.h"
+#include "runtime/refill.h"
 
 int kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
 		   const char *value, char *err, size_t errlen)
@@ -275,6 +276,7 @@ int kafka_err_permanent(rd_kafka_resp_err_t err)
 
 struct kafka_consumer {
 	rd_kafka_t *rk;
+	refill_t *refill;
 	_Atomic int joined;
 	_Atomic int up;
 };
@@ -399,6 +401,11 @@ kafka_consumer_t *kafka_consumer_new(const struct config *cfg,
 	}
 	conf = NULL; /* now owned by rk */
 	rd_kafka_poll_set_consumer(c->rk);
+	c->refill = refill_new(c->rk);
+	if (c->refill == NULL) {
+		snprintf(err, errlen, "could not start the consumer's refiller");
+		goto fail;
+	}
 	list = rd_kafka_topic_partition_list_new(8);
 	for (i = 0; topics[i] != NULL; i++)
 		rd_kafka_topic_partition_list_add(list, topics[i],
@@ -414,6 +421,7 @@ fail:
 		rd_kafka_topic_partition_list_destroy(list);
 	if (conf != NULL)
 		rd_kafka_conf_destroy(conf);
+	refill_free(c->refill);
 	if (c->rk != NULL)
 		rd_kafka_destroy(c->rk);
 	free(c);
@@ -453,12 +461,23 @@ int kafka_consumer_probe(kafka_consumer_t *c, int timeout_ms)
 	return atomic_load(&c->up);
 }
 
+void kafka_consumer_polled(kafka_consumer_t *c, size_t got, size_t max)
+{
+	refill_polled(c->refill, got, max);
+}
+
+unsigned long kafka_consumer_refills(kafka_consumer_t *c)
+{
+	return refill_count(c->refill);
+}
+
 void kafka_consumer_close(kafka_consumer_t *c)
 {
 	rd_kafka_resp_err_t err;
 
 	if (c == NULL)
 		return;
+	refill_free(c->refill);
 	/* Commit what was stored, then leave the group. */
 	err = rd_kafka_commit(c->rk, NULL, 0);
 	if (err != RD_KAFKA_RESP_ERR_NO_ERROR &&

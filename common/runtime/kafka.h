@@ -151,6 +151,16 @@ void kafka_consumer_set_up(kafka_consumer_t *c, int up);
 int kafka_consumer_probe(kafka_consumer_t *c, int timeout_ms);
 
 /*
+ * After each poll of up to max messages that took got: lets the refiller
+ * wake the fetcher when the prefetch queue ran dry (refill.h).  Never
+ * blocks.
+ */
+void kafka_consumer_polled(kafka_consumer_t *c, size_t got, size_t max);
+
+/* How often the refiller woke the fetcher. */
+unsigned long kafka_consumer_refills(kafka_consumer_t *c);
+
+/*
  * Commit what was stored, leave the group and destroy; NULL is a no-op.
  */
 void kafka_consumer_close(kafka_consumer_t *c);

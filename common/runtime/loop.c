@@ -1169,6 +1169,7 @@ static int loop_main(struct loop *l)
 		fatalx("out of memory");
 	while (!sig_stopping()) {
 		n = loop_poll(l, items, max);
+		kafka_consumer_polled(l->kc, n, max);
 		if (n > 0) {
 			metric_add(l->m_consumed, n);
 			metric_set(l->m_batch_size, (int64_t)n);
