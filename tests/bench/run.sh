@@ -412,16 +412,21 @@ poll 60 audit_settled || echo "  (the audit trail was still growing)"
 cpu_snap > "$tmp/cpu3"
 checks=$(awk -v r="$gw_rps" -v s="$LOAD_SECONDS" 'BEGIN { printf "%d", r * s }')
 [ "$checks" -gt 0 ] && cpu_per "$tmp/cpu2" "$tmp/cpu3" "$checks" "access check"
-# ingestd keeps up (SPEC §7): the longest any access event of the run
-# waited between gatewayd's answer (its time, at) and its audit row
-# (stored_at, the storing transaction's start).
-run_events="FROM audit_events WHERE tenant_id = '$T' AND type IN
-	('goldilocks.share.accessed', 'goldilocks.share.access_denied')
-	AND at >= '$run_start'"
-waited=$(sql "SELECT coalesce(round(extract(epoch FROM
-	max(stored_at - at))::numeric, 2), 0) $run_events")
-echo "  access log: $(sql "SELECT count(*) $run_events") events of the run stored; the longest waited $waited s"
-row_max "access event wait until stored (s)" "$waited" 2 "s"
+# The longest any access event of the closed-loop run waited between
+# gatewayd's answer (its time, at) and its audit row (stored_at, the
+# storing transaction's start).  Information only: at the closed-loop
+# maximum gatewayd answers faster than the two cores can also store the
+# log, so a backlog builds; SPEC §7 asks the log to keep up at half
+# that rate, measured below.
+access_waited() {
+	sql "SELECT count(*) || ' events stored; the longest waited ' ||
+		coalesce(round(extract(epoch FROM max(stored_at - at))::numeric,
+		2), 0) || ' s' FROM audit_events WHERE tenant_id = '$T' AND type IN
+		('goldilocks.share.accessed', 'goldilocks.share.access_denied')
+		AND at >= '$1' AND at < '$2'"
+}
+run_end=$(sql "SELECT now()")
+echo "  access log at the closed-loop maximum: $(access_waited "$run_start" "$run_end")"
 
 # Latency at half the maximum: wrk is closed-loop and Debian has no
 # wrk2, so bench_fixedrate offers requests at a fixed rate on the same 32
@@ -430,13 +435,30 @@ row_max "access event wait until stored (s)" "$waited" 2 "s"
 # infinitely slow.
 half=$(awk -v g="$gw_rps" 'BEGIN { printf "%d", g / 2 }')
 [ "$half" -gt 0 ] || half=1000
+half_start=$(sql "SELECT now()")
 out=$("$B/bench_fixedrate" "${GATEWAY_URL#http://}" "$tmp/paths" "$half" "$LOAD_SECONDS" 32 2>&1) ||
 	stack_die "bench_fixedrate failed: $out"
+half_end=$(sql "SELECT now()")
 echo "  $out"
 p99=$(echo "$out" | sed -n 's/.* p99 \([0-9.a-z]*\) ms.*/\1/p')
 errors=$(echo "$out" | sed -n 's/.* \([0-9]*\) errors;.*/\1/p')
 [ "$errors" = 0 ] || p99=inf
 row_max "access p99 at half rate (ms)" "${p99:-inf}" 2 "ms"
+# ingestd keeps up at that rate (SPEC §7): once the log has settled, no
+# access event of the fixed-rate run waited more than 2 s to be stored.
+poll 60 audit_settled || echo "  (the audit trail was still growing)"
+half_waited=$(access_waited "$half_start" "$half_end")
+echo "  access log at half rate: $half_waited"
+# Every check of the run has its event stored, or the row fails: the
+# longest wait counts only the events that arrived.
+waited=$(echo "$half_waited" | sed -n 's/.* waited \([0-9.]*\) s$/\1/p')
+stored=${half_waited%% *}
+answered=$(echo "$out" | sed -n 's/.* \([0-9]*\) answered .*/\1/p')
+[ "${answered:-0}" -gt 0 ] && [ "$stored" -ge "$answered" ] || {
+	echo "  only $stored access events of ${answered:-?} answered checks were stored"
+	waited=inf
+}
+row_max "access log wait at half rate (s)" "${waited:-inf}" 2 "s"
 # gatewayd's own counters: the row is about cache hits.
 gw_metric() {
 	curl -fsS "$GATEWAYD_METRICS_URL" 2>/dev/null |
