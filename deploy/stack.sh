@@ -85,7 +85,7 @@ write_env() {
 		# devkafka's fault control (tests/integration/lib.sh kafka_fault).
 		echo "KAFKA_CONTROL_PORT=$((base + 11))"
 		echo "KAFKA_SESSION_TIMEOUT_MS=6000"
-		echo "KAFKA_FETCH_WAIT_MAX_MS=10"
+		echo "KAFKA_FETCH_WAIT_MAX_MS=${KAFKA_FETCH_WAIT_MAX_MS:-50}"
 		# Test stacks shorten the wait for unknown conversations.
 		[ -n "${DEFER_MAX_SECONDS:-}" ] &&
 			echo "DEFER_MAX_SECONDS=$DEFER_MAX_SECONDS"
