@@ -405,6 +405,34 @@ static void test_reply_waits_out_a_round(void **state)
 	db_free(other);
 }
 
+/* One committed transaction on the fixture's session: a reply keyed key. */
+static void commit_reply(struct fixture *f, const char *key, json_t *ev)
+{
+	enum db_error e;
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	assert_int_equal(outbox_add(f->db, "share-events", key, ev, &e), 0);
+	assert_int_equal(db_commit(f->db, &e), 0);
+}
+
+/*
+ * Another session, once the rows of earlier tests are relayed, holding
+ * the relays' lock shared as another instance's publisher does (no sweep
+ * runs until it gives it back).
+ */
+static db_t *other_publisher(struct fixture *f)
+{
+	db_t *other = db_new(f->cfg.database_url);
+	char err[256];
+
+	assert_non_null(other);
+	assert_int_equal(db_connect_once(other, err, sizeof(err)), 0);
+	relay_all(f);
+	exec_ok(f, db_conn(other),
+		"SELECT pg_advisory_lock_shared(" RELAY_LOCK ")");
+	return other;
+}
+
 /*
  * Another instance publishing its own replies holds the relays' lock
  * shared: this commit's replies go out beside it, at once (before, they
@@ -417,18 +445,9 @@ static void test_publishers_side_by_side(void **state)
 	enum db_error e;
 	char id[37], key[128] = "";
 	json_t *ev = reply(f, "req-side", id);
-	db_t *other = db_new(f->cfg.database_url);
-	char err[256];
+	db_t *other = other_publisher(f);
 
-	assert_non_null(other);
-	assert_int_equal(db_connect_once(other, err, sizeof(err)), 0);
-	relay_all(f);
-	exec_ok(f, db_conn(other),
-		"SELECT pg_advisory_lock_shared(" RELAY_LOCK ")");
-	assert_int_equal(db_begin(f->db, &e), 0);
-	assert_int_equal(outbox_add(f->db, "share-events", "c-side", ev, &e),
-			 0);
-	assert_int_equal(db_commit(f->db, &e), 0);
+	commit_reply(f, "c-side", ev);
 	json_decref(ev);
 	assert_int_equal(outbox_publish(f->db, f->producer, "itest", 1000,
 					DEAD_MAX(f), &r, &e),
@@ -478,21 +497,12 @@ static void test_older_row_of_a_key_goes_first(void **state)
 	char old_id[37], held[37], free_id[37], stale[37], key[128] = "";
 	json_t *same = reply(f, "req-same-key", held);
 	json_t *other_key = reply(f, "req-other-key", free_id);
-	db_t *other = db_new(f->cfg.database_url);
-	char err[256];
+	db_t *other = other_publisher(f);
 
-	assert_non_null(other);
-	assert_int_equal(db_connect_once(other, err, sizeof(err)), 0);
-	relay_all(f);
-	exec_ok(f, db_conn(other),
-		"SELECT pg_advisory_lock_shared(" RELAY_LOCK ")");
 	foreign_row(f, other, "req-older", "c-order", old_id);
 	foreign_row(f, other, "req-stale", "c-elsewhere", stale);
 	/* One commit: the same key as the older row. */
-	assert_int_equal(db_begin(f->db, &e), 0);
-	assert_int_equal(outbox_add(f->db, "share-events", "c-order", same, &e),
-			 0);
-	assert_int_equal(db_commit(f->db, &e), 0);
+	commit_reply(f, "c-order", same);
 	assert_int_equal(outbox_publish(f->db, f->producer, "itest", 1000,
 					DEAD_MAX(f), &r, &e),
 			 0);
@@ -500,11 +510,7 @@ static void test_older_row_of_a_key_goes_first(void **state)
 	assert_int_equal(pending_rows(f, old_id), 1);
 	/* Another commit: a key with no older row; the other session's row
 	 * of a third key is no concern of it. */
-	assert_int_equal(db_begin(f->db, &e), 0);
-	assert_int_equal(outbox_add(f->db, "share-events", "c-free", other_key,
-				    &e),
-			 0);
-	assert_int_equal(db_commit(f->db, &e), 0);
+	commit_reply(f, "c-free", other_key);
 	assert_int_equal(outbox_publish(f->db, f->producer, "itest", 1000,
 					DEAD_MAX(f), &r, &e),
 			 0);
