@@ -121,7 +121,8 @@ typedef struct kafka_consumer kafka_consumer_t;
  * (enable.auto.offset.store=false; auto-commit sends what was stored),
  * new groups starting at the beginning, prefetch bounded to 4 MiB (with
  * a refiller that wakes the fetcher once the caller has emptied it,
- * refill.h), and the session and fetch settings of cfg.  NULL with the reason in err.
+ * refill.h), and the session and fetch settings of cfg.  NULL with the
+ * reason in err.
  * Free with kafka_consumer_close().
  */
 kafka_consumer_t *kafka_consumer_new(const struct config *cfg,
