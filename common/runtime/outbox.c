@@ -1,12 +1,9 @@
 /*
  * Outbox relay.  A crash between the send and the delete publishes a row
  * twice with the same event id (the id is in the payload), which consumers
- * deduplicate.  A relay holds a session-level advisory lock, not a
+ * deduplicate.  The relay holds a session-level advisory lock, not a
  * transaction, while it sends: rows are read, sent, then deleted or
  * changed one statement each, so no lock on a row outlives a statement.
- * A sweep of the table takes the lock alone; the publishers of their own
- * commits' replies share it with one another, each sending only its own
- * rows and only when no older row of the same topic and key waits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,14 +28,10 @@ static const char outbox_sql_rows[] =
 	"INSERT INTO outbox (topic, msg_key, payload)"
 	" SELECT t, k, p FROM unnest($1::text[], $2::text[], $3::text[])"
 	" WITH ORDINALITY AS u(t, k, p, o) ORDER BY o RETURNING id";
-/* The rows up to a commit's last reply that are still there, of the
- * topics and keys ($3, $4; no key as '') of its replies: its own, and
- * any older one that must go first (per key order, SPEC §2). */
+/* The rows up to a relay's last one that are still there. */
 static const char outbox_sql_present[] =
-	"SELECT o.id FROM outbox o WHERE o.id <= $1::bigint"
-	" AND (o.topic, coalesce(o.msg_key, '')) IN"
-	" (SELECT t, k FROM unnest($3::text[], $4::text[]) AS u(t, k))"
-	" ORDER BY o.id LIMIT $2::int";
+	"SELECT id FROM outbox WHERE id <= $1::bigint ORDER BY id"
+	" LIMIT $2::int";
 static const char outbox_sql_insert_dead[] =
 	"INSERT INTO outbox (topic, msg_key, raw, headers)"
 	" VALUES ($1, $2, $3::bytea, $4::jsonb)";
@@ -46,10 +39,6 @@ static const char outbox_sql_lock[] =
 	"SELECT pg_try_advisory_lock(" OUTBOX_LOCK ")";
 static const char outbox_sql_unlock[] =
 	"SELECT pg_advisory_unlock(" OUTBOX_LOCK ")";
-static const char outbox_sql_lock_shared[] =
-	"SELECT pg_try_advisory_lock_shared(" OUTBOX_LOCK ")";
-static const char outbox_sql_unlock_shared[] =
-	"SELECT pg_advisory_unlock_shared(" OUTBOX_LOCK ")";
 /* Oldest first, as many as fit in $2 bytes (the first one always). */
 static const char outbox_sql_pending[] =
 	"SELECT id, topic, msg_key, payload, raw, headers::text FROM ("
@@ -82,10 +71,6 @@ int outbox_prepare(db_t *db)
 		    0 ||
 	    db_register(db, "outbox_lock", outbox_sql_lock) < 0 ||
 	    db_register(db, "outbox_unlock", outbox_sql_unlock) < 0 ||
-	    db_register(db, "outbox_lock_shared", outbox_sql_lock_shared) <
-		    0 ||
-	    db_register(db, "outbox_unlock_shared",
-			outbox_sql_unlock_shared) < 0 ||
 	    db_register(db, "outbox_pending", outbox_sql_pending) < 0 ||
 	    db_register(db, "outbox_delete", outbox_sql_delete) < 0 ||
 	    db_register(db, "outbox_to_dead", outbox_sql_to_dead) < 0 ||
@@ -457,28 +442,25 @@ done:
 }
 
 /*
- * Every relay of the database, of every program, takes one lock: a sweep
- * alone, the publishers of their own replies side by side.  A round
- * holds it a few milliseconds (a chunk sent, its reports, one delete),
- * so the replies of a commit wait out a sweep under way rather than the
- * next one, a second later: OUTBOX_LOCK_WAIT_MS at most, a try every
- * OUTBOX_LOCK_EVERY_MS.
+ * Every relay of the database, of every program, takes one lock.  A
+ * round holds it a few milliseconds (a chunk sent, its reports, one
+ * delete), so the replies of a commit wait out a round under way rather
+ * than the next sweep, a second later: OUTBOX_LOCK_WAIT_MS at most, a
+ * try every OUTBOX_LOCK_EVERY_MS.
  */
 #define OUTBOX_LOCK_WAIT_MS 250
 #define OUTBOX_LOCK_EVERY_MS 2
 
-/* Take the relays' lock (shared, or alone) within wait_ms: 1 when
- * taken, 0 when another relay kept it, -1 on a database error. */
-static int outbox_lock(db_t *db, int shared, int wait_ms,
-		       enum db_error *error)
+/* Take the relays' lock within wait_ms: 1 when taken, 0 when another
+ * relay kept it, -1 on a database error. */
+static int outbox_lock(db_t *db, int wait_ms, enum db_error *error)
 {
 	int64_t until = clock_mono_ms() + wait_ms;
 	PGresult *res;
 	int locked;
 
 	for (;;) {
-		res = db_run(db, shared ? "outbox_lock_shared" : "outbox_lock",
-			     0, NULL, error);
+		res = db_run(db, "outbox_lock", 0, NULL, error);
 		if (res == NULL)
 			return -1;
 		locked = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -500,13 +482,11 @@ int outbox_relay(db_t *db, rd_kafka_t *producer, const char *consumer,
 	int locked, rc = -1;
 
 	memset(round, 0, sizeof(*round));
-	locked = outbox_lock(db, 0, 0, error);
+	locked = outbox_lock(db, 0, error);
 	if (locked < 0)
 		goto fail;
 	if (!locked)
-		/* Another relay is at work: a sweep sends these too, a
-		 * publisher leaves them to the next sweep. */
-		return 0;
+		return 0; /* another relay is at work: it sends these too */
 	snprintf(lim, sizeof(lim), "%d", limit);
 	snprintf(bytes, sizeof(bytes), "%d", OUTBOX_ROUND_BYTES);
 	params[0] = lim;
@@ -535,37 +515,16 @@ fail:
 static int outbox_mine_check(db_t *db, const dbbatch_t *b,
 			     unsigned char *present, enum db_error *error)
 {
-	size_t n = dbbatch_done(b), j = 0, k;
-	char last[24], lim[24], *topics = NULL, *keys = NULL;
-	const char *params[4] = { last, lim, NULL, NULL };
-	const char **cols = malloc(n * sizeof(*cols));
-	int lengths[4] = { 0 }, formats[4] = { 0, 0, 1, 1 };
-	PGresult *res = NULL;
+	size_t n = dbbatch_done(b), j = 0;
+	char last[24], lim[24];
+	const char *params[2] = { last, lim };
+	PGresult *res;
 	long long id;
 	int i, foreign = 0;
 
-	if (cols == NULL)
-		goto oom;
-	for (k = 0; k < n; k++)
-		cols[k] = dbbatch_done_value(b, k, 0);
-	topics = dbbatch_text_array(cols, n, &lengths[2]);
-	for (k = 0; k < n; k++) {
-		cols[k] = dbbatch_done_value(b, k, 1);
-		if (cols[k] == NULL)
-			cols[k] = "";
-	}
-	keys = dbbatch_text_array(cols, n, &lengths[3]);
-	if (topics == NULL || keys == NULL)
-		goto oom;
-	params[2] = topics;
-	params[3] = keys;
 	snprintf(last, sizeof(last), "%lld", dbbatch_done_id(b, n - 1));
 	snprintf(lim, sizeof(lim), "%zu", n + 1);
-	res = db_run_bin(db, "outbox_present", 4, params, lengths, formats,
-			 error);
-	free(topics);
-	free(keys);
-	free(cols);
+	res = db_run(db, "outbox_present", 2, params, error);
 	if (res == NULL)
 		return -1;
 	memset(present, 0, n);
@@ -580,12 +539,6 @@ static int outbox_mine_check(db_t *db, const dbbatch_t *b,
 	}
 	PQclear(res);
 	return foreign;
-oom:
-	free(topics);
-	free(keys);
-	free(cols);
-	*error = DB_ERR_RETRY;
-	return -1;
 }
 
 /* Send the committed replies of b that are still there. */
@@ -649,11 +602,12 @@ int outbox_publish(db_t *db, rd_kafka_t *producer, const char *consumer,
 		*error = DB_ERR_RETRY;
 		goto fail;
 	}
-	locked = outbox_lock(db, 1, OUTBOX_LOCK_WAIT_MS, error);
+	locked = outbox_lock(db, OUTBOX_LOCK_WAIT_MS, error);
 	if (locked < 0)
 		goto fail;
 	if (!locked) {
-		/* A sweep is stuck at work: the rows wait for the next. */
+		/* Another relay is stuck at work: the rows wait for a
+		 * sweep. */
 		rc = 0;
 		goto fail;
 	}
@@ -661,13 +615,13 @@ int outbox_publish(db_t *db, rd_kafka_t *producer, const char *consumer,
 	if (foreign == 0)
 		rc = outbox_mine_send(db, producer, consumer, b, present, round,
 				      error);
-	res = db_run(db, "outbox_unlock_shared", 0, NULL, &unlock_err);
+	res = db_run(db, "outbox_unlock", 0, NULL, &unlock_err);
 	PQclear(res);
 	dbbatch_forget(b);
 	free(present);
 	if (foreign == 1)
-		/* An older row of one of our keys first (a crash's, or a
-		 * previous owner's): the table in order, ours with them. */
+		/* Older rows first (a crash's, a dead letter, another
+		 * instance's): the table in order, ours with them. */
 		return outbox_relay(db, producer, consumer, limit, dead_max,
 				    round, error);
 	if (rc == 0)

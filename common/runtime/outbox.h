@@ -46,9 +46,9 @@ struct outbox_round {
 };
 
 /*
- * One round (a sweep): unless another relay holds the lock, shared or
- * not, read up to limit pending rows (oldest first, at most about
- * OUTBOX_ROUND_BYTES of them), publish them, delete the delivered ones.  A row Kafka refuses for good (too
+ * One round: unless another relay holds the lock, read up to limit pending
+ * rows (oldest first, at most about OUTBOX_ROUND_BYTES of them), publish
+ * them, delete the delivered ones.  A row Kafka refuses for good (too
  * large, invalid) does not stay to hold the others: a reply becomes a dead
  * letter (header "consumer" names consumer), a dead letter is cut to fit
  * the broker's default limit, and one still refused is dropped with an
@@ -64,16 +64,13 @@ int outbox_relay(db_t *db, rd_kafka_t *producer, const char *consumer,
 	__attribute__((warn_unused_result));
 
 /*
- * Publish the replies the last commit on db wrote, from memory: holding
- * the relays' lock shared (other instances publish theirs meanwhile; a
- * sweep by outbox_relay() keeps everyone off), when no older row of the
- * same topic and key waits, the ones still there are sent and deleted
- * (two statements, no payload read back); when one waits (a crash's, a
- * previous owner's), a relay round sends the table in order instead, or
- * leaves it to the next sweep when another relay holds the lock.  Rows
- * of other keys are no concern of the commit's.  Without such replies,
- * one relay round.  Either way the memory is let go; what was not sent
- * stays in the table for the next round.  As outbox_relay().
+ * Publish the replies the last commit on db wrote, from memory: under the
+ * relay's lock, when no older row waits, the ones still there are sent
+ * and deleted (two statements, no payload read back); when an older row
+ * waits (a crash's, a dead letter, another instance's), a relay round
+ * sends the table in order instead.  Without such replies, one relay
+ * round.  Either way the memory is let go; what was not sent stays in the
+ * table for the next round.  As outbox_relay().
  */
 int outbox_publish(db_t *db, rd_kafka_t *producer, const char *consumer,
 		   int limit, size_t dead_max, struct outbox_round *round,

@@ -61,11 +61,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Read share-events from the start; count events of tenant with id,
- * and say where the last one is (part and off may be NULL). */
-static int scan_published(const struct fixture *f, const char *id,
-			  char *key_out, size_t keylen, int32_t *part,
-			  int64_t *off)
+/* Read share-events from the start; count events of tenant with id. */
+static int count_published(const struct fixture *f, const char *id,
+			   char *key_out, size_t keylen)
 {
 	rd_kafka_conf_t *conf;
 	rd_kafka_t *rk;
@@ -107,10 +105,6 @@ static int scan_published(const struct fixture *f, const char *id,
 				snprintf(key_out, keylen, "%.*s",
 					 (int)msg->key_len,
 					 (const char *)msg->key);
-				if (part != NULL)
-					*part = msg->partition;
-				if (off != NULL)
-					*off = msg->offset;
 			}
 			json_decref(ev);
 		}
@@ -120,26 +114,6 @@ static int scan_published(const struct fixture *f, const char *id,
 	rd_kafka_consumer_close(rk);
 	rd_kafka_destroy(rk);
 	return found;
-}
-
-static int count_published(const struct fixture *f, const char *id,
-			   char *key_out, size_t keylen)
-{
-	return scan_published(f, id, key_out, keylen, NULL, NULL);
-}
-
-/* Whether event a went out before event b on the same partition. */
-static int published_before(const struct fixture *f, const char *a,
-			    const char *b)
-{
-	char key[128];
-	int32_t pa = -1, pb = -2;
-	int64_t oa = -1, ob = -1;
-
-	if (scan_published(f, a, key, sizeof(key), &pa, &oa) < 1 ||
-	    scan_published(f, b, key, sizeof(key), &pb, &ob) < 1)
-		return 0;
-	return pa == pb && oa < ob;
 }
 
 static json_t *reply(const struct fixture *f, const char *request_id,
@@ -405,130 +379,6 @@ static void test_reply_waits_out_a_round(void **state)
 	db_free(other);
 }
 
-/* One committed transaction on the fixture's session: a reply keyed key. */
-static void commit_reply(struct fixture *f, const char *key, json_t *ev)
-{
-	enum db_error e;
-
-	assert_int_equal(db_begin(f->db, &e), 0);
-	assert_int_equal(outbox_add(f->db, "share-events", key, ev, &e), 0);
-	assert_int_equal(db_commit(f->db, &e), 0);
-}
-
-/*
- * Another session, once the rows of earlier tests are relayed, holding
- * the relays' lock shared as another instance's publisher does (no sweep
- * runs until it gives it back).
- */
-static db_t *other_publisher(struct fixture *f)
-{
-	db_t *other = db_new(f->cfg.database_url);
-	char err[256];
-
-	assert_non_null(other);
-	assert_int_equal(db_connect_once(other, err, sizeof(err)), 0);
-	relay_all(f);
-	exec_ok(f, db_conn(other),
-		"SELECT pg_advisory_lock_shared(" RELAY_LOCK ")");
-	return other;
-}
-
-/*
- * Another instance publishing its own replies holds the relays' lock
- * shared: this commit's replies go out beside it, at once (before, they
- * waited 250 ms for the lock and were left to a sweep).
- */
-static void test_publishers_side_by_side(void **state)
-{
-	struct fixture *f = *state;
-	struct outbox_round r;
-	enum db_error e;
-	char id[37], key[128] = "";
-	json_t *ev = reply(f, "req-side", id);
-	db_t *other = other_publisher(f);
-
-	commit_reply(f, "c-side", ev);
-	json_decref(ev);
-	assert_int_equal(outbox_publish(f->db, f->producer, "itest", 1000,
-					DEAD_MAX(f), &r, &e),
-			 0);
-	assert_int_equal(r.rows, 1);
-	assert_int_equal(pending_rows(f, id), 0);
-	assert_int_equal(count_published(f, id, key, sizeof(key)), 1);
-	assert_string_equal(key, "c-side");
-	exec_ok(f, db_conn(other),
-		"SELECT pg_advisory_unlock_shared(" RELAY_LOCK ")");
-	db_free(other);
-}
-
-/* A row another session left, of topic share-events and key key, with
- * the payload of a reply to request (its id in id). */
-static void foreign_row(struct fixture *f, db_t *other, const char *request,
-			const char *key, char id[37])
-{
-	json_t *ev = reply(f, request, id);
-	char *payload = json_dumps(ev, JSON_COMPACT);
-	const char *params[2] = { key, payload };
-	PGresult *res;
-
-	assert_non_null(payload);
-	res = PQexecParams(db_conn(other),
-			   "INSERT INTO outbox (topic, msg_key, payload)"
-			   " VALUES ('share-events', $1, $2)",
-			   2, NULL, params, NULL, NULL, 0);
-	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
-	PQclear(res);
-	free(payload);
-	json_decref(ev);
-}
-
-/*
- * Per key order: an older row of the same key that is not this commit's
- * (a crashed instance's, say) goes first, so while a publisher of the
- * other session holds the lock shared (no sweep can run), this commit's
- * reply of that key stays; a reply of another key goes at once.  Once
- * the lock is free, a sweep sends what is left, the older first.
- */
-static void test_older_row_of_a_key_goes_first(void **state)
-{
-	struct fixture *f = *state;
-	struct outbox_round r;
-	enum db_error e;
-	char old_id[37], held[37], free_id[37], stale[37], key[128] = "";
-	json_t *same = reply(f, "req-same-key", held);
-	json_t *other_key = reply(f, "req-other-key", free_id);
-	db_t *other = other_publisher(f);
-
-	foreign_row(f, other, "req-older", "c-order", old_id);
-	foreign_row(f, other, "req-stale", "c-elsewhere", stale);
-	/* One commit: the same key as the older row. */
-	commit_reply(f, "c-order", same);
-	assert_int_equal(outbox_publish(f->db, f->producer, "itest", 1000,
-					DEAD_MAX(f), &r, &e),
-			 0);
-	assert_int_equal(pending_rows(f, held), 1);
-	assert_int_equal(pending_rows(f, old_id), 1);
-	/* Another commit: a key with no older row; the other session's row
-	 * of a third key is no concern of it. */
-	commit_reply(f, "c-free", other_key);
-	assert_int_equal(outbox_publish(f->db, f->producer, "itest", 1000,
-					DEAD_MAX(f), &r, &e),
-			 0);
-	assert_int_equal(pending_rows(f, free_id), 0);
-	assert_int_equal(count_published(f, free_id, key, sizeof(key)), 1);
-	assert_int_equal(pending_rows(f, stale), 1);
-	json_decref(same);
-	json_decref(other_key);
-	exec_ok(f, db_conn(other),
-		"SELECT pg_advisory_unlock_shared(" RELAY_LOCK ")");
-	relay_all(f);
-	assert_int_equal(count_published(f, old_id, key, sizeof(key)), 1);
-	assert_int_equal(count_published(f, held, key, sizeof(key)), 1);
-	assert_int_equal(count_published(f, stale, key, sizeof(key)), 1);
-	assert_true(published_before(f, old_id, held));
-	db_free(other);
-}
-
 /*
  * A producer that hit a fatal error (made with rd_kafka_test_fatal_error,
  * as an idempotence failure would) delivers nothing: the row stays in the
@@ -591,8 +441,6 @@ int main(void)
 		cmocka_unit_test(test_refused_reply_does_not_block),
 		cmocka_unit_test(test_one_relay_at_a_time),
 		cmocka_unit_test(test_reply_waits_out_a_round),
-		cmocka_unit_test(test_publishers_side_by_side),
-		cmocka_unit_test(test_older_row_of_a_key_goes_first),
 		cmocka_unit_test(test_fatal_producer_replaced),
 	};
 
