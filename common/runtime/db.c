@@ -16,12 +16,20 @@
 #include "runtime/log.h"
 
 #define DB_MAX_STATEMENTS 128
+/* Statements sent ahead and not yet answered, at most. */
+#define DB_AHEAD_MAX 64
 
 struct db_statement {
 	const char *name;
 	const char *sql;
 	int prepared;
 	int apart; /* reads no table a batch writes: no flush before it */
+};
+
+/* A statement sent ahead (db_send_ahead()) whose answer is not read. */
+struct db_ahead {
+	void (*done)(void *ctx, const PGresult *res);
+	void *ctx;
 };
 
 struct db {
@@ -35,6 +43,8 @@ struct db {
 	int failed_connects;
 	struct db_writer writer;
 	int writing; /* the writer's own statements run */
+	struct db_ahead ahead[DB_AHEAD_MAX];
+	int nahead;
 };
 
 db_t *db_new(const char *url)
@@ -96,6 +106,7 @@ static void db_drop(db_t *db)
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = NULL;
+	db->nahead = 0;
 	for (i = 0; i < db->nstmts; i++)
 		db->stmts[i].prepared = 0;
 	db_writer_dropped(db);
@@ -107,52 +118,70 @@ void db_set_limits(db_t *db, const struct db_limits *lim)
 	db_drop(db);
 }
 
-/*
- * Wait for the answer to what was just sent, at most the statement
- * timeout and a second: the last result (the caller PQclear()s), or NULL
- * with the connection dropped and the reason in last_error when no answer
- * came in time or the connection broke.
- */
-static PGresult *db_wait(db_t *db)
+/* When an answer is due: the statement timeout and a second from now. */
+static int64_t db_deadline(const db_t *db)
 {
 	/* statement_ms 0: no timeout, as PostgreSQL's own setting. */
-	int64_t deadline = db->lim.statement_ms > 0
-				   ? clock_mono_ms() + db->lim.statement_ms + 1000
-				   : INT64_MAX;
-	PGresult *res, *last = NULL;
+	return db->lim.statement_ms > 0
+		       ? clock_mono_ms() + db->lim.statement_ms + 1000
+		       : INT64_MAX;
+}
+
+/*
+ * Wait until PQgetResult() would not block, at most until deadline: 0,
+ * or -1 with the connection dropped and the reason in last_error when no
+ * answer came in time or the connection broke.
+ */
+static int db_await(db_t *db, int64_t deadline)
+{
 	struct pollfd p;
 	int64_t left;
 	int rc;
 
+	while (PQisBusy(db->conn)) {
+		left = deadline - clock_mono_ms();
+		if (left <= 0) {
+			snprintf(db->last_error, sizeof(db->last_error),
+				 "no answer from the database within %d ms",
+				 db->lim.statement_ms + 1000);
+			goto broken;
+		}
+		p.fd = PQsocket(db->conn);
+		p.events = POLLIN;
+		p.revents = 0;
+		rc = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+		if (rc < 0 && errno != EINTR) {
+			snprintf(db->last_error, sizeof(db->last_error),
+				 "poll: %s", strerror(errno));
+			goto broken;
+		}
+		if (rc > 0 && !PQconsumeInput(db->conn)) {
+			snprintf(db->last_error, sizeof(db->last_error), "%s",
+				 PQerrorMessage(db->conn));
+			db->last_error[strcspn(db->last_error, "\n")] = '\0';
+			goto broken;
+		}
+	}
+	return 0;
+broken:
+	db_drop(db);
+	return -1;
+}
+
+/*
+ * Wait for the answer to what was just sent, at most the statement
+ * timeout and a second: the last result (the caller PQclear()s), or NULL
+ * with the connection dropped (db_await()).
+ */
+static PGresult *db_wait(db_t *db)
+{
+	int64_t deadline = db_deadline(db);
+	PGresult *res, *last = NULL;
+
 	for (;;) {
-		while (PQisBusy(db->conn)) {
-			left = deadline - clock_mono_ms();
-			if (left <= 0) {
-				snprintf(db->last_error,
-					 sizeof(db->last_error),
-					 "no answer from the database within "
-					 "%d ms",
-					 db->lim.statement_ms + 1000);
-				goto broken;
-			}
-			p.fd = PQsocket(db->conn);
-			p.events = POLLIN;
-			p.revents = 0;
-			rc = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
-			if (rc < 0 && errno != EINTR) {
-				snprintf(db->last_error,
-					 sizeof(db->last_error), "poll: %s",
-					 strerror(errno));
-				goto broken;
-			}
-			if (rc > 0 && !PQconsumeInput(db->conn)) {
-				snprintf(db->last_error,
-					 sizeof(db->last_error), "%s",
-					 PQerrorMessage(db->conn));
-				db->last_error[strcspn(db->last_error, "\n")] =
-					'\0';
-				goto broken;
-			}
+		if (db_await(db, deadline) < 0) {
+			PQclear(last);
+			return NULL;
 		}
 		res = PQgetResult(db->conn);
 		if (res == NULL)
@@ -161,10 +190,6 @@ static PGresult *db_wait(db_t *db)
 		last = res;
 	}
 	return last;
-broken:
-	PQclear(last);
-	db_drop(db);
-	return NULL;
 }
 
 /* Send sql (simple protocol) and wait; NULL: see db_wait(). */
@@ -381,6 +406,141 @@ static int db_prepare(db_t *db, struct db_statement *st, int nparams,
 	return 0;
 }
 
+/* Say the connection broke (libpq's words) and drop it: DB_ERR_CONN. */
+static void db_broken(db_t *db, enum db_error *error)
+{
+	snprintf(db->last_error, sizeof(db->last_error), "%s",
+		 PQerrorMessage(db->conn));
+	db->last_error[strcspn(db->last_error, "\n")] = '\0';
+	db_drop(db);
+	*error = DB_ERR_CONN;
+}
+
+int db_collect(db_t *db, int discard, enum db_error *error)
+{
+	int64_t deadline;
+	PGresult *res;
+	ExecStatusType status = PGRES_FATAL_ERROR;
+	int i = 0, want = db->nahead, failed = 0, nulls = 0;
+
+	*error = DB_OK;
+	if (db->conn == NULL ||
+	    PQpipelineStatus(db->conn) == PQ_PIPELINE_OFF) {
+		db->nahead = 0;
+		return 0;
+	}
+	deadline = db_deadline(db);
+	if (!PQpipelineSync(db->conn)) {
+		db_broken(db, error);
+		return -1;
+	}
+	/* Each statement's answer (ended by a NULL), then the sync's. */
+	for (;;) {
+		if (db_await(db, deadline) < 0) {
+			*error = DB_ERR_CONN;
+			return -1;
+		}
+		res = PQgetResult(db->conn);
+		if (res == NULL) {
+			if (++nulls > 1)
+				break; /* idle without the sync: broken */
+			continue;
+		}
+		nulls = 0;
+		status = PQresultStatus(res);
+		if (status == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (i >= want) {
+			PQclear(res);
+			break;
+		}
+		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+			if (!failed && !discard && db->ahead[i].done != NULL)
+				db->ahead[i].done(db->ahead[i].ctx, res);
+		} else if (!failed) {
+			/* The first failure; those after it were skipped
+			 * (PGRES_PIPELINE_ABORTED). */
+			failed = 1;
+			if (!discard)
+				db_note_error(db, res, error);
+		}
+		PQclear(res);
+		i++;
+		if (db->conn == NULL) {
+			*error = DB_ERR_CONN;
+			return -1;
+		}
+	}
+	db->nahead = 0;
+	if (status != PGRES_PIPELINE_SYNC || i != want ||
+	    !PQexitPipelineMode(db->conn)) {
+		if (!failed || discard)
+			snprintf(db->last_error, sizeof(db->last_error),
+				 "statements sent ahead: %s",
+				 PQerrorMessage(db->conn));
+		db_drop(db);
+		*error = DB_ERR_CONN;
+		return -1;
+	}
+	if (discard)
+		*error = DB_OK;
+	return failed && !discard ? -1 : 0;
+}
+
+int db_send_ahead(db_t *db, const char *name, int nparams,
+		  const char *const *values, const int *lengths,
+		  const int *formats,
+		  void (*done)(void *ctx, const PGresult *res), void *ctx,
+		  enum db_error *error)
+{
+	struct db_statement *st;
+
+	*error = DB_OK;
+	if (!db_is_connected(db)) {
+		snprintf(db->last_error, sizeof(db->last_error),
+			 "not connected");
+		*error = DB_ERR_CONN;
+		return -1;
+	}
+	st = db_find(db, name, error);
+	if (st == NULL)
+		return -1;
+	/* Prepared outside the pipeline, as the statements run. */
+	if ((!st->prepared || db->nahead == DB_AHEAD_MAX) &&
+	    (db_collect(db, 0, error) < 0 ||
+	     db_prepare(db, st, nparams, error) < 0))
+		return -1;
+	if (PQpipelineStatus(db->conn) == PQ_PIPELINE_OFF &&
+	    !PQenterPipelineMode(db->conn)) {
+		db_broken(db, error);
+		return -1;
+	}
+	/* Sent now, run while the caller goes on; the answers so far are
+	 * read into libpq's buffer, so the server never waits on us. */
+	if (!PQsendQueryPrepared(db->conn, name, nparams, values, lengths,
+				 formats, 0) ||
+	    !PQsendFlushRequest(db->conn) || PQflush(db->conn) != 0 ||
+	    !PQconsumeInput(db->conn)) {
+		db_broken(db, error);
+		return -1;
+	}
+	db->ahead[db->nahead].done = done;
+	db->ahead[db->nahead].ctx = ctx;
+	db->nahead++;
+	return 0;
+}
+
+int db_in_transaction(db_t *db)
+{
+	if (!db_is_connected(db))
+		return 0;
+	/* Statements in flight (ACTIVE) were sent ahead inside one. */
+	return db->nahead > 0 ||
+	       PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
+}
+
 PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 		     const char *const *values, const int *lengths,
 		     const int *formats, enum db_error *error)
@@ -402,7 +562,8 @@ PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 	/* Rows waiting go first, so that the statement sees them. */
 	if (!st->apart && db_writer_flush(db, error) < 0)
 		return NULL;
-	if (db_prepare(db, st, nparams, error) < 0)
+	if (db_collect(db, 0, error) < 0 ||
+	    db_prepare(db, st, nparams, error) < 0)
 		return NULL;
 	res = PQsendQueryPrepared(db->conn, name, nparams, values, lengths,
 				  formats, 0)
@@ -471,10 +632,14 @@ int db_exec(db_t *db, const char *sql, enum db_error *error)
 		*error = DB_ERR_CONN;
 		return -1;
 	}
-	if (strcmp(sql, "BEGIN") == 0)
+	if (strcmp(sql, "BEGIN") == 0) {
 		db_writer_dropped(db); /* rows of no transaction: stale */
-	else if (db_writer_flush(db, error) < 0)
+		if (db_collect(db, 1, error) < 0)
+			return -1;
+	} else if (db_writer_flush(db, error) < 0 ||
+		   db_collect(db, 0, error) < 0) {
 		return -1;
+	}
 	res = db_query(db, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -503,9 +668,11 @@ int db_commit(db_t *db, enum db_error *error)
 void db_rollback(db_t *db)
 {
 	PGresult *res;
+	enum db_error e;
 
 	db_writer_dropped(db);
-	if (!db_is_connected(db) ||
+	/* What was sent ahead is read and thrown away. */
+	if (db_collect(db, 1, &e) < 0 || !db_is_connected(db) ||
 	    PQtransactionStatus(db->conn) == PQTRANS_IDLE)
 		return;
 	res = db_query(db, "ROLLBACK");

@@ -90,6 +90,29 @@ PGresult *db_run_bin(db_t *db, const char *name, int nparams,
 		     const int *formats, enum db_error *error)
 	__attribute__((warn_unused_result));
 /*
+ * Send a registered statement inside a transaction without waiting for
+ * it: it runs while the caller goes on (libpq's pipeline mode).  Its
+ * answer is read by the next other statement, COMMIT or db_collect():
+ * done(ctx, res) then sees a good result; a failed one fails that
+ * statement instead, with this one's error.  0, or -1 with *error when
+ * it could not be sent.
+ */
+int db_send_ahead(db_t *db, const char *name, int nparams,
+		  const char *const *values, const int *lengths,
+		  const int *formats,
+		  void (*done)(void *ctx, const PGresult *res), void *ctx,
+		  enum db_error *error) __attribute__((warn_unused_result));
+/*
+ * Read the answers to the statements sent ahead, in order: 0, or -1 with
+ * *error for the first that failed (the ones after it were not run).
+ * discard: read them only, for a transaction given up (never fails on a
+ * statement's error).
+ */
+int db_collect(db_t *db, int discard, enum db_error *error)
+	__attribute__((warn_unused_result));
+/* Whether a transaction is open (statements sent ahead run in one). */
+int db_in_transaction(db_t *db);
+/*
  * Run a registered statement and drop its result: 0, or -1 with *error.
  * *rows (when not NULL) is how many rows it returned, or, for a statement
  * that returns none, how many it changed.

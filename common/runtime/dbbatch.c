@@ -16,6 +16,12 @@
 #include "runtime/log.h"
 
 #define DBBATCH_COLS 32
+/*
+ * Inside a transaction, a batch that reached this many rows goes out
+ * ahead (db_send_ahead()) with every other one holding rows: the database
+ * writes them while the caller makes the next ones.
+ */
+#define DBBATCH_AHEAD_ROWS 64
 
 /*
  * A one-dimensional text[] as array_recv() reads it: five big-endian
@@ -223,12 +229,10 @@ static void dbbatch_take_ids(struct dbbatch *b, const PGresult *res)
 	free(ids);
 }
 
-/* Send one batch's rows. */
-static int dbbatch_send(struct dbbatch *b, enum db_error *error)
+/* A batch's rows as its statement's parameters. */
+static void dbbatch_params(struct dbbatch *b, const char **params,
+			   int *lengths, int *formats)
 {
-	const char *params[DBBATCH_COLS];
-	int lengths[DBBATCH_COLS], formats[DBBATCH_COLS];
-	PGresult *res;
 	int c;
 
 	for (c = 0; c < b->ncols; c++) {
@@ -239,6 +243,16 @@ static int dbbatch_send(struct dbbatch *b, enum db_error *error)
 		lengths[c] = (int)col->len;
 		formats[c] = 1;
 	}
+}
+
+/* Send one batch's rows and wait. */
+static int dbbatch_send(struct dbbatch *b, enum db_error *error)
+{
+	const char *params[DBBATCH_COLS];
+	int lengths[DBBATCH_COLS], formats[DBBATCH_COLS];
+	PGresult *res;
+
+	dbbatch_params(b, params, lengths, formats);
 	res = db_run_bin(b->db, b->name, b->ncols, params, lengths, formats,
 			 error);
 	if (res == NULL)
@@ -247,6 +261,41 @@ static int dbbatch_send(struct dbbatch *b, enum db_error *error)
 		dbbatch_take_ids(b, res);
 	PQclear(res);
 	dbbatch_reset(b);
+	return 0;
+}
+
+static void dbbatch_ahead_done(void *ctx, const PGresult *res)
+{
+	dbbatch_take_ids(ctx, res);
+}
+
+/*
+ * Send every batch holding rows ahead, in order, without waiting (the
+ * connection is in a transaction): 0, or -1 with *error and the
+ * transaction's rows dropped.
+ */
+static int dbbatch_ahead(db_t *db, enum db_error *error)
+{
+	struct db_writer *w = db_writer(db);
+	struct dbbatch_set *set = w->state;
+	const char *params[DBBATCH_COLS];
+	int lengths[DBBATCH_COLS], formats[DBBATCH_COLS];
+	int i;
+
+	w->pending = 0; /* what db_send_ahead() runs first goes as usual */
+	for (i = 0; i < set->norder; i++) {
+		struct dbbatch *b = set->order[i];
+
+		dbbatch_params(b, params, lengths, formats);
+		if (db_send_ahead(db, b->name, b->ncols, params, lengths,
+				  formats, b->keep ? dbbatch_ahead_done : NULL,
+				  b, error) < 0) {
+			dbbatch_dropped(db);
+			return -1;
+		}
+		dbbatch_reset(b);
+	}
+	set->norder = 0;
 	return 0;
 }
 
@@ -259,6 +308,16 @@ int dbbatch_flush(db_t *db, enum db_error *error)
 	*error = DB_OK;
 	if (set == NULL || !w->pending)
 		return 0;
+	if (db_in_transaction(db)) {
+		/* Together, one wait for all. */
+		if (dbbatch_ahead(db, error) < 0)
+			return -1;
+		if (db_collect(db, 0, error) < 0) {
+			dbbatch_dropped(db);
+			return -1;
+		}
+		return 0;
+	}
 	w->pending = 0; /* the statements below run as any other */
 	for (i = 0; i < set->norder && r == 0; i++)
 		r = dbbatch_send(set->order[i], error);
@@ -419,6 +478,8 @@ int dbbatch_add(dbbatch_t *b, const char *const *values,
 		set->order[set->norder++] = b;
 	}
 	w->pending = 1;
+	if (b->rows >= DBBATCH_AHEAD_ROWS && db_in_transaction(b->db))
+		return dbbatch_ahead(b->db, error);
 	return 0;
 }
 

@@ -364,6 +364,143 @@ static void test_autocommit(void **state)
 	dbbatch_forget(f->rows);
 }
 
+/* Add n rows numbered from first (a: "ahead-N"). */
+static void add_many(struct fixture *f, int first, int n)
+{
+	char a[32], num[16];
+	int i;
+
+	for (i = first; i < first + n; i++) {
+		snprintf(a, sizeof(a), "ahead-%d", i);
+		snprintf(num, sizeof(num), "%d", i);
+		add(f, a, NULL, num);
+	}
+}
+
+/* Inside a transaction a batch that reached 64 rows goes out at once
+ * (the database writes it while more are made): only the rows since are
+ * waiting, a statement between sees them all, and the ids still come in
+ * the order the rows were added. */
+static void test_sent_ahead(void **state)
+{
+	struct fixture *f = *state;
+	long long before = count_rows(f);
+	enum db_error e;
+	size_t i;
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add_many(f, 0, 3 * 64 + 5);
+	assert_int_equal(dbbatch_pending(f->rows), 5);
+	assert_int_equal(count_rows(f), before + 3 * 64 + 5);
+	add_many(f, 3 * 64 + 5, 100);
+	assert_int_equal(dbbatch_pending(f->rows), 100 - 64);
+	assert_int_equal(db_commit(f->db, &e), 0);
+	assert_int_equal(count_rows(f), before + 3 * 64 + 105);
+	assert_int_equal(dbbatch_done(f->rows), 3 * 64 + 105);
+	for (i = 1; i < dbbatch_done(f->rows); i++)
+		assert_true(dbbatch_done_id(f->rows, i) >
+			    dbbatch_done_id(f->rows, i - 1));
+	assert_string_equal(dbbatch_done_value(f->rows, 200, 0), "ahead-200");
+	dbbatch_forget(f->rows);
+}
+
+/* A row refused in a batch sent ahead fails the commit with its class,
+ * however many were sent after it; nothing of the transaction stays and
+ * the connection serves the next one. */
+static void test_refused_ahead(void **state)
+{
+	struct fixture *f = *state;
+	long long before = count_rows(f);
+	enum db_error e;
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add(f, "fine", NULL, "1");
+	add(f, "refused", NULL, "-1");
+	add_many(f, 0, 200); /* three sent ahead after the refused one */
+	assert_int_equal(dbbatch_pending(f->rows), 202 - 3 * 64);
+	assert_int_equal(db_commit(f->db, &e), -1);
+	assert_int_equal(e, DB_ERR_DATA);
+	db_rollback(f->db);
+	assert_int_equal(dbbatch_pending(f->rows), 0);
+	assert_int_equal(dbbatch_done(f->rows), 0);
+	assert_int_equal(count_rows(f), before);
+
+	/* The failure also shows at the next statement, not only COMMIT. */
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add(f, "bad number", NULL, "one");
+	add_many(f, 0, 70);
+	assert_null(db_run(f->db, "dbb_count", 0, NULL, &e));
+	assert_int_equal(e, DB_ERR_DATA);
+	db_rollback(f->db);
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add_many(f, 0, 70);
+	assert_int_equal(db_commit(f->db, &e), 0);
+	assert_int_equal(count_rows(f), before + 70);
+	assert_int_equal(dbbatch_done(f->rows), 70);
+	dbbatch_forget(f->rows);
+}
+
+/* Rolled back with batches sent ahead: their answers are read and
+ * dropped, nothing is written or kept, and the next transaction works. */
+static void test_rollback_after_ahead(void **state)
+{
+	struct fixture *f = *state;
+	long long before = count_rows(f);
+	enum db_error e;
+
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add_many(f, 0, 150);
+	db_rollback(f->db);
+	assert_int_equal(dbbatch_pending(f->rows), 0);
+	assert_int_equal(dbbatch_done(f->rows), 0);
+	assert_int_equal(count_rows(f), before);
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add_many(f, 0, 10);
+	assert_int_equal(db_commit(f->db, &e), 0);
+	assert_int_equal(count_rows(f), before + 10);
+	assert_int_equal(dbbatch_done(f->rows), 10);
+	dbbatch_forget(f->rows);
+}
+
+/* The connection killed while batches sent ahead run: the commit fails
+ * as a lost connection (the loop reconnects and redoes the batch), and
+ * none of the rows is taken as written. */
+static void test_connection_lost_ahead(void **state)
+{
+	struct fixture *f = *state;
+	struct config cfg;
+	char err[512], pid[16];
+	const char *p[1] = { pid };
+	db_t *other;
+	enum db_error e;
+	PGresult *res;
+
+	(void)f;
+	assert_int_equal(config_load(&cfg, "itest", "", err, sizeof(err)), 0);
+	other = db_new(cfg.database_url);
+	assert_non_null(other);
+	assert_int_equal(db_connect_once(other, err, sizeof(err)), 0);
+	assert_int_equal(db_register(other, "dbb_kill",
+				     "SELECT pg_terminate_backend($1::int)"),
+			 0);
+	assert_int_equal(db_begin(f->db, &e), 0);
+	add_many(f, 0, 130);
+	assert_int_equal(dbbatch_pending(f->rows), 2);
+	snprintf(pid, sizeof(pid), "%d", PQbackendPID(db_conn(f->db)));
+	res = db_run(other, "dbb_kill", 1, p, &e);
+	assert_non_null(res);
+	assert_string_equal(PQgetvalue(res, 0, 0), "t");
+	PQclear(res);
+	assert_int_equal(db_commit(f->db, &e), -1);
+	assert_int_equal(e, DB_ERR_CONN);
+	assert_false(db_is_connected(f->db));
+	db_rollback(f->db);
+	assert_int_equal(dbbatch_pending(f->rows), 0);
+	assert_int_equal(dbbatch_done(f->rows), 0);
+	db_free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +513,11 @@ int main(void)
 		cmocka_unit_test(test_refused_row),
 		cmocka_unit_test(test_two_batches),
 		cmocka_unit_test(test_autocommit),
+		cmocka_unit_test(test_sent_ahead),
+		cmocka_unit_test(test_refused_ahead),
+		cmocka_unit_test(test_rollback_after_ahead),
+		/* Last: the temporary tables go with the connection. */
+		cmocka_unit_test(test_connection_lost_ahead),
 	};
 
 	return cmocka_run_group_tests_name("dbbatch", tests, setup, teardown);
