@@ -4,10 +4,13 @@
  * ORDINALITY … ORDER BY ordinality"), sent in the binary array format;
  * rows added to it are kept in memory and sent as one statement just
  * before the next other statement on the connection (one registered
- * apart excepted: db_register_apart()), or the commit.  So every
+ * apart excepted: db_register_apart()), or the commit.  Inside a
+ * transaction, a batch that reached 64 rows goes out at once with every
+ * other one holding rows, without waiting (db_send_ahead()): the
+ * database writes them while the caller makes the next.  So every
  * statement that may read them sees every row added before it, and a
- * run of inserts costs one round trip.  A failed send fails that next
- * statement (its error is the batch's: a data error is one of the
+ * run of inserts costs a round trip or none.  A failed send fails that
+ * next statement (its error is the batch's: a data error is one of the
  * rows).  Rolling back, beginning anew or losing the
  * connection drops the rows of the transaction.
  *

@@ -2,7 +2,9 @@
  * Idempotency keys in PostgreSQL.  A batch's keys go in as three binary
  * text[] parameters (dbbatch_text_array) and ON CONFLICT DO NOTHING ...
  * RETURNING names the new ones, so recording costs one round trip
- * whatever the batch size.
+ * whatever the batch size.  Which of the batch's places a returned key
+ * is (its first) is found here, in a hash set, not by a join in the
+ * statement (that join cost the database a third of the statement).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,18 +13,38 @@
 #include "runtime/dbbatch.h"
 #include "runtime/event.h"
 #include "runtime/idem.h"
+#include "runtime/strset.h"
+
+/* A key as one string for the set: its three parts, NUL-separated. */
+static size_t idem_join(const char *t, const char *s, const char *i,
+			char **buf, size_t *cap)
+{
+	size_t lt = strlen(t), ls = strlen(s), li = strlen(i);
+	size_t need = lt + ls + li + 2;
+	char *p;
+
+	if (need > *cap) {
+		p = realloc(*buf, need);
+		if (p == NULL)
+			return 0;
+		*buf = p;
+		*cap = need;
+	}
+	memcpy(*buf, t, lt + 1);
+	memcpy(*buf + lt + 1, s, ls + 1);
+	memcpy(*buf + lt + ls + 2, i, li);
+	return need;
+}
+
+/* Values in the set: returned by the insert; and already given to the
+ * batch's first place holding the key. */
+static char idem_returned, idem_claimed;
 
 static const char idem_sql_record[] =
-	"WITH input AS ("
-	" SELECT * FROM unnest($2::text[], $3::text[], $4::text[])"
-	" WITH ORDINALITY AS x(t, s, i, n)),"
-	" ins AS (INSERT INTO processed_events"
-	" (consumer, tenant_id, source, event_id)"
-	" SELECT $1, t, s, i FROM input ON CONFLICT DO NOTHING"
-	" RETURNING tenant_id, source, event_id)"
-	" SELECT min(input.n) FROM input JOIN ins ON ins.tenant_id = input.t"
-	" AND ins.source = input.s AND ins.event_id = input.i"
-	" GROUP BY input.t, input.s, input.i";
+	"INSERT INTO processed_events (consumer, tenant_id, source, event_id)"
+	" SELECT $1, t, s, i FROM unnest($2::text[], $3::text[], $4::text[])"
+	" AS x(t, s, i) ON CONFLICT DO NOTHING"
+	" RETURNING tenant_id, source, event_id";
 static const char idem_sql_forget[] =
 	"DELETE FROM processed_events WHERE consumer = $1"
 	" AND tenant_id = $2 AND source = $3 AND event_id = $4";
@@ -54,10 +76,11 @@ int idem_record(db_t *db, const char *consumer, const struct idem_key *keys,
 {
 	const char **cols = NULL;
 	const char *params[4];
-	char *arr[3] = { NULL, NULL, NULL };
+	char *arr[3] = { NULL, NULL, NULL }, *key = NULL;
 	int lengths[4] = { 0 }, formats[4] = { 0, 1, 1, 1 };
 	PGresult *res = NULL;
-	size_t i;
+	strset_t *set = NULL;
+	size_t i, cap = 0, len;
 	int r, c, rc = -1;
 
 	memset(fresh, 0, n);
@@ -80,12 +103,27 @@ int idem_record(db_t *db, const char *consumer, const struct idem_key *keys,
 	res = db_run_bin(db, "idem_record", 4, params, lengths, formats, dberr);
 	if (res == NULL)
 		goto done;
-	/* A key left out reads as "seen before": the ordinality is 1-based. */
+	/* A key the insert did not return was seen before; one it did is
+	 * new at its first place in the batch only. */
+	set = strset_new();
+	if (set == NULL)
+		goto oom;
 	for (r = 0; r < PQntuples(res); r++) {
-		long k = strtol(PQgetvalue(res, r, 0), NULL, 10) - 1;
-
-		if (k >= 0 && (size_t)k < n)
-			fresh[k] = 1;
+		len = idem_join(PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
+				PQgetvalue(res, r, 2), &key, &cap);
+		if (len == 0 || strset_put(set, key, len, &idem_returned) < 0)
+			goto oom;
+	}
+	for (i = 0; i < n && PQntuples(res) > 0; i++) {
+		len = idem_join(keys[i].tenant, keys[i].source, keys[i].id,
+				&key, &cap);
+		if (len == 0)
+			goto oom;
+		if (strset_get(set, key, len) != &idem_returned)
+			continue;
+		fresh[i] = 1;
+		if (strset_put(set, key, len, &idem_claimed) < 0)
+			goto oom;
 	}
 	rc = 0;
 	goto done;
@@ -93,6 +131,8 @@ oom:
 	*dberr = DB_ERR_RETRY;
 done:
 	PQclear(res);
+	strset_free(set);
+	free(key);
 	for (c = 0; c < 3; c++)
 		free(arr[c]);
 	free(cols);
