@@ -501,6 +501,88 @@ static void test_connection_lost_ahead(void **state)
 	db_free(other);
 }
 
+/* A batch sent ahead that the database cannot run in time (its table
+ * locked by another session): the commit fails and is not retried as
+ * done, nothing of it is written, even once the lock goes, and the
+ * connection serves the next transaction. */
+static void test_stalled_ahead(void **state)
+{
+	static char sql_stall[256];
+	static const struct db_limits quick = { 5, 300, 60000, 0 };
+	struct fixture *f = *state;
+	struct config cfg;
+	char err[512], stmt[160], table[64], a[16];
+	const char *v[1] = { a };
+	db_t *other, *mine;
+	dbbatch_t *b;
+	enum db_error e;
+	PGresult *res;
+	int i;
+
+	(void)f;
+	assert_int_equal(config_load(&cfg, "itest", "", err, sizeof(err)), 0);
+	snprintf(table, sizeof(table), "dbb_stall_%d", (int)getpid());
+	snprintf(sql_stall, sizeof(sql_stall),
+		 "INSERT INTO %s (n) SELECT n::int FROM unnest($1::text[])"
+		 " AS u(n)",
+		 table);
+	other = db_new(cfg.database_url);
+	mine = db_new(cfg.database_url);
+	assert_non_null(other);
+	assert_non_null(mine);
+	db_set_limits(mine, &quick);
+	assert_int_equal(db_connect_once(other, err, sizeof(err)), 0);
+	assert_int_equal(db_connect_once(mine, err, sizeof(err)), 0);
+	snprintf(stmt, sizeof(stmt), "CREATE TABLE %s (n int)", table);
+	assert_int_equal(db_exec(other, stmt, &e), 0);
+	b = dbbatch_get(mine, "dbb_stall_rows", sql_stall, 1, 0);
+	assert_non_null(b);
+	/* One row first: the statement is prepared before the lock. */
+	assert_int_equal(db_begin(mine, &e), 0);
+	snprintf(a, sizeof(a), "-1");
+	assert_int_equal(dbbatch_add(b, v, &e), 0);
+	assert_int_equal(db_commit(mine, &e), 0);
+
+	assert_int_equal(db_exec(other, "BEGIN", &e), 0);
+	snprintf(stmt, sizeof(stmt), "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE",
+		 table);
+	assert_int_equal(db_exec(other, stmt, &e), 0);
+	assert_int_equal(db_begin(mine, &e), 0);
+	for (i = 0; i < 70; i++) {
+		snprintf(a, sizeof(a), "%d", i);
+		assert_int_equal(dbbatch_add(b, v, &e), 0);
+	}
+	assert_int_equal(dbbatch_pending(b), 70 - 64);
+	assert_int_equal(db_commit(mine, &e), -1);
+	assert_int_not_equal(e, DB_OK);
+	db_rollback(mine);
+	assert_int_equal(dbbatch_pending(b), 0);
+	assert_int_equal(db_exec(other, "COMMIT", &e), 0);
+
+	snprintf(stmt, sizeof(stmt), "SELECT count(*) FROM %s", table);
+	usleep(200 * 1000);
+	res = PQexec(db_conn(other), stmt);
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_string_equal(PQgetvalue(res, 0, 0), "1");
+	PQclear(res);
+
+	if (!db_is_connected(mine))
+		assert_int_equal(db_connect_once(mine, err, sizeof(err)), 0);
+	assert_int_equal(db_begin(mine, &e), 0);
+	for (i = 0; i < 70; i++) {
+		snprintf(a, sizeof(a), "%d", i);
+		assert_int_equal(dbbatch_add(b, v, &e), 0);
+	}
+	assert_int_equal(db_commit(mine, &e), 0);
+	res = PQexec(db_conn(other), stmt);
+	assert_string_equal(PQgetvalue(res, 0, 0), "71");
+	PQclear(res);
+	snprintf(stmt, sizeof(stmt), "DROP TABLE %s", table);
+	assert_int_equal(db_exec(other, stmt, &e), 0);
+	db_free(mine);
+	db_free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_sent_ahead),
 		cmocka_unit_test(test_refused_ahead),
 		cmocka_unit_test(test_rollback_after_ahead),
+		cmocka_unit_test(test_stalled_ahead),
 		/* Last: the temporary tables go with the connection. */
 		cmocka_unit_test(test_connection_lost_ahead),
 	};
