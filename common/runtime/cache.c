@@ -200,62 +200,107 @@ static redisReply *cache_reply(cache_t *c)
 	return NULL;
 }
 
-int cache_write_many(cache_t *c, struct cache_write *w, size_t n)
+/*
+ * A first version goes as a plain SET … NX: over nothing it is what the
+ * script would do, at a fraction of Redis's work (no script to run, no
+ * entry to read and decode), and only where something is there already
+ * (the same entry again, a newer one, gatewayd's "unknown" marker) does
+ * the script decide, in a second round.
+ */
+static int cache_nx_first(const struct cache_write *w)
+{
+	return w->version == 1;
+}
+
+/* Queue one plain write: SET key value [PX ttl] [NX]. */
+static int cache_append_set(cache_t *c, const struct cache_write *w, int nx)
 {
 	const char *argv[6];
-	size_t lens[6], i;
+	size_t lens[6];
 	char ttl[24];
+	int argc = 0;
+
+	argv[argc] = "SET";
+	lens[argc++] = 3;
+	argv[argc] = w->key;
+	lens[argc++] = strlen(w->key);
+	argv[argc] = w->value;
+	lens[argc++] = w->len;
+	if (w->ttl_ms > 0) {
+		snprintf(ttl, sizeof(ttl), "%lld", (long long)w->ttl_ms);
+		argv[argc] = "PX";
+		lens[argc++] = 2;
+		argv[argc] = ttl;
+		lens[argc++] = strlen(ttl);
+	}
+	if (nx) {
+		argv[argc] = "NX";
+		lens[argc++] = 2;
+	}
+	return cache_queue(c, argc, argv, lens);
+}
+
+/* A write's result from its reply: 1 written, 0 not, -1 refused. */
+static int cache_write_result(const redisReply *r)
+{
+	if (r->type == REDIS_REPLY_STATUS)
+		return 1;
+	if (r->type == REDIS_REPLY_NIL)
+		return 0;
+	if (r->type == REDIS_REPLY_INTEGER)
+		return r->integer == 1 ? 1 : 0;
+	log_warnx("redis refused a write: %s",
+		  r->type == REDIS_REPLY_ERROR ? r->str : "?");
+	return -1;
+}
+
+int cache_write_many(cache_t *c, struct cache_write *w, size_t n)
+{
+	size_t i, again = 0;
 	redisReply *r;
-	int argc;
 
 	if (n == 0)
 		return 0;
 	if (cache_ensure(c) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (w[i].version > 0) {
+		if (w[i].version > 0 && !cache_nx_first(&w[i])) {
 			if (cache_append_versioned(c, &w[i]) != REDIS_OK) {
 				cache_drop(c, "could not queue a command");
 				return -1;
 			}
 			continue;
 		}
-		argc = 0;
-		argv[argc] = "SET";
-		lens[argc++] = 3;
-		argv[argc] = w[i].key;
-		lens[argc++] = strlen(w[i].key);
-		argv[argc] = w[i].value;
-		lens[argc++] = w[i].len;
-		if (w[i].ttl_ms > 0) {
-			snprintf(ttl, sizeof(ttl), "%lld",
-				 (long long)w[i].ttl_ms);
-			argv[argc] = "PX";
-			lens[argc++] = 2;
-			argv[argc] = ttl;
-			lens[argc++] = strlen(ttl);
-		}
-		if (w[i].nx) {
-			argv[argc] = "NX";
-			lens[argc++] = 2;
-		}
-		if (cache_queue(c, argc, argv, lens) < 0)
+		if (cache_append_set(c, &w[i],
+				     w[i].nx || cache_nx_first(&w[i])) < 0)
 			return -1;
 	}
 	for (i = 0; i < n; i++) {
 		if ((r = cache_reply(c)) == NULL)
 			return -1;
-		if (r->type == REDIS_REPLY_STATUS)
-			w[i].result = 1;
-		else if (r->type == REDIS_REPLY_NIL)
-			w[i].result = 0;
-		else if (r->type == REDIS_REPLY_INTEGER)
-			w[i].result = r->integer == 1 ? 1 : 0;
-		else
-			w[i].result = -1;
-		if (w[i].result < 0)
-			log_warnx("redis refused a write: %s",
-				  r->type == REDIS_REPLY_ERROR ? r->str : "?");
+		w[i].result = cache_write_result(r);
+		freeReplyObject(r);
+		/* Something is there: the script decides, below. */
+		if (w[i].result == 0 && cache_nx_first(&w[i])) {
+			w[i].result = 2;
+			again++;
+		}
+	}
+	if (again == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (w[i].result == 2 &&
+		    cache_append_versioned(c, &w[i]) != REDIS_OK) {
+			cache_drop(c, "could not queue a command");
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (w[i].result != 2)
+			continue;
+		if ((r = cache_reply(c)) == NULL)
+			return -1;
+		w[i].result = cache_write_result(r);
 		freeReplyObject(r);
 	}
 	return 0;

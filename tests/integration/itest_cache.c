@@ -171,6 +171,51 @@ static void test_versioned(void **state)
 	cache_free(c);
 }
 
+/* A first version (a new link's entry) lands over nothing, over
+ * gatewayd's "unknown" marker and over text that is no entry, and never
+ * over an entry that is there (the same or newer), in one pipeline
+ * mixing all of them. */
+static void test_first_version(void **state)
+{
+	static const char *const before[5] = {
+		NULL, "{\"v\":0,\"unknown\":true}", "{\"v\":2,\"s\":\"b\"}",
+		"{\"v\":1,\"s\":\"a\"}", "not json"
+	};
+	static const int want[5] = { 1, 1, 0, 0, 1 };
+	char err[128], key[5][128], *v;
+	struct cache_write w[5], pre;
+	size_t len;
+	int i;
+	cache_t *c = cache_new(redis_url(), err, sizeof(err));
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < 5; i++) {
+		snprintf(key[i], sizeof(key[i]), "%s:first:%d", prefix, i);
+		if (before[i] != NULL) {
+			pre = (struct cache_write){ .key = key[i],
+						    .value = before[i],
+						    .len = strlen(before[i]),
+						    .ttl_ms = 60000 };
+			assert_int_equal(cache_write_many(c, &pre, 1), 0);
+			assert_int_equal(pre.result, 1);
+		}
+		w[i] = (struct cache_write){ .key = key[i],
+					     .value = "{\"v\":1,\"s\":\"new\"}",
+					     .len = 17, .version = 1,
+					     .ttl_ms = 60000 };
+	}
+	assert_int_equal(cache_write_many(c, w, 5), 0);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(w[i].result, want[i]);
+		assert_int_equal(cache_get(c, key[i], &v, &len), 1);
+		assert_string_equal(v, want[i] ? "{\"v\":1,\"s\":\"new\"}"
+					       : before[i]);
+		free(v);
+	}
+	cache_free(c);
+}
+
 static void test_redis_down_and_back(void **state)
 {
 	const char *stop = getenv("REDIS_STOP_CMD");
@@ -227,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_pipeline),
 		cmocka_unit_test(test_nx_and_binary),
 		cmocka_unit_test(test_versioned),
+		cmocka_unit_test(test_first_version),
 		cmocka_unit_test(test_redis_down_and_back),
 	};
 
