@@ -108,6 +108,19 @@ static void add(struct fixture *f, const char *a, const char *b,
 	assert_int_equal(dbbatch_add(f->rows, v, &e), 0);
 }
 
+/* The commit fails with want, and the transaction leaves nothing
+ * waiting or kept. */
+static void commit_fails(struct fixture *f, enum db_error want)
+{
+	enum db_error e;
+
+	assert_int_equal(db_commit(f->db, &e), -1);
+	assert_int_equal(e, want);
+	db_rollback(f->db);
+	assert_int_equal(dbbatch_pending(f->rows), 0);
+	assert_int_equal(dbbatch_done(f->rows), 0);
+}
+
 /* The next statement of the transaction sees the rows; nothing is sent
  * before it. */
 static void test_seen_by_next_statement(void **state)
@@ -305,10 +318,7 @@ static void test_refused_row(void **state)
 	add(f, "fine", NULL, "1");
 	add(f, "refused", NULL, "-1");
 	add(f, "fine", NULL, "2");
-	assert_int_equal(db_commit(f->db, &e), -1);
-	assert_int_equal(e, DB_ERR_DATA);
-	db_rollback(f->db);
-	assert_int_equal(dbbatch_done(f->rows), 0);
+	commit_fails(f, DB_ERR_DATA);
 	assert_int_equal(count_rows(f), before);
 	assert_int_equal(db_begin(f->db, &e), 0);
 	add(f, "after", NULL, "4");
@@ -319,9 +329,7 @@ static void test_refused_row(void **state)
 	/* A value the cast refuses is a data error too. */
 	assert_int_equal(db_begin(f->db, &e), 0);
 	add(f, "bad number", NULL, "one");
-	assert_int_equal(db_commit(f->db, &e), -1);
-	assert_int_equal(e, DB_ERR_DATA);
-	db_rollback(f->db);
+	commit_fails(f, DB_ERR_DATA);
 	assert_int_equal(count_rows(f), before + 1);
 }
 
@@ -418,11 +426,7 @@ static void test_refused_ahead(void **state)
 	add(f, "refused", NULL, "-1");
 	add_many(f, 0, 200); /* three sent ahead after the refused one */
 	assert_int_equal(dbbatch_pending(f->rows), 202 - 3 * 64);
-	assert_int_equal(db_commit(f->db, &e), -1);
-	assert_int_equal(e, DB_ERR_DATA);
-	db_rollback(f->db);
-	assert_int_equal(dbbatch_pending(f->rows), 0);
-	assert_int_equal(dbbatch_done(f->rows), 0);
+	commit_fails(f, DB_ERR_DATA);
 	assert_int_equal(count_rows(f), before);
 
 	/* The failure also shows at the next statement, not only COMMIT. */
@@ -492,12 +496,8 @@ static void test_connection_lost_ahead(void **state)
 	assert_non_null(res);
 	assert_string_equal(PQgetvalue(res, 0, 0), "t");
 	PQclear(res);
-	assert_int_equal(db_commit(f->db, &e), -1);
-	assert_int_equal(e, DB_ERR_CONN);
+	commit_fails(f, DB_ERR_CONN);
 	assert_false(db_is_connected(f->db));
-	db_rollback(f->db);
-	assert_int_equal(dbbatch_pending(f->rows), 0);
-	assert_int_equal(dbbatch_done(f->rows), 0);
 	db_free(other);
 }
 
