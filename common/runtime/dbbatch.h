@@ -43,7 +43,9 @@ dbbatch_t *dbbatch_find(db_t *db, const char *name);
 
 /*
  * Add a row: ncols text values (NULL is SQL NULL), copied.  -1 (and
- * *error = DB_ERR_RETRY) when out of memory.
+ * *error = DB_ERR_RETRY) when out of memory, or with *error when the
+ * rows it sent ahead could not be sent (the transaction's rows are
+ * dropped).
  */
 int dbbatch_add(dbbatch_t *b, const char *const *values,
 		enum db_error *error) __attribute__((warn_unused_result));
